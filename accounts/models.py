@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_naf, validate_siret
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    is_advisor = models.BooleanField(
+        _("advisor"),
+        default=False,
+        help_text=_("Staff of the skills operator who follows a portfolio of companies."),
+    )
+    is_staff = models.BooleanField(_("operator admin"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class HeadcountBand(models.TextChoices):
+    B1_9 = "1_9", _("1 to 9 employees")
+    B10_49 = "10_49", _("10 to 49 employees")
+    B50_249 = "50_249", _("50 to 249 employees")
+    B250_499 = "250_499", _("250 to 499 employees")
+    B500_PLUS = "500_plus", _("500 employees or more")
+
+
+class Region(models.TextChoices):
+    """The regions of France, keyed by their INSEE code."""
+
+    ARA = "84", "Auvergne-Rhône-Alpes"
+    BFC = "27", "Bourgogne-Franche-Comté"
+    BRE = "53", "Bretagne"
+    CVL = "24", "Centre-Val de Loire"
+    COR = "94", "Corse"
+    GES = "44", "Grand Est"
+    HDF = "32", "Hauts-de-France"
+    IDF = "11", "Île-de-France"
+    NOR = "28", "Normandie"
+    NAQ = "75", "Nouvelle-Aquitaine"
+    OCC = "76", "Occitanie"
+    PDL = "52", "Pays de la Loire"
+    PAC = "93", "Provence-Alpes-Côte d’Azur"
+    GUA = "01", "Guadeloupe"
+    MTQ = "02", "Martinique"
+    GUF = "03", "Guyane"
+    REU = "04", "La Réunion"
+    MAY = "06", "Mayotte"
+
+
+class CompanyQuerySet(models.QuerySet["Company"]):
+    def for_member(self, user: User) -> CompanyQuerySet:
+        return self.filter(memberships__user=user)
+
+    def for_advisor(self, user: User) -> CompanyQuerySet:
+        if not user.is_advisor:
+            return self.none()
+        return self.filter(advisors=user)
+
+
+class Company(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    siret = models.CharField("SIRET", max_length=14, unique=True, validators=[validate_siret])
+    name = models.CharField(_("company name"), max_length=200)
+    naf_code = models.CharField(
+        _("NAF code"), max_length=6, validators=[validate_naf], help_text=_("For example 25.62B")
+    )
+    headcount_band = models.CharField(_("headcount"), max_length=10, choices=HeadcountBand.choices)
+    region = models.CharField(_("region"), max_length=2, choices=Region.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    advisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="portfolio",
+        blank=True,
+        limit_choices_to={"is_advisor": True},
+        verbose_name=_("advisors"),
+    )
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(siret__regex=r"^[0-9]{14}$"), name="company_siret_14_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(headcount_band__in=HeadcountBand.values),
+                name="company_headcount_band_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(region__in=Region.values), name="company_region_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sector(self) -> str:
+        """The NAF division (two digits), used for conditions and benchmarks."""
+        return self.naf_code[:2]
+
+    def admins(self) -> Iterable[User]:
+        return User.objects.filter(
+            memberships__company=self, memberships__role=Membership.Role.ADMIN
+        )
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def admins(self) -> MembershipQuerySet:
+        return self.filter(role=Membership.Role.ADMIN)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["company__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="membership_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["admin", "member"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join a company. Only a hash of the token is stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired

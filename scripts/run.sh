@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Serves the demo on http://127.0.0.1:8000 with a Celery worker; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p var/mail var/log
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+.venv/bin/celery -A config worker --concurrency=2 --loglevel=INFO >var/log/worker.log 2>&1 &
+pids+=($!)
+echo "Celery worker started (log: var/log/worker.log); broker: ${CELERY_BROKER_URL:-embedded (var/celery)}"
+echo "E-mails are written to var/mail/. Serving on http://127.0.0.1:8000 — Ctrl-C stops everything."
+$PY manage.py runserver 127.0.0.1:8000 &
+pids+=($!)
+wait -n "${pids[@]}"

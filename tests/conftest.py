@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts.models import Membership
+
+from .factories import MembershipFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@dataclass
+class Party:
+    company: object
+    admin: object
+    member: object
+
+
+@pytest.fixture
+def company_a(db) -> Party:
+    admin = MembershipFactory(role=Membership.Role.ADMIN)
+    member = MembershipFactory(company=admin.company, role=Membership.Role.MEMBER)
+    return Party(company=admin.company, admin=admin.user, member=member.user)
+
+
+@pytest.fixture
+def company_b(db) -> Party:
+    admin = MembershipFactory(role=Membership.Role.ADMIN)
+    member = MembershipFactory(company=admin.company, role=Membership.Role.MEMBER)
+    return Party(company=admin.company, admin=admin.user, member=member.user)
+
+
+@pytest.fixture
+def outsider(company_b):
+    """The admin of another company."""
+    return company_b.admin
+
+
+@pytest.fixture
+def advisor(company_a):
+    user = UserFactory(is_advisor=True)
+    company_a.company.advisors.add(user)
+    return user
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in (force_login: axes needs a request for authenticate())."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+# --- A real Celery worker process against Redis and the test database -----------------
+
+
+@dataclass
+class LiveWorker:
+    process: subprocess.Popen
+    nodename: str
+    log: Path
+    var_dir: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] or ""
+    if s["PASSWORD"]:
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker(tmp: Path, *, concurrency: int = 1, extra_env: dict | None = None) -> LiveWorker:
+    from config.celery import app
+
+    nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    log = tmp / f"{nodename.split('@')[0]}.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "AUTODIAG_VAR_DIR": str(tmp),
+        "MEDIA_ROOT": str(tmp / "media"),
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "-n",
+            nodename,
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"worker exited early:\n{log.read_text()}")
+        if app.control.ping(destination=[nodename], timeout=0.5):
+            return LiveWorker(process, nodename, log, tmp)
+    process.kill()
+    raise RuntimeError(f"worker did not answer within 60 s:\n{log.read_text()}")
+
+
+def stop_worker(worker: LiveWorker) -> None:
+    worker.process.terminate()
+    try:
+        worker.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+
+
+@pytest.fixture
+def live_worker(transactional_db, tmp_path):
+    """A worker process on the test database; tests using it commit their data."""
+    from config.celery import app
+
+    app.control.purge()
+    worker = start_worker(tmp_path)
+    yield worker
+    stop_worker(worker)
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+# --- Browser tests (pytest-playwright with Debian's Chromium) -----------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1100, "height": 800}}

@@ -1,0 +1,68 @@
+"""Walks the URL configuration: every pattern that takes an identifier is tried by an
+outsider with the identifier of another company's object, and must answer 404."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation, Membership
+
+# Patterns whose identifier is not a company object, with the reason.
+NOT_COMPANY_OBJECTS = {
+    "accounts:invitation": "a secret token, checked by test_invitations",
+    "accounts:password_reset_confirm": "Django's signed reset token",
+}
+
+
+def _patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{entry.namespace}:" if entry.namespace else prefix
+            if entry.app_name == "admin":
+                continue
+            yield from _patterns(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.pattern.converters:
+            yield f"{prefix}{entry.name}", entry
+
+
+def foreign_objects(company):
+    """For each URL name, the kwargs of an object of `company` (another company's)."""
+    invitation = Invitation.objects.create(
+        company=company.company,
+        email="foreign@test.example",
+        token_hash=uuid.uuid4().hex,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    member = Membership.objects.get(user=company.member)
+    return {
+        "accounts:revoke_invitation": ({"public_id": invitation.public_id}, "post"),
+        "accounts:change_role": ({"public_id": member.public_id}, "post"),
+        "accounts:remove_member": ({"public_id": member.public_id}, "post"),
+        "accounts:portfolio_company": ({"public_id": company.company.public_id}, "get"),
+    }
+
+
+@pytest.mark.quality("S1")
+def test_every_identifier_url_answers_404_to_an_outsider(client_for, company_a, company_b):
+    company_b.company.advisors.add(company_a.admin)  # even a stray assignment gives no access
+    company_a.admin.is_advisor = True
+    company_a.admin.save()
+    objects = foreign_objects(company_b)
+    company_b.company.advisors.remove(company_a.admin)
+    client = client_for(company_a.admin)
+    seen = set()
+    for name, _pattern in _patterns():
+        if name in NOT_COMPANY_OBJECTS:
+            continue
+        assert name in objects, f"{name} takes an identifier: add it to this test"
+        kwargs, method = objects[name]
+        response = getattr(client, method)(reverse(name, kwargs=kwargs), {"role": "admin"})
+        assert response.status_code == 404, name
+        seen.add(name)
+    assert seen == set(objects)
+    assert Membership.objects.filter(user=company_b.member, role="member").exists()
+    assert Invitation.objects.get(email="foreign@test.example").revoked_at is None
