@@ -7,6 +7,9 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
+    path("reports/", include("reports.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -5,7 +5,10 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 mkdir -p var/mail var/log
 $PY manage.py migrate --noinput
+$PY manage.py load_questionnaire
+$PY manage.py load_catalogue
 $PY manage.py seed_demo
+$PY manage.py seed_demo_diagnostics
 
 pids=()
 cleanup() {
@@ -17,7 +20,9 @@ trap cleanup EXIT INT TERM
 
 .venv/bin/celery -A config worker --concurrency=2 --loglevel=INFO >var/log/worker.log 2>&1 &
 pids+=($!)
-echo "Celery worker started (log: var/log/worker.log); broker: ${CELERY_BROKER_URL:-embedded (var/celery)}"
+.venv/bin/celery -A config beat --schedule var/celerybeat-schedule --loglevel=INFO >var/log/beat.log 2>&1 &
+pids+=($!)
+echo "Celery worker and beat started (logs: var/log/); broker: ${CELERY_BROKER_URL:-embedded (var/celery)}"
 echo "E-mails are written to var/mail/. Serving on http://127.0.0.1:8000 — Ctrl-C stops everything."
 $PY manage.py runserver 127.0.0.1:8000 &
 pids+=($!)

@@ -12,8 +12,12 @@ import pytest
 from django.conf import settings
 
 from accounts.models import Membership
+from diagnostics import services as diagnostic_services
+from diagnostics.scoring import AnswerValue
+from reports import services as report_services
 
 from .factories import MembershipFactory, UserFactory
+from .samples import SMALL, SMALL_CATALOGUE
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +71,64 @@ def client_for(client):
         return client
 
     return login
+
+
+# --- Questionnaires, diagnostics, catalogue ------------------------------------------------
+
+DEFAULT_FILE = (
+    Path(__file__).resolve().parents[1] / "diagnostics/questionnaires/competences-industrie-v1.yaml"
+)
+
+
+@pytest.fixture
+def small_questionnaire(db):
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL)
+    return questionnaire
+
+
+@pytest.fixture
+def default_questionnaire(db):
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=DEFAULT_FILE.read_text())
+    return questionnaire
+
+
+@pytest.fixture
+def start(company_a):
+    def start(questionnaire, mode="collective", party=None):
+        party = party or company_a
+        membership = Membership.objects.get(user=party.admin, company=party.company)
+        return diagnostic_services.start_diagnostic(
+            membership=membership, questionnaire=questionnaire, mode=mode
+        )
+
+    return start
+
+
+@pytest.fixture
+def diagnostic(start, small_questionnaire):
+    return start(small_questionnaire)
+
+
+@pytest.fixture
+def catalogue(db):
+    row, _ = report_services.import_catalogue(text=SMALL_CATALOGUE)
+    return row
+
+
+@pytest.fixture
+def submitted(company_a, diagnostic, catalogue):
+    """A submitted diagnostic of company A with gaps on both competencies."""
+    for code, value in (("A.ONE.Q1", 0), ("A.ONE.Q2", "no"), ("B.TWO.Q1", 10), ("B.TWO.Q3", ["a"])):
+        diagnostic_services.save_answer(
+            diagnostic=diagnostic,
+            question_code=code,
+            answer=AnswerValue(value),
+            user=company_a.member,
+            base_version=0,
+        )
+    diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    diagnostic.refresh_from_db()
+    return diagnostic
 
 
 # --- A real Celery worker process against Redis and the test database -----------------

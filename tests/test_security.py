@@ -105,3 +105,9 @@ def test_server_error_is_plain_and_logged(client, db, caplog):
     assert "Traceback" not in response.content.decode()
     assert "Une erreur est survenue" in response.content.decode()
     assert any("secret internals" in str(r.exc_info) for r in caplog.records if r.exc_info)
+
+
+def test_healthz_answers_without_database_or_login(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"

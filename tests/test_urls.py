@@ -9,6 +9,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership
+from diagnostics.models import Answer, Diagnostic
+from diagnostics.services import import_questionnaire, start_diagnostic
+from reports.models import Report
+from tests.samples import SMALL
 
 # Patterns whose identifier is not a company object, with the reason.
 NOT_COMPANY_OBJECTS = {
@@ -38,7 +42,29 @@ def foreign_objects(company):
         expires_at="2099-01-01T00:00:00Z",
     )
     member = Membership.objects.get(user=company.member)
+    admin = Membership.objects.get(user=company.admin)
+    questionnaire, _ = import_questionnaire(text=SMALL)
+    diagnostic = start_diagnostic(membership=admin, questionnaire=questionnaire, mode="collective")
+    d = {"public_id": diagnostic.public_id}
+    report = Report.objects.create(
+        company=company.company,
+        diagnostic=diagnostic,
+        number=1,
+        source_fingerprint="x",
+        status=Report.Status.READY,
+        file="reports/x.pdf",
+    )
+    r = {"public_id": report.public_id}
     return {
+        "reports:plan": (d, "get"),
+        "reports:request": (d, "post"),
+        "reports:report": (r, "get"),
+        "reports:download": (r, "get"),
+        "diagnostics:overview": (d, "get"),
+        "diagnostics:domain": ({**d, "code": "A"}, "post"),
+        "diagnostics:autosave": ({**d, "code": "A.ONE.Q1"}, "post"),
+        "diagnostics:submit": (d, "post"),
+        "diagnostics:results": (d, "get"),
         "accounts:revoke_invitation": ({"public_id": invitation.public_id}, "post"),
         "accounts:change_role": ({"public_id": member.public_id}, "post"),
         "accounts:remove_member": ({"public_id": member.public_id}, "post"),
@@ -66,3 +92,6 @@ def test_every_identifier_url_answers_404_to_an_outsider(client_for, company_a, 
     assert seen == set(objects)
     assert Membership.objects.filter(user=company_b.member, role="member").exists()
     assert Invitation.objects.get(email="foreign@test.example").revoked_at is None
+    assert not Answer.objects.exists()
+    assert Diagnostic.objects.get().is_draft
+    assert Report.objects.count() == 1

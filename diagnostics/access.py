@@ -1,0 +1,35 @@
+"""Access helpers for diagnostics: the one way views and tasks find a diagnostic."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.shortcuts import get_object_or_404
+
+from .models import Diagnostic
+
+if TYPE_CHECKING:
+    import uuid
+
+    from accounts.models import Membership, User
+
+
+def get_company_diagnostic(membership: Membership, public_id: uuid.UUID) -> Diagnostic:
+    """A diagnostic of the current company (answering, submitting)."""
+    return get_object_or_404(
+        Diagnostic.objects.select_related("questionnaire", "company").defer(
+            # Large and never changing: Questionnaire.spec parses them once per process.
+            "questionnaire__definition",
+            "questionnaire__source",
+        ),
+        company=membership.company,
+        public_id=public_id,
+    )
+
+
+def get_visible_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
+    """A diagnostic of one of the user's companies, or of an advisor's portfolio (results)."""
+    return get_object_or_404(
+        Diagnostic.objects.visible_to(user).select_related("questionnaire", "company"),
+        public_id=public_id,
+    )

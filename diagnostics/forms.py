@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Diagnostic, Questionnaire
+from .scoring import AnswerValue
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .definition import Question
+
+
+class AnswerError(Exception):
+    """An answer that cannot be stored, with a message for the respondent."""
+
+
+class StartDiagnosticForm(forms.Form):
+    questionnaire = forms.ModelChoiceField(
+        label=gettext_lazy("Questionnaire"), queryset=Questionnaire.objects.none(), empty_label=None
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("How will you answer?"),
+        choices=Diagnostic.Mode.choices,
+        initial=Diagnostic.Mode.COLLECTIVE,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = latest_questionnaires()
+
+
+def latest_questionnaires() -> forms.models.QuerySet:
+    """The newest published version of each questionnaire."""
+    from django.db.models import OuterRef, Subquery
+
+    newest = Questionnaire.objects.filter(key=OuterRef("key")).order_by("-version")
+    return Questionnaire.objects.filter(pk=Subquery(newest.values("pk")[:1])).order_by("key")
+
+
+def parse_answer(question: Question, values: Sequence[str], dont_know: bool) -> AnswerValue:
+    """Turn the submitted strings into a stored value, or refuse with a clear message."""
+    if dont_know:
+        if not question.dont_know:
+            raise AnswerError(_("“Don't know” is not offered for this question."))
+        return AnswerValue(None, dont_know=True)
+    values = [v.strip() for v in values if v is not None and v.strip() != ""]
+    if not values:
+        return AnswerValue(None)
+    kind = question.kind
+    if kind != "multiple" and len(values) > 1:
+        raise AnswerError(_("This question takes a single answer."))
+    raw = values[0]
+    if kind == "maturity":
+        if raw not in {"0", "1", "2", "3", "4"}:
+            raise AnswerError(_("Choose one of the levels 0 to 4."))
+        return AnswerValue(int(raw))
+    if kind == "single":
+        if question.choice(raw) is None:
+            raise AnswerError(_("Choose one of the options offered."))
+        return AnswerValue(raw)
+    if kind == "multiple":
+        known = [c.code for c in question.choices]
+        if any(v not in known for v in values):
+            raise AnswerError(_("Choose among the options offered."))
+        return AnswerValue([c for c in known if c in values])
+    if kind == "yesno":
+        if raw not in {"yes", "no"}:
+            raise AnswerError(_("Answer yes or no."))
+        return AnswerValue(raw)
+    if kind == "number":
+        try:
+            number = float(raw.replace("\u202f", "").replace(" ", "").replace(",", "."))
+        except ValueError:
+            raise AnswerError(_("Type a number, for example 12 or 12,5.")) from None
+        if not math.isfinite(number) or not (question.min <= number <= question.max):
+            raise AnswerError(
+                _("Type a number between %(min)s and %(max)s.")
+                % {"min": _fmt(question.min), "max": _fmt(question.max)}
+            )
+        return AnswerValue(int(number) if number.is_integer() else number)
+    if kind == "text":
+        if len(raw) > question.max_length:
+            raise AnswerError(
+                _("Keep the answer under %(n)s characters (it has %(len)s).")
+                % {"n": question.max_length, "len": len(raw)}
+            )
+        return AnswerValue(raw)
+    raise AnswerError(_("This question cannot be answered."))
+
+
+def _fmt(number: float | None) -> str:
+    if number is None:
+        return ""
+    return f"{number:g}".replace(".", ",")
+
+
+def display_answer(question: Question, value: object, dont_know: bool, language: str) -> str:
+    """The answer as a person reads it (for conflict messages and summaries)."""
+    from .definition import tr
+
+    if dont_know:
+        return _("Don't know")
+    if value is None or value == "" or value == []:
+        return _("no answer")
+    if question.kind == "maturity":
+        return f"{value} — {tr(question.levels[int(value)], language)}"
+    if question.kind == "single":
+        choice = question.choice(str(value))
+        return tr(choice.label, language) if choice else str(value)
+    if question.kind == "multiple":
+        labels = [tr(c.label, language) for c in question.choices if c.code in value]
+        return ", ".join(labels)
+    if question.kind == "yesno":
+        return _("Yes") if value == "yes" else _("No")
+    if question.kind == "number":
+        unit = tr(question.unit, language)
+        return f"{_fmt(value)} {unit}".strip()
+    return str(value)

@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import uuid
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .definition import KINDS, Profile, tr
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .definition import QuestionnaireDef
+
+
+_SPECS: dict[tuple[int | None, str], QuestionnaireDef] = {}
+
+
+class PublishedVersionError(Exception):
+    """A published questionnaire version is never changed."""
+
+
+class Questionnaire(models.Model):
+    """A published questionnaire version, loaded from a YAML file. Never edited."""
+
+    key = models.SlugField(_("key"), max_length=80)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.JSONField(_("title"))
+    definition = models.JSONField(_("definition"))
+    source = models.TextField(_("YAML source"))
+    checksum = models.CharField(max_length=64)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="questionnaire_key_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{tr(self.title, 'fr')} (v{self.version})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Integrity rule, not a workflow: a stored version is immutable.
+        if self.pk is not None:
+            raise PublishedVersionError(
+                f"{self.key} v{self.version} is published: make a new version."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PublishedVersionError(f"{self.key} v{self.version} is published and kept.")
+
+    @cached_property
+    def spec(self) -> QuestionnaireDef:
+        """The parsed definition; a version never changes, so it is parsed once per process."""
+        key = (self.pk, self.checksum)
+        if key not in _SPECS:
+            from .loader import definition_from_dict
+
+            _SPECS[key] = definition_from_dict(self.definition)
+        return _SPECS[key]
+
+    def display_title(self, language: str) -> str:
+        return tr(self.title, language)
+
+
+class Question(models.Model):
+    """One row per question of a version, so answers can point at it."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="question_rows"
+    )
+    code = models.CharField(max_length=80)
+    domain_code = models.CharField(max_length=40)
+    competency_code = models.CharField(max_length=60)
+    kind = models.CharField(max_length=10, choices=[(k, k) for k in KINDS])
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PublishedVersionError("Questions of a published version are never changed.")
+        super().save(*args, **kwargs)
+
+
+class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
+    def for_company(self, company_id: int) -> DiagnosticQuerySet:
+        return self.filter(company_id=company_id)
+
+    def visible_to(self, user: User) -> DiagnosticQuerySet:
+        """Diagnostics of the user's companies and, for advisors, of their portfolio."""
+        member = models.Q(company__memberships__user=user)
+        if user.is_advisor:
+            member |= models.Q(company__advisors=user)
+        return self.filter(member).distinct()
+
+
+class Diagnostic(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Mode(models.TextChoices):
+        COLLECTIVE = "collective", _("One shared set of answers")
+        INDIVIDUAL = "individual", _("Each respondent answers; results are consolidated")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="diagnostics"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="diagnostics"
+    )
+    mode = models.CharField(
+        _("how to answer"), max_length=12, choices=Mode.choices, default=Mode.COLLECTIVE
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The company profile when the diagnostic started: conditions and targets use it,
+    # so a later change of the company's profile does not move a diagnostic under way.
+    sector = models.CharField(max_length=2)
+    headcount_band = models.CharField(max_length=10)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    results = models.JSONField(null=True, blank=True, editable=False)
+
+    objects = DiagnosticQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft", submitted_at__isnull=True)
+                | models.Q(status="submitted", submitted_at__isnull=False, results__isnull=False),
+                name="diagnostic_submitted_has_results",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.questionnaire} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(sector=self.sector, headcount_band=self.headcount_band)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_individual(self) -> bool:
+        return self.mode == self.Mode.INDIVIDUAL
+
+
+class Answer(models.Model):
+    """The current answer to one question: shared (respondent empty) or one respondent's.
+
+    `version` grows by one at each change; a save names the version it was based on, so
+    a concurrent change is detected instead of overwritten.
+    """
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    value = models.JSONField(null=True, blank=True)
+    dont_know = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["diagnostic", "question"],
+                condition=models.Q(respondent__isnull=True),
+                name="answer_shared_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["diagnostic", "question", "respondent"],
+                condition=models.Q(respondent__isnull=False),
+                name="answer_respondent_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dont_know=False) | models.Q(value__isnull=True),
+                name="answer_dont_know_has_no_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.value!r}"
+
+
+class Score(models.Model):
+    """Frozen scores of a submitted diagnostic, one row per domain/competency and overall,
+    for benchmarks and the observatory."""
+
+    class Level(models.TextChoices):
+        OVERALL = "overall", _("Overall")
+        DOMAIN = "domain", _("Domain")
+        COMPETENCY = "competency", _("Competency")
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="scores")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    code = models.CharField(max_length=60)
+    score = models.FloatField(null=True)
+    target = models.FloatField(null=True)
+    gap = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "level", "code"], name="score_unique")
+        ]
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.score}"

@@ -1,0 +1,540 @@
+"""Training catalogue YAML files: strict validation, and the way to JSON and back (no Django).
+
+A catalogue lists funding routes, training actions and the recommendation rules that pick
+actions from the gaps of a diagnostic. `parse_catalogue` checks everything and reports every
+problem with its place in the file (`actions[3].levels.from: expected at most to (1), got 3`);
+nothing is loaded if anything is wrong. The generic shape checks (mappings, lists, {fr, en}
+texts, integers, numbers) and the strict YAML loader are those of the questionnaire loader.
+
+`catalogue_to_dict` gives the validated catalogue in the YAML schema's shape (what the
+database stores); `catalogue_from_dict` reads it back to an equal object.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from diagnostics.definition import MAX_LEVEL, Text
+from diagnostics.loader import (
+    _MISSING,
+    MAX_KEY_LENGTH,
+    TOP_LEVEL,
+    _Checker,
+    _is_int,
+    _is_number,
+    _join,
+    _num,
+    _show,
+    _StrictLoader,
+    _yaml_error,
+)
+
+MODALITIES = ("intra", "inter", "elearning", "afest", "alternance", "certification")
+PLACEHOLDERS = ("gap", "target", "level", "weight")
+
+KEY_RE = re.compile(r"[a-z0-9-]+")
+ROUTE_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+ACTION_CODE_RE = re.compile(r"[A-Z0-9-]+")
+RULE_CODE_RE = re.compile(r"[A-Z0-9-]+")
+COMPETENCY_CODE_RE = re.compile(r"[A-Z][A-Z0-9_]*\.[A-Z0-9_]+")
+
+# Limits of the database columns (reports.models.TrainingAction).
+MAX_ACTION_CODE_LENGTH = 40
+MAX_DURATION_HOURS = 99_999.9  # DecimalField(max_digits=7, decimal_places=1)
+MAX_COST = 1_000_000
+MAX_COMPETENCIES_PER_ACTION = 3
+MAX_ACTIONS_PER_RULE = 5
+
+
+# --- The catalogue as data -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundingRoute:
+    key: str
+    label: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    title: Text
+    description: Text
+    competencies: tuple[str, ...]
+    level_from: int  # the range of CURRENT levels the action serves
+    level_to: int
+    duration_hours: float
+    modality: str
+    cost_min: int  # per person, euros excluding tax
+    cost_max: int
+    funding: tuple[str, ...]  # funding route keys, the main route first
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: Text
+    explanation: Text  # with {gap} {target} {level} {weight} placeholders
+    min_gap: float
+    min_weight: int | None
+    priority: int
+    max_actions: int
+
+    def applies(self, gap: float, weight: int) -> bool:
+        return gap >= self.min_gap and (self.min_weight is None or weight >= self.min_weight)
+
+
+@dataclass(frozen=True)
+class CatalogueDef:
+    key: str
+    version: int
+    title: Text
+    funding_routes: tuple[FundingRoute, ...]
+    actions: tuple[Action, ...]
+    rules: tuple[Rule, ...]  # evaluated in order, the first match wins
+
+    def action(self, code: str) -> Action | None:
+        return next((a for a in self.actions if a.code == code), None)
+
+    def funding(self, key: str) -> FundingRoute | None:
+        return next((f for f in self.funding_routes if f.key == key), None)
+
+    def covered_competencies(self) -> set[str]:
+        """The competency codes at least one action serves."""
+        return {code for action in self.actions for code in action.competencies}
+
+
+class CatalogueError(Exception):
+    """A catalogue that cannot be loaded, with every problem found."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+    def __str__(self) -> str:
+        return "\n".join(self.errors)
+
+
+# --- Parsing and validation ------------------------------------------------------------------
+
+
+def parse_catalogue(text: str, *, competency_codes: Collection[str] | None = None) -> CatalogueDef:
+    """The validated catalogue of a YAML text; CatalogueError lists all problems.
+
+    With `competency_codes`, every competency an action names must be one of them.
+    """
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        raise CatalogueError([_yaml_error(exc)]) from None
+    checker = _CatalogueChecker(competency_codes)
+    catalogue = checker.catalogue(data)
+    if checker.errors or catalogue is None:
+        raise CatalogueError(checker.errors)
+    return catalogue
+
+
+class _CatalogueChecker(_Checker):
+    """Builds the catalogue from the loaded YAML, collecting every error on the way.
+
+    The generic checks (mapping, items, text, integer, number, error) come from the
+    questionnaire checker; what each method builds is only used when no error was recorded.
+    """
+
+    def __init__(self, competency_codes: Collection[str] | None) -> None:
+        super().__init__([])
+        self.known_competencies = None if competency_codes is None else set(competency_codes)
+        self.route_keys: set[str] = set()
+
+    def unique_code(
+        self, path: str, value: Any, pattern: re.Pattern[str], seen: dict[str, str]
+    ) -> str:
+        """An action or rule code: a string of the pattern's shape, not used before."""
+        if value is _MISSING:
+            return ""
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.error(path, f"expected a code {pattern.pattern}, got {_show(value)}")
+            return value if isinstance(value, str) else ""
+        if value in seen:
+            self.error(path, f"duplicate code {value!r} (already used at {seen[value]})")
+        else:
+            seen[value] = path
+        return value
+
+    # -- the catalogue
+
+    def catalogue(self, data: Any) -> CatalogueDef | None:
+        if data is None:
+            self.error(TOP_LEVEL, "the file is empty")
+            return None
+        top = self.mapping(
+            "", data, required=("key", "version", "title", "funding_routes", "actions", "rules")
+        )
+        if top is None:
+            return None
+        key = top.get("key", _MISSING)
+        if key is not _MISSING:
+            if not isinstance(key, str) or not KEY_RE.fullmatch(key):
+                self.error("key", f"expected a slug [a-z0-9-]+, got {_show(key)}")
+            elif len(key) > MAX_KEY_LENGTH:
+                self.error("key", f"at most {MAX_KEY_LENGTH} characters, got {len(key)}")
+        version = top.get("version", _MISSING)
+        if version is not _MISSING and not (_is_int(version) and version > 0):
+            self.error("version", f"expected a positive integer, got {_show(version)}")
+        routes = self.funding_routes("funding_routes", top.get("funding_routes", _MISSING))
+        action_codes: dict[str, str] = {}
+        actions = [
+            self.action(f"actions[{i}]", item, action_codes)
+            for i, item in enumerate(
+                self.items("actions", top.get("actions", _MISSING), at_least=1, what="action")
+            )
+        ]
+        rule_codes: dict[str, str] = {}
+        errors_before_rules = len(self.errors)
+        rules = [
+            self.rule(f"rules[{i}]", item, rule_codes)
+            for i, item in enumerate(
+                self.items("rules", top.get("rules", _MISSING), at_least=1, what="rule")
+            )
+        ]
+        built_rules = tuple(r for r in rules if r is not None)
+        if len(self.errors) == errors_before_rules:  # the rules are sound: check their order
+            self.shadowed_rules(built_rules)
+        return CatalogueDef(
+            key=key if isinstance(key, str) else "",
+            version=version if _is_int(version) else 0,
+            title=self.text("title", top.get("title", _MISSING)) or {},
+            funding_routes=routes,
+            actions=tuple(a for a in actions if a is not None),
+            rules=built_rules,
+        )
+
+    def funding_routes(self, path: str, value: Any) -> tuple[FundingRoute, ...]:
+        if value is _MISSING:
+            return ()
+        if not isinstance(value, dict):
+            self.error(path, f"expected a mapping of funding routes, got {_show(value)}")
+            return ()
+        if not value:
+            self.error(path, "expected at least 1 funding route, got 0")
+        routes = []
+        for key, item in value.items():
+            item_path = f"{path}.{key}"
+            if not isinstance(key, str) or not ROUTE_KEY_RE.fullmatch(key):
+                self.error(item_path, f"expected a key {ROUTE_KEY_RE.pattern}, got {_show(key)}")
+                continue
+            self.route_keys.add(key)
+            data = self.mapping(item_path, item, required=("label", "description"))
+            if data is None:
+                continue
+            routes.append(
+                FundingRoute(
+                    key=key,
+                    label=self.text(f"{item_path}.label", data.get("label", _MISSING)) or {},
+                    description=self.text(
+                        f"{item_path}.description", data.get("description", _MISSING)
+                    )
+                    or {},
+                )
+            )
+        return tuple(routes)
+
+    # -- actions
+
+    def action(self, path: str, value: Any, seen: dict[str, str]) -> Action | None:
+        data = self.mapping(
+            path,
+            value,
+            required=(
+                "code",
+                "title",
+                "description",
+                "competencies",
+                "levels",
+                "duration_hours",
+                "modality",
+                "cost_per_person",
+                "funding",
+            ),
+        )
+        if data is None:
+            return None
+        code = self.unique_code(f"{path}.code", data.get("code", _MISSING), ACTION_CODE_RE, seen)
+        if len(code) > MAX_ACTION_CODE_LENGTH:
+            self.error(
+                f"{path}.code", f"at most {MAX_ACTION_CODE_LENGTH} characters, got {len(code)}"
+            )
+        modality = data.get("modality", _MISSING)
+        if modality is not _MISSING and modality not in MODALITIES:
+            self.error(
+                f"{path}.modality",
+                f"expected one of {', '.join(MODALITIES)}, got {_show(modality)}",
+            )
+        level_from, level_to = self.levels(f"{path}.levels", data.get("levels", _MISSING))
+        cost_min, cost_max = self.costs(
+            f"{path}.cost_per_person", data.get("cost_per_person", _MISSING)
+        )
+        return Action(
+            code=code,
+            title=self.text(f"{path}.title", data.get("title", _MISSING)) or {},
+            description=self.text(f"{path}.description", data.get("description", _MISSING)) or {},
+            competencies=self.competencies(
+                f"{path}.competencies", data.get("competencies", _MISSING)
+            ),
+            level_from=level_from,
+            level_to=level_to,
+            duration_hours=self.duration(
+                f"{path}.duration_hours", data.get("duration_hours", _MISSING)
+            ),
+            modality=modality if isinstance(modality, str) else "",
+            cost_min=cost_min,
+            cost_max=cost_max,
+            funding=self.funding(f"{path}.funding", data.get("funding", _MISSING)),
+        )
+
+    def competencies(self, path: str, value: Any) -> tuple[str, ...]:
+        items = self.items(path, value, at_least=1, what="competency")
+        if len(items) > MAX_COMPETENCIES_PER_ACTION:
+            self.error(
+                path,
+                f"expected at most {MAX_COMPETENCIES_PER_ACTION} competencies, got {len(items)}",
+            )
+        result: list[str] = []
+        for i, item in enumerate(items):
+            item_path = f"{path}[{i}]"
+            if not isinstance(item, str) or not COMPETENCY_CODE_RE.fullmatch(item):
+                self.error(item_path, f"expected a competency code DOMAIN.CODE, got {_show(item)}")
+            elif item in result:
+                self.error(item_path, f"{item!r} is listed twice")
+            elif self.known_competencies is not None and item not in self.known_competencies:
+                self.error(item_path, f"unknown competency {item!r}")
+            else:
+                result.append(item)
+        return tuple(result)
+
+    def levels(self, path: str, value: Any) -> tuple[int, int]:
+        if value is _MISSING:
+            return 0, 0
+        data = self.mapping(path, value, required=("from", "to"))
+        if data is None:
+            return 0, 0
+        low = self.level(f"{path}.from", data.get("from", _MISSING))
+        high = self.level(f"{path}.to", data.get("to", _MISSING), default=MAX_LEVEL)
+        if _is_int(data.get("from")) and _is_int(data.get("to")) and low > high:
+            self.error(f"{path}.from", f"expected at most to ({high}), got {low}")
+        return low, high
+
+    def duration(self, path: str, value: Any) -> float:
+        if value is _MISSING:
+            return 0.0
+        if not (_is_number(value) and 0 < value <= MAX_DURATION_HOURS):
+            self.error(
+                path, f"expected a number with 0 < x <= {MAX_DURATION_HOURS}, got {_show(value)}"
+            )
+            return 0.0
+        if round(value, 1) != value:
+            self.error(path, f"at most one decimal, got {_show(value)}")
+        return float(value)
+
+    def costs(self, path: str, value: Any) -> tuple[int, int]:
+        if value is _MISSING:
+            return 0, 0
+        data = self.mapping(path, value, required=("min", "max"))
+        if data is None:
+            return 0, 0
+        low = self.integer(f"{path}.min", data.get("min", _MISSING), 0, MAX_COST, 0)
+        high = self.integer(f"{path}.max", data.get("max", _MISSING), 0, MAX_COST, MAX_COST)
+        if _is_int(data.get("min")) and _is_int(data.get("max")) and low > high:
+            self.error(f"{path}.min", f"expected at most max ({high}), got {low}")
+        return low, high
+
+    def funding(self, path: str, value: Any) -> tuple[str, ...]:
+        result: list[str] = []
+        for i, item in enumerate(self.items(path, value, at_least=1, what="funding route")):
+            item_path = f"{path}[{i}]"
+            if not isinstance(item, str) or item not in self.route_keys:
+                known = ", ".join(sorted(self.route_keys)) or "none declared"
+                self.error(item_path, f"unknown funding route {_show(item)} ({known})")
+            elif item in result:
+                self.error(item_path, f"{item!r} is listed twice")
+            else:
+                result.append(item)
+        return tuple(result)
+
+    # -- rules
+
+    def rule(self, path: str, value: Any, seen: dict[str, str]) -> Rule | None:
+        data = self.mapping(
+            path,
+            value,
+            required=("code", "title", "explanation", "when", "priority", "max_actions"),
+        )
+        if data is None:
+            return None
+        min_gap, min_weight = self.when(f"{path}.when", data.get("when", _MISSING))
+        return Rule(
+            code=self.unique_code(f"{path}.code", data.get("code", _MISSING), RULE_CODE_RE, seen),
+            title=self.text(f"{path}.title", data.get("title", _MISSING)) or {},
+            explanation=self.explanation(f"{path}.explanation", data.get("explanation", _MISSING)),
+            min_gap=min_gap,
+            min_weight=min_weight,
+            priority=self.integer(f"{path}.priority", data.get("priority", _MISSING), 1, 3, 3),
+            max_actions=self.integer(
+                f"{path}.max_actions",
+                data.get("max_actions", _MISSING),
+                1,
+                MAX_ACTIONS_PER_RULE,
+                1,
+            ),
+        )
+
+    def when(self, path: str, value: Any) -> tuple[float, int | None]:
+        if value is _MISSING:
+            return float(MAX_LEVEL), None
+        data = self.mapping(path, value, required=("min_gap",), optional=("min_weight",))
+        if data is None:
+            return float(MAX_LEVEL), None
+        min_gap = data.get("min_gap", _MISSING)
+        if min_gap is _MISSING:
+            min_gap = MAX_LEVEL
+        elif not (_is_number(min_gap) and 0 < min_gap <= MAX_LEVEL):
+            self.error(
+                f"{path}.min_gap",
+                f"expected a number with 0 < x <= {MAX_LEVEL}, got {_show(min_gap)}",
+            )
+            min_gap = MAX_LEVEL
+        min_weight = data.get("min_weight", _MISSING)
+        return float(min_gap), (
+            None
+            if min_weight is _MISSING
+            else self.integer(f"{path}.min_weight", min_weight, 1, 3, 1)
+        )
+
+    def explanation(self, path: str, value: Any) -> Text:
+        """A {fr, en} text whose only placeholders are {gap} {target} {level} {weight}."""
+        text = self.text(path, value) or {}
+        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        for language, item in text.items():
+            item_path = _join(path, language)
+            try:
+                fields = list(string.Formatter().parse(item))
+            except ValueError as exc:
+                self.error(item_path, f"badly written placeholder ({exc}); write {{{{ for {{")
+                continue
+            for _, name, spec, conversion in fields:
+                if name is None:
+                    continue
+                if name not in PLACEHOLDERS or spec or conversion:
+                    shown = "{" + name + (f"!{conversion}" if conversion else "")
+                    shown += (f":{spec}" if spec else "") + "}"
+                    self.error(item_path, f"unknown placeholder {shown}; use {allowed}")
+        return text
+
+    def shadowed_rules(self, rules: tuple[Rule, ...]) -> None:
+        """Report a rule that can never apply because an earlier rule always matches first."""
+        for j, later in enumerate(rules):
+            for i, earlier in enumerate(rules[:j]):
+                weight_covered = earlier.min_weight is None or (
+                    later.min_weight is not None and earlier.min_weight <= later.min_weight
+                )
+                if earlier.min_gap <= later.min_gap and weight_covered:
+                    self.error(
+                        f"rules[{j}]",
+                        f"never applies: rules[{i}] ({earlier.code}) matches every gap it "
+                        "matches, and the first match wins",
+                    )
+                    break
+
+
+# --- To a dict and back ----------------------------------------------------------------------
+
+
+def catalogue_to_dict(catalogue: CatalogueDef) -> dict[str, Any]:
+    """The catalogue in the YAML schema's shape: JSON-serialisable, parses back equal."""
+    return {
+        "key": catalogue.key,
+        "version": catalogue.version,
+        "title": dict(catalogue.title),
+        "funding_routes": {
+            route.key: {"label": dict(route.label), "description": dict(route.description)}
+            for route in catalogue.funding_routes
+        },
+        "actions": [_action_to_dict(action) for action in catalogue.actions],
+        "rules": [_rule_to_dict(rule) for rule in catalogue.rules],
+    }
+
+
+def _action_to_dict(action: Action) -> dict[str, Any]:
+    return {
+        "code": action.code,
+        "title": dict(action.title),
+        "description": dict(action.description),
+        "competencies": list(action.competencies),
+        "levels": {"from": action.level_from, "to": action.level_to},
+        "duration_hours": _num(action.duration_hours),
+        "modality": action.modality,
+        "cost_per_person": {"min": action.cost_min, "max": action.cost_max},
+        "funding": list(action.funding),
+    }
+
+
+def _rule_to_dict(rule: Rule) -> dict[str, Any]:
+    when: dict[str, Any] = {"min_gap": _num(rule.min_gap)}
+    if rule.min_weight is not None:
+        when["min_weight"] = rule.min_weight
+    return {
+        "code": rule.code,
+        "title": dict(rule.title),
+        "explanation": dict(rule.explanation),
+        "when": when,
+        "priority": rule.priority,
+        "max_actions": rule.max_actions,
+    }
+
+
+def catalogue_from_dict(data: dict[str, Any]) -> CatalogueDef:
+    """The catalogue from `catalogue_to_dict`'s output (trusted: no validation)."""
+    return CatalogueDef(
+        key=data["key"],
+        version=data["version"],
+        title=dict(data["title"]),
+        funding_routes=tuple(
+            FundingRoute(key=key, label=dict(r["label"]), description=dict(r["description"]))
+            for key, r in data["funding_routes"].items()
+        ),
+        actions=tuple(
+            Action(
+                code=a["code"],
+                title=dict(a["title"]),
+                description=dict(a["description"]),
+                competencies=tuple(a["competencies"]),
+                level_from=a["levels"]["from"],
+                level_to=a["levels"]["to"],
+                duration_hours=float(a["duration_hours"]),
+                modality=a["modality"],
+                cost_min=a["cost_per_person"]["min"],
+                cost_max=a["cost_per_person"]["max"],
+                funding=tuple(a["funding"]),
+            )
+            for a in data["actions"]
+        ),
+        rules=tuple(
+            Rule(
+                code=r["code"],
+                title=dict(r["title"]),
+                explanation=dict(r["explanation"]),
+                min_gap=float(r["when"]["min_gap"]),
+                min_weight=r["when"].get("min_weight"),
+                priority=r["priority"],
+                max_actions=r["max_actions"],
+            )
+            for r in data["rules"]
+        ),
+    )

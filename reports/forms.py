@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import PlanItem
+
+
+class PlanItemForm(forms.ModelForm):
+    target_quarter = forms.RegexField(
+        label=_("Target quarter"),
+        regex=r"^20[2-9][0-9]-T[1-4]$",
+        required=False,
+        error_messages={"invalid": _("Write the quarter as 2027-T1 (year, T and 1 to 4).")},
+        widget=forms.TextInput(attrs={"placeholder": "2027-T1", "size": 8}),
+    )
+    people = forms.IntegerField(label=_("People to train"), min_value=1, max_value=10000)
+
+    class Meta:
+        model = PlanItem
+        fields = ["status", "target_quarter", "owner", "people", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = "form-select" if name == "status" else "form-control"
+            field.widget.attrs["class"] = css
+
+
+class AdvisorReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the company"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+    )

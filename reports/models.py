@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diagnostics.definition import tr
+from diagnostics.models import PublishedVersionError
+
+
+class Catalogue(models.Model):
+    """A published version of the training catalogue and its recommendation rules."""
+
+    key = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    title = models.JSONField()
+    definition = models.JSONField()
+    source = models.TextField()
+    checksum = models.CharField(max_length=64)
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("training catalogue version")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="catalogue_key_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{tr(self.title, 'fr')} (v{self.version})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PublishedVersionError(f"{self.key} v{self.version} is published.")
+        super().save(*args, **kwargs)
+
+
+class Modality(models.TextChoices):
+    INTRA = "intra", _("In-company")
+    INTER = "inter", _("Inter-company")
+    ELEARNING = "elearning", _("E-learning")
+    AFEST = "afest", _("On-the-job training (AFEST)")
+    ALTERNANCE = "alternance", _("Work-study")
+    CERTIFICATION = "certification", _("Certification")
+
+
+class TrainingAction(models.Model):
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="actions")
+    code = models.CharField(max_length=40)
+    title = models.JSONField()
+    description = models.JSONField()
+    competencies = models.JSONField()
+    level_from = models.PositiveSmallIntegerField()
+    level_to = models.PositiveSmallIntegerField()
+    duration_hours = models.DecimalField(max_digits=7, decimal_places=1)
+    modality = models.CharField(max_length=15, choices=Modality.choices)
+    cost_min = models.PositiveIntegerField()
+    cost_max = models.PositiveIntegerField()
+    funding = models.JSONField()
+
+    class Meta:
+        ordering = ["catalogue", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "code"], name="action_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(cost_min__lte=models.F("cost_max")), name="action_cost_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {tr(self.title, 'fr')}"
+
+
+class ActionPlan(models.Model):
+    """The training plan of a submitted diagnostic. `revision` grows at every change, so a
+    PDF knows whether it shows the current plan."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    diagnostic = models.OneToOneField(
+        "diagnostics.Diagnostic", on_delete=models.CASCADE, related_name="plan"
+    )
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    revision = models.PositiveIntegerField(default=1)
+    advisor_comment = models.TextField(_("advisor's comment"), blank=True, max_length=5000)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Plan {self.diagnostic_id} r{self.revision}"
+
+
+class PlanItem(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        POSTPONED = "postponed", _("Postponed")
+        DROPPED = "dropped", _("Dropped")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
+    competency_code = models.CharField(max_length=60)
+    action = models.ForeignKey(TrainingAction, on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveSmallIntegerField(_("priority"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    target_quarter = models.CharField(_("target quarter"), max_length=7, blank=True)
+    owner = models.CharField(_("person in charge"), max_length=150, blank=True)
+    people = models.PositiveIntegerField(_("people to train"), default=1)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    reasons = models.JSONField(default=dict)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "priority", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "action", "competency_code"], name="plan_item_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=[1, 2, 3]), name="plan_item_priority"
+            ),
+            models.CheckConstraint(condition=models.Q(people__gte=1), name="plan_item_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.code} ({self.status})"
+
+
+class Report(models.Model):
+    """One PDF request. The worker claims the row, renders, stores the file and marks it ready."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    diagnostic = models.ForeignKey(
+        "diagnostics.Diagnostic", on_delete=models.CASCADE, related_name="reports"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    language = models.CharField(max_length=8, default="fr")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    # What the PDF was made from: results, plan revision, comments, language.
+    source_fingerprint = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=120, blank=True)  # "host:pid" of the renderer
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "number"], name="report_number_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Report {self.number} of {self.diagnostic_id} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

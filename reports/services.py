@@ -1,0 +1,308 @@
+"""Workflows on training catalogues, action plans and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Collection
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from diagnostics.definition import tr
+from diagnostics.models import Diagnostic
+from diagnostics.scoring import Results, question_level
+from diagnostics.services import answer_sets, definition_checksum
+
+from .catalogue import (
+    CatalogueDef,
+    CatalogueError,
+    catalogue_from_dict,
+    catalogue_to_dict,
+    parse_catalogue,
+)
+from .models import ActionPlan, Catalogue, PlanItem, Report, TrainingAction
+from .recommendations import Evidence, recommend
+
+if TYPE_CHECKING:
+    from diagnostics.definition import QuestionnaireDef
+
+logger = logging.getLogger(__name__)
+
+
+class PlanError(Exception):
+    """An expected refusal about plans and reports, with a message for the user."""
+
+
+# --- Catalogue versions ------------------------------------------------------------------
+
+DEFAULT_CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+
+
+def import_catalogue(
+    *,
+    text: str,
+    questionnaire_spec: QuestionnaireDef | None = None,
+    competency_codes: Collection[str] | None = None,
+) -> tuple[Catalogue, bool]:
+    """Publish the catalogue version of a YAML text; (version, created).
+
+    The competencies the actions name are checked against those of `questionnaire_spec`
+    and/or `competency_codes` when given (either may list a code). Loading the same
+    content again changes nothing (comments and layout do not count); other content under
+    a published key and version is refused: versions are immutable.
+    """
+    known = _known_competencies(questionnaire_spec, competency_codes)
+    spec = parse_catalogue(text, competency_codes=known)
+    definition = catalogue_to_dict(spec)
+    checksum = definition_checksum(definition)
+    with transaction.atomic():
+        existing = Catalogue.objects.filter(key=spec.key, version=spec.version).first()
+        if existing is not None:
+            return _unchanged(existing, checksum), False
+        try:
+            with transaction.atomic():  # a savepoint: another process may publish it first
+                catalogue = Catalogue.objects.create(
+                    key=spec.key,
+                    version=spec.version,
+                    title=definition["title"],
+                    definition=definition,
+                    source=text,
+                    checksum=checksum,
+                )
+        except IntegrityError:
+            existing = Catalogue.objects.get(key=spec.key, version=spec.version)
+            return _unchanged(existing, checksum), False
+        TrainingAction.objects.bulk_create(
+            TrainingAction(
+                catalogue=catalogue,
+                code=action.code,
+                title=action.title,
+                description=action.description,
+                competencies=list(action.competencies),
+                level_from=action.level_from,
+                level_to=action.level_to,
+                duration_hours=Decimal(f"{action.duration_hours:.1f}"),
+                modality=action.modality,
+                cost_min=action.cost_min,
+                cost_max=action.cost_max,
+                funding=list(action.funding),
+            )
+            for action in spec.actions
+        )
+    return catalogue, True
+
+
+def _known_competencies(
+    questionnaire_spec: QuestionnaireDef | None, competency_codes: Collection[str] | None
+) -> set[str] | None:
+    if questionnaire_spec is None and competency_codes is None:
+        return None
+    known = set(competency_codes or ())
+    if questionnaire_spec is not None:
+        known.update(c.code for c in questionnaire_spec.competencies())
+    return known
+
+
+def _unchanged(existing: Catalogue, checksum: str) -> Catalogue:
+    """The published version if it has the same content; CatalogueError otherwise."""
+    if existing.checksum == checksum:
+        return existing
+    latest = Catalogue.objects.filter(key=existing.key).aggregate(Max("version"))
+    next_version = (latest["version__max"] or existing.version) + 1
+    raise CatalogueError(
+        [
+            f"version: {existing.key} v{existing.version} is already published and cannot be "
+            f"changed; publish the changes as version {next_version}"
+        ]
+    )
+
+
+def latest_catalogue() -> Catalogue | None:
+    """The catalogue to use for new plans: the most recently published version."""
+    return Catalogue.objects.order_by("-published_at", "-version").first()
+
+
+def catalogue_definition(catalogue: Catalogue) -> CatalogueDef:
+    """The catalogue data of a published version."""
+    return catalogue_from_dict(catalogue.definition)
+
+
+# --- Action plans ---------------------------------------------------------------------------
+
+
+def question_levels(diagnostic: Diagnostic) -> dict[str, float | None]:
+    """The level behind each answer (mean over respondents for an individual diagnostic)."""
+    spec = diagnostic.questionnaire.spec
+    levels: dict[str, list[float]] = {}
+    for answers in answer_sets(diagnostic).values():
+        for code, answer in answers.items():
+            question = spec.question(code)
+            level = question_level(question, answer) if question else None
+            if level is not None:
+                levels.setdefault(code, []).append(level)
+    return {code: sum(values) / len(values) for code, values in levels.items()}
+
+
+def _evidence(diagnostic: Diagnostic) -> dict[str, list[Evidence]]:
+    spec = diagnostic.questionnaire.spec
+    evidence: dict[str, list[Evidence]] = {}
+    for code, level in question_levels(diagnostic).items():
+        question = spec.question(code)
+        if question is not None and question.is_scored:
+            evidence.setdefault(question.competency, []).append(
+                Evidence(question=code, text=tr(question.text, "fr"), level=level)
+            )
+    return evidence
+
+
+def plan_for(diagnostic: Diagnostic) -> ActionPlan:
+    """The diagnostic's action plan, made from the recommendations the first time."""
+    existing = ActionPlan.objects.filter(diagnostic=diagnostic).first()
+    if existing is not None:
+        return existing
+    if diagnostic.is_draft:
+        raise PlanError(_("The action plan is made once the diagnostic is submitted."))
+    catalogue_row = latest_catalogue()
+    if catalogue_row is None:
+        raise PlanError(_("No training catalogue is published yet."))
+    catalogue = catalogue_from_dict(catalogue_row.definition)
+    results = Results.from_dict(diagnostic.results["results"])
+    recommendations = recommend(results.competencies, catalogue, evidence=_evidence(diagnostic))
+    actions = {a.code: a for a in TrainingAction.objects.filter(catalogue=catalogue_row)}
+    try:
+        with transaction.atomic():
+            plan = ActionPlan.objects.create(
+                company_id=diagnostic.company_id, diagnostic=diagnostic, catalogue=catalogue_row
+            )
+            items = []
+            for recommendation in recommendations:
+                for code in recommendation.actions:
+                    items.append(
+                        PlanItem(
+                            company_id=diagnostic.company_id,
+                            plan=plan,
+                            competency_code=recommendation.competency,
+                            action=actions[code],
+                            priority=recommendation.priority,
+                            reasons=recommendation.to_dict(),
+                            position=len(items),
+                        )
+                    )
+            PlanItem.objects.bulk_create(items, ignore_conflicts=True)
+    except IntegrityError:  # made at the same moment by another request
+        return ActionPlan.objects.get(diagnostic=diagnostic)
+    return plan
+
+
+PLAN_FIELDS = ("status", "target_quarter", "owner", "people", "notes")
+
+
+@transaction.atomic
+def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -> bool:
+    """Apply the edited fields of the plan's items; a real change bumps the plan revision."""
+    changed = False
+    for item in PlanItem.objects.select_for_update().filter(plan=plan, pk__in=changes):
+        fields = {k: v for k, v in changes[item.pk].items() if k in PLAN_FIELDS}
+        if any(getattr(item, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(item, k, v)
+            item.save(update_fields=list(fields))
+            changed = True
+    if changed:
+        _touch(plan)
+    return changed
+
+
+def _touch(plan: ActionPlan) -> None:
+    ActionPlan.objects.filter(pk=plan.pk).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
+    plan.refresh_from_db()
+
+
+@transaction.atomic
+def advisor_review(
+    *, plan: ActionPlan, advisor: User, comment: str, validate: bool, language: str
+) -> Report | None:
+    """The advisor comments and, when validating, a new PDF version is requested."""
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    locked.advisor_comment = comment
+    fields = ["advisor_comment"]
+    if validate:
+        locked.validated_by = advisor
+        locked.validated_at = timezone.now()
+        fields += ["validated_by", "validated_at"]
+    locked.save(update_fields=fields)
+    _touch(locked)
+    plan.refresh_from_db()
+    if validate:
+        return request_report(diagnostic=plan.diagnostic, user=advisor, language=language)
+    return None
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+def fingerprint(diagnostic: Diagnostic, language: str) -> str:
+    """What a PDF shows: frozen results, the plan as it stands, comments, the language."""
+    plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
+    items = (
+        list(PlanItem.objects.filter(plan=plan).order_by("pk").values_list("pk", *PLAN_FIELDS))
+        if plan
+        else []
+    )
+    state = {
+        "results": diagnostic.results,
+        "language": language,
+        "plan": [plan.advisor_comment, str(plan.validated_at)] if plan else None,
+        "items": items,
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Report:
+    """Save a report request and enqueue its rendering once the transaction commits.
+
+    If the broker is down, the request stays pending and the sweeper enqueues it later.
+    """
+    with transaction.atomic():
+        locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
+        if locked.is_draft:
+            raise PlanError(_("A report is made once the diagnostic is submitted."))
+        plan_for(locked)
+        last = Report.objects.filter(diagnostic=locked).aggregate(n=Max("number"))["n"] or 0
+        report = Report.objects.create(
+            company_id=locked.company_id,
+            diagnostic=locked,
+            number=last + 1,
+            language=language,
+            requested_by=user,
+            source_fingerprint=fingerprint(locked, language),
+        )
+        transaction.on_commit(lambda: enqueue_report(report.pk))
+    return report
+
+
+def enqueue_report(report_id: int) -> bool:
+    """Send the render task; False (and the row stays pending) when the broker is away."""
+    from .tasks import render_report
+
+    try:
+        render_report.delay(report_id)
+    except Exception:  # the broker is unreachable: the sweeper will try again
+        logger.warning("Broker unavailable: report %s stays pending", report_id, exc_info=True)
+        return False
+    Report.objects.filter(pk=report_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def is_outdated(report: Report) -> bool:
+    return report.source_fingerprint != fingerprint(report.diagnostic, report.language)

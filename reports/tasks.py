@@ -1,0 +1,189 @@
+"""Report rendering by Celery workers. State lives on the Report row; no result backend.
+
+- The task takes an id and claims its row with a conditional UPDATE: a second delivery,
+  or a second worker, finds nothing to claim and does nothing.
+- A row left RUNNING by a renderer that died (SIGKILL, lost machine) is taken over by the
+  redelivered task when the renderer's process is gone, or by the sweeper once the hard
+  time limit has passed.
+- Unexpected errors are retried a bounded number of times, then the row says FAILED.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import time
+from datetime import timedelta
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Report
+
+logger = logging.getLogger(__name__)
+WORKER = f"{socket.gethostname()}:{{pid}}"
+
+
+def _me() -> str:
+    return WORKER.format(pid=os.getpid())
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+def _renderer_is_gone(claimed_by: str) -> bool:
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim(report_id: int) -> bool:
+    """Take the row for this process, or say it is someone else's (or done)."""
+    now = timezone.now()
+    fields = {
+        "status": Report.Status.RUNNING,
+        "started_at": now,
+        "attempts": F("attempts") + 1,
+        "claimed_by": _me(),
+    }
+    free = Q(status=Report.Status.PENDING) | Q(
+        status=Report.Status.RUNNING, started_at__lt=now - _lease()
+    )
+    if Report.objects.filter(free, pk=report_id).update(**fields):
+        return True
+    row = (
+        Report.objects.filter(pk=report_id, status=Report.Status.RUNNING)
+        .values("claimed_by")
+        .first()
+    )
+    if row and row["claimed_by"] and _renderer_is_gone(row["claimed_by"]):
+        # Compare-and-set on the dead renderer's mark: only one taker wins.
+        return bool(
+            Report.objects.filter(
+                pk=report_id, status=Report.Status.RUNNING, claimed_by=row["claimed_by"]
+            ).update(**fields)
+        )
+    return False
+
+
+def _fail(report_id: int, message: str) -> None:
+    Report.objects.filter(pk=report_id).update(
+        status=Report.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
+@shared_task(bind=True, max_retries=2, acks_late=True, reject_on_worker_lost=True)
+def render_report(self, report_id: int) -> str:
+    if not claim(report_id):
+        logger.info("Report %s is taken or finished: nothing to do.", report_id)
+        return "skipped"
+    report = Report.objects.select_related("diagnostic__questionnaire", "company").get(pk=report_id)
+    with translation.override(report.language):  # messages in the requester's language
+        return _render(self, report)
+
+
+def _render(task, report: Report) -> str:
+    report_id = report.pk
+    if report.diagnostic.company_id != report.company_id or report.diagnostic.is_draft:
+        logger.warning("Report %s does not match its diagnostic: refused.", report_id)
+        _fail(report_id, _("This report does not match its diagnostic and was not made."))
+        return "refused"
+    if report.attempts > settings.REPORT_MAX_ATTEMPTS:
+        _fail(report_id, _("The report could not be made after several attempts."))
+        return "failed"
+    from .document import make_pdf
+
+    try:
+        if settings.REPORT_RENDER_PAUSE:  # simulates a slow render in pipeline tests
+            time.sleep(settings.REPORT_RENDER_PAUSE)
+        rendered = make_pdf(report)
+    except SoftTimeLimitExceeded:
+        logger.warning("Report %s took too long and was stopped.", report_id)
+        _fail(report_id, _("Making the report took too long. Try again later."))
+        return "timeout"
+    except Exception as exc:
+        logger.exception("Report %s failed (attempt %s)", report_id, report.attempts)
+        if (
+            task.request.retries < task.max_retries
+            and report.attempts < settings.REPORT_MAX_ATTEMPTS
+        ):
+            Report.objects.filter(pk=report_id).update(status=Report.Status.PENDING)
+            raise task.retry(exc=exc, countdown=2**task.request.retries) from exc
+        _fail(report_id, _("The report could not be made. The team has been told."))
+        return "failed"
+    digest = hashlib.sha256(rendered.content).hexdigest()
+    name = f"autodiag-{report.company.public_id}-{report.number}.pdf"
+    report.file.save(name, ContentFile(rendered.content), save=False)
+    done = Report.objects.filter(
+        pk=report_id, status=Report.Status.RUNNING, claimed_by=_me()
+    ).update(
+        status=Report.Status.READY,
+        file=report.file.name,
+        content_hash=digest,
+        pages=rendered.pages,
+        message="",
+        finished_at=timezone.now(),
+    )
+    if not done:  # taken over meanwhile (we were presumed dead): keep theirs
+        report.file.storage.delete(report.file.name)
+        return "superseded"
+    notify_ready(report_id)
+    return "ready"
+
+
+def notify_ready(report_id: int) -> None:
+    report = Report.objects.select_related("requested_by", "company").get(pk=report_id)
+    user = report.requested_by
+    if user is None or not user.is_active:
+        return
+    with translation.override(user.preferred_language):
+        context = {
+            "report": report,
+            "url": settings.SITE_URL + reverse("reports:report", args=[report.public_id]),
+        }
+        subject = render_to_string("reports/email/ready_subject.txt", context).strip()
+        body = render_to_string("reports/email/ready.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@shared_task
+def sweep_reports() -> int:
+    """Enqueue requests the broker never got, and give stalled renders another go."""
+    from .services import enqueue_report
+
+    now = timezone.now()
+    stale_running = Report.objects.filter(
+        status=Report.Status.RUNNING, started_at__lt=now - _lease()
+    )
+    for report in stale_running:
+        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            _fail(report.pk, _("The report could not be made after several attempts."))
+        else:
+            Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).update(
+                status=Report.Status.PENDING, enqueued_at=None
+            )
+    waiting = Report.objects.filter(status=Report.Status.PENDING).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - _lease())
+    )
+    count = 0
+    for report_id in waiting.values_list("pk", flat=True):
+        count += enqueue_report(report_id)
+    return count

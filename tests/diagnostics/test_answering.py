@@ -1,0 +1,383 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from diagnostics.models import Answer, Diagnostic
+
+
+def save_url(diagnostic, code):
+    return reverse("diagnostics:autosave", args=[diagnostic.public_id, code])
+
+
+def domain_url(diagnostic, code="A"):
+    return reverse("diagnostics:domain", args=[diagnostic.public_id, code])
+
+
+@pytest.fixture
+def en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+# --- starting -----------------------------------------------------------------------------
+
+
+def test_admin_starts_a_diagnostic_on_the_latest_version(
+    client_for, company_a, small_questionnaire
+):
+    client = client_for(company_a.admin)
+    page = client.get(reverse("diagnostics:list"))
+    assert page.status_code == 200
+    assert "Petit questionnaire" in page.text
+    response = client.post(
+        reverse("diagnostics:start"),
+        {"questionnaire": small_questionnaire.pk, "mode": "individual"},
+    )
+    diagnostic = Diagnostic.objects.get()
+    assert response.status_code == 302
+    assert diagnostic.company == company_a.company
+    assert (diagnostic.mode, diagnostic.sector, diagnostic.headcount_band) == (
+        "individual",
+        "25",
+        "10_49",
+    )
+
+
+def test_member_cannot_start_a_diagnostic(client_for, company_a, small_questionnaire):
+    response = client_for(company_a.member).post(
+        reverse("diagnostics:start"),
+        {"questionnaire": small_questionnaire.pk, "mode": "collective"},
+    )
+    assert response.status_code == 403
+    assert not Diagnostic.objects.exists()
+
+
+def test_start_with_bad_input_is_refused(client_for, company_a, small_questionnaire, en):
+    response = client_for(company_a.admin).post(
+        reverse("diagnostics:start"), {"questionnaire": 999999, "mode": "collective"}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
+    assert not Diagnostic.objects.exists()
+
+
+def test_start_refuses_get(client_for, company_a):
+    assert client_for(company_a.admin).get(reverse("diagnostics:start")).status_code == 405
+
+
+# --- answering page -------------------------------------------------------------------------
+
+
+def test_domain_page_shows_questions_and_hides_conditional_ones(client_for, company_a, diagnostic):
+    response = client_for(company_a.member).get(domain_url(diagnostic))
+    assert response.status_code == 200
+    assert "Niveau de la première pratique ?" in response.text
+    assert 'id="q-A.ONE.Q3"' in response.text
+    assert response.text.count("hidden disabled") == 1
+
+
+def test_unknown_domain_is_404(client_for, company_a, diagnostic):
+    assert client_for(company_a.member).get(domain_url(diagnostic, "ZZ")).status_code == 404
+
+
+@pytest.mark.quality("S1")
+def test_outsider_gets_404_on_every_diagnostic_page(client_for, outsider, diagnostic):
+    client = client_for(outsider)
+    assert client.get(domain_url(diagnostic)).status_code == 404
+    assert (
+        client.get(reverse("diagnostics:overview", args=[diagnostic.public_id])).status_code == 404
+    )
+    assert (
+        client.get(reverse("diagnostics:results", args=[diagnostic.public_id])).status_code == 404
+    )
+    assert (
+        client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "0"}).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("diagnostics:submit", args=[diagnostic.public_id])).status_code == 404
+    )
+    assert not Answer.objects.exists()
+
+
+# --- autosave -------------------------------------------------------------------------------
+
+
+@pytest.mark.quality("D1")
+def test_each_answer_is_saved_as_given_and_resumes_in_another_browser(
+    client_for, company_a, diagnostic
+):
+    client = client_for(company_a.member)
+    response = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "3", "version": "0"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "saved"
+    assert response.json()["version"] == 1
+    answer = Answer.objects.get()
+    assert (answer.value, answer.answered_by, answer.company) == (
+        3,
+        company_a.member,
+        company_a.company,
+    )
+    other_browser = Client()
+    other_browser.force_login(company_a.member)
+    page = other_browser.get(domain_url(diagnostic))
+    assert 'value="3" checked' in page.text
+
+
+def test_autosave_reveals_conditional_questions(client_for, company_a, diagnostic):
+    client = client_for(company_a.member)
+    response = client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "yes", "version": "0"})
+    assert "A.ONE.Q3" in response.json()["visible"]
+    assert response.json()["progress"] == {"answered": 1, "visible": 6}
+
+
+def test_dont_know_is_stored_as_an_answer(client_for, company_a, diagnostic):
+    client = client_for(company_a.member)
+    response = client.post(save_url(diagnostic, "A.ONE.Q1"), {"dont_know": "1", "version": "0"})
+    assert response.status_code == 200
+    answer = Answer.objects.get()
+    assert answer.dont_know
+    assert answer.value is None
+
+
+@pytest.mark.quality("D6")
+@pytest.mark.parametrize(
+    ("code", "data", "message"),
+    [
+        ("A.ONE.Q1", {"value": "7"}, "levels 0 to 4"),
+        ("A.ONE.Q1", {"value": "x"}, "levels 0 to 4"),
+        ("A.ONE.Q1", {"value": ["1", "2"]}, "single answer"),
+        ("B.TWO.Q1", {"value": "abc"}, "Type a number"),
+        ("B.TWO.Q1", {"value": "150"}, "between 0 and 100"),
+        ("B.TWO.Q1", {"value": "nan"}, "between 0 and 100"),
+        ("B.TWO.Q2", {"value": "x" * 51}, "under 50 characters"),
+        ("B.TWO.Q3", {"value": ["a", "zz"]}, "options offered"),
+        ("A.ONE.Q2", {"value": "maybe"}, "yes or no"),
+        ("A.ONE.Q2", {"dont_know": "1"}, "not offered"),
+        ("NOPE.Q1", {"value": "1"}, "not part of this diagnostic"),
+    ],
+)
+def test_invalid_answers_are_refused_and_never_stored(
+    client_for, company_a, diagnostic, en, code, data, message
+):
+    response = client_for(company_a.member).post(
+        save_url(diagnostic, code), {**data, "version": "0"}
+    )
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.quality("D6")
+def test_question_of_another_questionnaire_is_refused(
+    client_for, company_a, diagnostic, default_questionnaire
+):
+    response = client_for(company_a.member).post(
+        save_url(diagnostic, "PROD.LEAN.Q1"), {"value": "2", "version": "0"}
+    )
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_decimal_comma_is_accepted(client_for, company_a, diagnostic):
+    client_for(company_a.member).post(
+        save_url(diagnostic, "B.TWO.Q1"), {"value": "12,5", "version": "0"}
+    )
+    assert Answer.objects.get().value == 12.5
+
+
+@pytest.mark.quality("D2")
+def test_expired_session_gets_401_json_and_stores_nothing(client, diagnostic):
+    response = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "0"})
+    assert response.status_code == 401
+    assert response.json()["status"] == "login"
+    assert not Answer.objects.exists()
+
+
+def test_autosave_refuses_get(client_for, company_a, diagnostic):
+    assert client_for(company_a.member).get(save_url(diagnostic, "A.ONE.Q1")).status_code == 405
+
+
+# --- several people at once -------------------------------------------------------------------
+
+
+@pytest.mark.quality("D4")
+def test_two_colleagues_on_different_questions_are_both_saved(company_a, diagnostic):
+    alice, bob = Client(), Client()
+    alice.force_login(company_a.admin)
+    bob.force_login(company_a.member)
+    assert (
+        alice.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"}).status_code
+        == 200
+    )
+    assert (
+        bob.post(save_url(diagnostic, "B.TWO.Q1"), {"value": "40", "version": "0"}).status_code
+        == 200
+    )
+    stored = dict(Answer.objects.values_list("question__code", "value"))
+    assert stored == {"A.ONE.Q1": 1, "B.TWO.Q1": 40}
+
+
+@pytest.mark.quality("D4")
+def test_same_question_second_save_is_told_of_the_conflict_then_confirms(company_a, diagnostic):
+    alice, bob = Client(), Client()
+    alice.force_login(company_a.admin)
+    bob.force_login(company_a.member)
+    alice.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"})
+    # Bob's page was loaded before Alice answered: his save is based on version 0.
+    conflict = bob.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "4", "version": "0"})
+    assert conflict.status_code == 409
+    body = conflict.json()
+    assert body["status"] == "conflict"
+    assert company_a.admin.full_name in body["message"]
+    assert "Un peu" in body["message"]  # Alice's value, as Bob reads it
+    assert Answer.objects.get().value == 1  # nothing overwritten silently
+    confirmed = bob.post(
+        save_url(diagnostic, "A.ONE.Q1"), {"value": "4", "version": str(body["version"])}
+    )
+    assert confirmed.status_code == 200
+    answer = Answer.objects.get()
+    assert (answer.value, answer.version, answer.answered_by) == (4, 2, company_a.member)
+
+
+def test_saving_the_same_value_as_the_other_person_is_no_conflict(company_a, diagnostic):
+    alice, bob = Client(), Client()
+    alice.force_login(company_a.admin)
+    bob.force_login(company_a.member)
+    alice.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "0"})
+    assert (
+        bob.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "0"}).status_code
+        == 200
+    )
+
+
+def test_individual_mode_keeps_one_answer_set_per_respondent(company_a, start, small_questionnaire):
+    diagnostic = start(small_questionnaire, mode="individual")
+    alice, bob = Client(), Client()
+    alice.force_login(company_a.admin)
+    bob.force_login(company_a.member)
+    assert (
+        alice.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"}).status_code
+        == 200
+    )
+    assert (
+        bob.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "4", "version": "0"}).status_code
+        == 200
+    )
+    assert sorted(Answer.objects.values_list("respondent_id", "value")) == sorted(
+        [(company_a.admin.pk, 1), (company_a.member.pk, 4)]
+    )
+    assert 'value="1" checked' in alice.get(domain_url(diagnostic)).text
+
+
+# --- the page without JavaScript ---------------------------------------------------------------
+
+
+def test_form_post_saves_the_page_without_javascript(client_for, company_a, diagnostic):
+    client = client_for(company_a.member)
+    response = client.post(
+        domain_url(diagnostic, "B"),
+        {
+            "q-B.TWO.Q1-v": "0",
+            "q-B.TWO.Q1": "80",
+            "q-B.TWO.Q2-v": "0",
+            "q-B.TWO.Q2": "Soudure <script>alert(1)</script>",
+            "q-B.TWO.Q3-v": "0",
+            "q-B.TWO.Q3": ["a", "b"],
+        },
+    )
+    assert response.status_code == 302
+    stored = dict(Answer.objects.values_list("question__code", "value"))
+    assert stored == {
+        "B.TWO.Q1": 80,
+        "B.TWO.Q2": "Soudure <script>alert(1)</script>",
+        "B.TWO.Q3": ["a", "b"],
+    }
+    page = client.get(domain_url(diagnostic, "B"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>alert(1)" not in page.text
+
+
+@pytest.mark.quality("D4", "D2")
+def test_form_post_conflict_keeps_what_was_typed_and_shows_theirs(company_a, diagnostic):
+    alice, bob = Client(), Client()
+    alice.force_login(company_a.admin)
+    bob.force_login(company_a.member)
+    alice.post(save_url(diagnostic, "B.TWO.Q2"), {"value": "Leur texte", "version": "0"})
+    response = bob.post(
+        domain_url(diagnostic, "B"), {"q-B.TWO.Q2-v": "0", "q-B.TWO.Q2": "Mon long texte"}
+    )
+    assert response.status_code == 409
+    assert "Leur texte" in response.text
+    assert "Mon long texte" in response.text
+    assert 'name="q-B.TWO.Q2-v" value="1"' in response.text
+    assert Answer.objects.get().value == "Leur texte"
+
+
+def test_form_post_with_invalid_value_keeps_it_and_says_why(client_for, company_a, diagnostic, en):
+    response = client_for(company_a.member).post(
+        domain_url(diagnostic, "B"), {"q-B.TWO.Q1-v": "0", "q-B.TWO.Q1": "deux cents"}
+    )
+    assert response.status_code == 400
+    assert "Type a number" in response.text
+    assert 'value="deux cents"' in response.text
+    assert not Answer.objects.exists()
+
+
+def test_answering_page_query_count_does_not_grow_with_questions(
+    client_for,
+    company_a,
+    start,
+    small_questionnaire,
+    default_questionnaire,
+    django_assert_max_num_queries,
+):
+    client = client_for(company_a.member)
+    small = start(small_questionnaire)
+    big = start(default_questionnaire)
+    client.get(domain_url(small))  # warm the session and the per-process caches
+    client.get(domain_url(big, "NUM"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small_queries:
+        client.get(domain_url(small, "A"))
+    with CaptureQueriesContext(connection) as big_queries:
+        client.get(domain_url(big, "PROD"))
+    assert len(big_queries) == len(small_queries)
+    with django_assert_max_num_queries(12):
+        client.get(domain_url(big, "NUM"))
+
+
+@pytest.mark.quality("D2")
+def test_answers_posted_after_the_session_expired_come_back_after_login(
+    client, company_a, diagnostic
+):
+    url = domain_url(diagnostic, "B")
+    response = client.post(url, {"q-B.TWO.Q2-v": "0", "q-B.TWO.Q2": "Texte tapé longuement"})
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+    assert not Answer.objects.exists()
+    client.force_login(company_a.member)
+    page = client.get(url)
+    assert "Texte tapé longuement" in page.text
+    assert "pas été enregistrées" in page.text
+    assert not Answer.objects.exists()
+    assert "Texte tapé longuement" not in client.get(url).text  # shown once, then gone
+
+
+@pytest.mark.quality("D2")
+def test_stale_csrf_token_keeps_the_typed_answers(company_a, diagnostic):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(company_a.member)
+    url = domain_url(diagnostic, "B")
+    response = client.post(
+        url, {"q-B.TWO.Q2-v": "0", "q-B.TWO.Q2": "Réponse à garder", "csrfmiddlewaretoken": "stale"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url
+    page = client.get(url)
+    assert "Réponse à garder" in page.text
+    assert not Answer.objects.exists()

@@ -1,0 +1,568 @@
+"""The PDF report: template, print CSS and the renderer that fetches nothing but our files.
+
+Most tests need no database: the template context is built from plain objects
+(`sample_context()`, also handy to render a realistic sample by hand). The last test
+renders the context reports.document builds from a submitted diagnostic.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import weasyprint.pdf
+from django.template.loader import render_to_string
+from django.utils import translation
+from pypdf import PdfReader
+from pypdf.generic import BooleanObject
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from diagnostics.charts import RadarAxis, radar_svg
+from diagnostics.scoring import CompetencyResult, DomainResult
+from reports.pdf import PDF_VARIANT, RefusedURL, RenderedPdf, StaticOnlyFetcher, render_pdf
+
+# A 1×1 PNG.
+PNG_DATA_URL = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+
+DOMAIN_NAMES = [
+    "Production et méthodes",
+    "Qualité, hygiène, sécurité, environnement",
+    "Maintenance",
+    "Achats et logistique",
+    "Commercial et relation client",
+    "Numérique et données industrielles",
+    "Management et organisation",
+    "Ressources humaines et compétences",
+]
+COMPETENCY_NAMES = [
+    "Standardisation des postes de travail",
+    "Résolution de problèmes (PDCA, 8D)",
+    "Pilotage par indicateurs",
+    "Amélioration continue et lean",
+    "Transmission des savoir-faire",
+]
+ACTIONS = [
+    "Lean management : les fondamentaux",
+    "Animer un point quotidien de performance (SQCDP)",
+    "Méthode 8D et résolution de problèmes",
+    "Maintenance préventive de premier niveau (TPM)",
+    "Tuteur en entreprise : transmettre son savoir-faire",
+    "Tableaux de bord de production avec un tableur",
+    "Cybersécurité des systèmes industriels : sensibilisation",
+    "Habilitation électrique B0/H0",
+    "Manager de proximité : les premiers pas",
+    "Négocier avec ses fournisseurs",
+    "Gestion des stocks et approvisionnements",
+    "Entretien professionnel : le conduire et le suivre",
+]
+
+
+def competency_result(i: int, j: int, *, unknown: bool = False) -> CompetencyResult:
+    target = 2 + (i + j) % 3
+    level = None if unknown else round(((i * 7 + j * 3) % 9) / 2, 2)
+    return CompetencyResult(
+        code=f"D{i}.C{j}",
+        domain=f"D{i}",
+        weight=1 + j % 3,
+        target=target,
+        level=level,
+        score=None if level is None else round(level * 25, 2),
+        gap=None if level is None else round(max(0.0, target - level), 2),
+        visible=4,
+        known=0 if unknown else 3 + (j % 2),
+        dont_know=4 if unknown else 1 - (j % 2),
+        unanswered=0,
+    )
+
+
+def sample_context(
+    *,
+    n_domains: int = 8,
+    n_items: int = 12,
+    reliable: bool = True,
+    company_name: str = "Mécanique de Précision du Val d’Oise",
+    owner: str = "Claire Dubois",
+    notes: str = "À planifier après l’audit client de mars.\nPrévoir un remplaçant sur la ligne 2.",
+    advisor_comment: str = (
+        "Bon diagnostic d’ensemble. Priorité à la résolution de problèmes et à la "
+        "maintenance préventive.\nLes actions P3 peuvent attendre le second semestre."
+    ),
+) -> dict[str, Any]:
+    """A realistic French report context (the shape reports.document.report_context makes)."""
+    domains = []
+    for i in range(n_domains):
+        comps = [
+            {
+                "title": COMPETENCY_NAMES[j],
+                "result": competency_result(i, j, unknown=(i == 5 and j == 0)),
+            }
+            for j in range(3 + i % 3)
+        ]
+        known_levels = [c["result"].level for c in comps if c["result"].level is not None]
+        level = round(sum(known_levels) / len(known_levels), 2) if known_levels else None
+        target = round(sum(c["result"].target for c in comps) / len(comps), 2)
+        domains.append(
+            {
+                "code": f"D{i}",
+                "title": DOMAIN_NAMES[i % len(DOMAIN_NAMES)],
+                "result": DomainResult(
+                    code=f"D{i}",
+                    level=level,
+                    score=None if level is None else round(level * 25, 2),
+                    target=target,
+                    gap=None if level is None else round(max(0.0, target - level), 2),
+                    visible=sum(c["result"].visible for c in comps),
+                    known=sum(c["result"].known for c in comps),
+                    dont_know=sum(c["result"].dont_know for c in comps),
+                    unanswered=0,
+                ),
+                "benchmark": 55.4 + i if i % 2 == 0 else None,
+                "benchmark_count": 7 + i if i % 2 == 0 else None,
+                "competencies": comps,
+            }
+        )
+    scored = [d for d in domains if d["result"].score is not None]
+    ranked = sorted(scored, key=lambda d: -d["result"].score)
+    chart = radar_svg(
+        [
+            RadarAxis(label=d["title"], score=d["result"].score, target=d["result"].target * 25)
+            for d in domains
+        ],
+        title="Score et cible par domaine",
+        score_label="Score",
+        target_label="Cible",
+    )
+    fundings = ["OPCO 2i (plan de développement)", "FNE-Formation", "Fonds propres"]
+    plan_items = [
+        {
+            "priority": 1 + k * 3 // n_items,
+            "competency": COMPETENCY_NAMES[k % len(COMPETENCY_NAMES)],
+            "action_code": f"ACT-{k + 1:03d}",
+            "action_title": ACTIONS[k % len(ACTIONS)],
+            "modality": ["Intra-entreprise", "Inter-entreprises", "E-learning"][k % 3],
+            "duration_hours": [14, 21, 7, 35, 3.5][k % 5],
+            "cost_min": [900, 1200, 450, 2400, 300][k % 5],
+            "cost_max": [1500, 1200, 800, 3600, 300][k % 5],
+            "people": 1 + k % 4,
+            "funding": fundings[k % 3],
+            "status": ["Proposée", "Acceptée", "Reportée"][k % 3],
+            "target_quarter": f"2027-T{1 + k % 4}",
+            "owner": owner,
+            "notes": notes if k % 3 == 0 else "",
+            "reasons": [
+                "L’écart à la cible est de 2 niveaux sur une compétence importante.",
+                "« Les postes de travail ont-ils des standards écrits ? » : niveau 1",
+                "« Les problèmes sont-ils analysés jusqu’à la cause racine ? » : niveau 1,5",
+            ][: 1 + k % 3],
+        }
+        for k in range(n_items)
+    ]
+    return {
+        "lang": "fr",
+        "generated_at": datetime(2026, 11, 23, 14, 5, tzinfo=UTC),
+        "report_number": 3,
+        "company": SimpleNamespace(
+            name=company_name,
+            siret="73282932000074",
+            naf_code="25.62B",
+            get_headcount_band_display="50 à 249 salariés",
+            get_region_display="Île-de-France",
+        ),
+        "questionnaire_title": "Diagnostic des compétences industrielles",
+        "questionnaire_version": 2,
+        "submitted_at": datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        "respondents": ["Claire Dubois", "Karim Benali", "Sophie Martin"],
+        "res": SimpleNamespace(
+            overall_score=63.4 if reliable else 41.0,
+            known_share=0.87 if reliable else 0.35,
+            reliable=reliable,
+        ),
+        "strongest": [{"title": d["title"], "score": d["result"].score} for d in ranked[:3]],
+        "weakest": [{"title": d["title"], "score": d["result"].score} for d in ranked[::-1][:3]],
+        "chart": chart,
+        "domains": domains,
+        "plan_items": plan_items,
+        "totals": {
+            "hours": 493.5,
+            "cost_min": 14250,
+            "cost_max": 21600,
+            "by_funding": [
+                {"label": f, "hours": 164.5, "cost_min": 4750, "cost_max": 7200} for f in fundings
+            ],
+        },
+        "advisor_comment": advisor_comment,
+        "validated_by": "Jean Moreau",
+        "validated_at": datetime(2026, 11, 22, 16, 0, tzinfo=UTC),
+    }
+
+
+def render_html(context: dict[str, Any], lang: str = "fr") -> str:
+    with translation.override(lang):
+        return render_to_string("reports/pdf.html", context)
+
+
+def pdf_text(pdf: RenderedPdf) -> str:
+    reader = PdfReader(io.BytesIO(pdf.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: lines wrap anywhere in narrow table cells."""
+    return re.sub(r"\s+", "", text)
+
+
+def image_count(pdf: RenderedPdf) -> int:
+    reader = PdfReader(io.BytesIO(pdf.content))
+    return sum(len(page.images) for page in reader.pages)
+
+
+def font_names(pdf: RenderedPdf) -> set[str]:
+    reader = PdfReader(io.BytesIO(pdf.content))
+    return {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+class SpyFetcher(StaticOnlyFetcher):
+    """Records every URL WeasyPrint asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        self.asked.append(url)
+        return super().fetch(url, headers)
+
+
+# --- (a) Content ---------------------------------------------------------------------------
+
+
+def test_report_content():
+    pdf = render_pdf(render_html(sample_context()))
+    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.pages >= 3
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == pdf.pages
+    text = pdf_text(pdf)
+    flat = squeeze(text)
+    assert squeeze("Mécanique de Précision du Val d’Oise") in flat
+    assert "63/100" in flat  # the overall index
+    assert squeeze("Lean management : les fondamentaux") in flat
+    assert "Page 1 / " in text
+    assert f"Page {pdf.pages} / {pdf.pages}" in text
+    assert "Autodiag — Mécanique" in text  # the running header, on pages after the cover
+    # Euros in the French way: "1 200 €" (non-breaking space as thousands separator).
+    assert re.search(r"14\s250\s–\s21\s600\s€", text)
+    assert "Jean Moreau" in text  # the validation line
+    # DejaVu Sans everywhere, the page header and footer (margin boxes) included.
+    assert all("DejaVu-Sans" in name for name in font_names(pdf))
+
+
+def test_unreliable_results_show_a_notice_instead_of_the_index():
+    html = render_html(sample_context(reliable=False, n_domains=3, n_items=2), lang="en")
+    assert "Overall index" not in html
+    flat = squeeze(pdf_text(render_pdf(html)))
+    assert squeeze("Not reliable enough: no overall index") in flat
+    assert squeeze("Share of known answers") in flat
+    assert squeeze("35%") in flat
+
+
+def test_english_report_renders():
+    context = sample_context(n_domains=3, n_items=1)
+    context["lang"] = "en"
+    html = render_html(context, lang="en")
+    assert '<html lang="en">' in html
+    assert "<title>Competency diagnostic — Mécanique" in html
+    assert render_pdf(html).pages >= 3
+
+
+def test_empty_plan_and_no_respondents():
+    context = sample_context(n_domains=3, n_items=0, advisor_comment="")
+    context.update(respondents=[], totals=None, validated_by=None, validated_at=None)
+    html = render_html(context, lang="en")
+    assert "The plan has no training action yet." in html
+    assert "respondents not listed" in html
+    assert "Advisor's review" not in html
+    assert render_pdf(html).pages >= 3
+
+
+# --- (b) Hostile user text is text --------------------------------------------------------
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    '<link rel="attachment" href="file:///etc/hostname">',
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.quality("S9", "S10")
+def test_html_in_user_text_is_printed_as_text():
+    hostile = " ".join(HOSTILE)
+    fields = {
+        "company_name": "ACME " + hostile,
+        "owner": "OWNER " + hostile,
+        "notes": "NOTES " + hostile,
+        "advisor_comment": "COMMENT " + hostile,
+    }
+    html = render_html(sample_context(n_domains=3, n_items=2, **fields))
+    assert '<img src="file:' not in html
+    assert "<link rel=" not in html
+    assert "<script>" not in html
+    spy = SpyFetcher()
+    pdf = render_pdf(html, fetcher=spy)
+    flat = squeeze(pdf_text(pdf))
+    for value in fields.values():
+        assert squeeze(value) in flat, value  # printed as typed, markup included
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert reader.metadata is not None
+    assert "<script>" in (reader.metadata.title or "")
+    assert not reader.attachments
+    assert b"/EmbeddedFile" not in pdf.content
+    assert image_count(pdf) == 0
+    assert spy.asked == ["static:css/report.css"]  # the markup asked for nothing
+
+
+# --- (c) Nothing is fetched even when escaping is bypassed --------------------------------
+
+
+class CountingServer:
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests.append(self.path)
+                if self.path.startswith("/redirect"):
+                    self.send_response(302)
+                    self.send_header("Location", f"http://127.0.0.1:{outer.port}/x.png")
+                    self.end_headers()
+                    return
+                body = b"body { color: red }" if self.path.endswith(".css") else b"x"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture
+def server() -> Iterator[CountingServer]:
+    srv = CountingServer()
+    srv.thread.start()
+    yield srv
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+
+
+def hostile_document(srv: CountingServer) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Hostile</title>
+<base href="{srv.url("/base/")}">
+<link rel="stylesheet" href="{srv.url("/y.css")}">
+<link rel="stylesheet" href="static:../../etc/passwd">
+<link rel="attachment" href="file:///etc/hostname">
+<link rel="attachment" href="{srv.url("/attachment.txt")}">
+<link rel="stylesheet" href="data:text/css,@import url({srv.url("/in-data.css")});">
+<style>
+@import url({srv.url("/z.css")});
+@import url(file:///etc/passwd);
+@font-face {{ font-family: Remote; src: url({srv.url("/font.woff")}); }}
+body {{ background: url({srv.url("/background.png")}); }}
+</style>
+</head><body>
+<h1>Escaping bypassed</h1>
+<p style="font-family: Remote">Text.</p>
+<img src="{srv.url("/x.png")}" alt="remote">
+<img src="{srv.url("/redirect")}" alt="redirect">
+<img src="https://127.0.0.1:{srv.port}/s.png" alt="https">
+<img src="ftp://127.0.0.1:1/f.png" alt="ftp">
+<img src="file:///etc/passwd" alt="file">
+<img src="/etc/passwd" alt="absolute path">
+<img src="../../../../etc/passwd" alt="relative path">
+<img src="static:../../etc/passwd" alt="escaping static path">
+<object data="{srv.url("/object.svg")}" type="image/svg+xml">object</object>
+<img src="relative.png" alt="relative to the base">
+<svg width="20" height="20"><image href="{srv.url("/svg.png")}" width="20" height="20"/></svg>
+<svg width="20" height="20"><style>@import url({srv.url("/svg.css")});</style></svg>
+<img alt="svg" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='9' \
+height='9'%3E%3Cimage href='{srv.url("/in-data-svg.png")}' width='9' height='9'/%3E%3C/svg%3E">
+<img src="{PNG_DATA_URL}" alt="inline">
+</body></html>"""
+
+
+@pytest.mark.quality("S10")
+def test_nothing_is_fetched_even_with_escaping_bypassed(server):
+    # The server works and the default fetcher would use it.
+    HTML(string=f'<img src="{server.url("/control.png")}">', url_fetcher=URLFetcher()).render()
+    assert server.requests == ["/control.png"]
+    server.requests.clear()
+
+    spy = SpyFetcher()
+    pdf = render_pdf(hostile_document(server), fetcher=spy)
+
+    assert server.requests == []
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert not reader.attachments
+    assert b"/EmbeddedFile" not in pdf.content
+    # Only the inline data: image was embedded, and our stylesheet was served.
+    assert image_count(pdf) == 1
+    assert "static:css/report.css" in spy.served
+    assert any(url.startswith("data:image/png") for url in spy.served)
+    assert all(url == "static:css/report.css" or url.startswith("data:") for url in spy.served)
+    # WeasyPrint did ask for the hostile URLs: the fetcher refused them.
+    asked = "\n".join(spy.asked)
+    for needle in (
+        "/y.css",
+        "/z.css",
+        "/in-data.css",
+        "/x.png",
+        "/redirect",
+        "/base/relative.png",
+        "file:///etc/hostname",
+        "/svg.png",
+        "/in-data-svg.png",
+    ):
+        assert needle in asked, needle
+    # report.css was applied: DejaVu Sans everywhere (WeasyPrint's default is a serif).
+    assert font_names(pdf)
+    assert all("DejaVu-Sans" in name for name in font_names(pdf))
+
+
+@pytest.mark.quality("S10")
+def test_fetcher_follows_no_redirect_and_logs_refusals(server, caplog):
+    fetcher = StaticOnlyFetcher()
+    caplog.set_level(logging.WARNING, logger="reports.pdf")
+    for url in (server.url("/redirect"), server.url("/x.png"), "file:///etc/hostname"):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    assert server.requests == []
+    assert server.url("/redirect") in caplog.text
+    assert "file:///etc/hostname" in caplog.text
+    long_url = server.url("/" + "a" * 500)
+    with pytest.raises(RefusedURL):
+        fetcher.fetch(long_url)
+    assert long_url not in caplog.text  # truncated
+
+
+# --- (d) Static paths ----------------------------------------------------------------------
+
+
+@pytest.mark.quality("S10")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "static:../../etc/passwd",
+        "static:css/../../../etc/passwd",
+        "static:%2e%2e/%2e%2e/etc/passwd",
+        "static:/etc/passwd",
+        "static://etc/passwd",
+        "static:css\\..\\..\\etc\\passwd",
+        "static:",
+        "static:css/",
+        "static:css/missing.css",
+        "static:css/report.css?x=1",
+        "file:///etc/passwd",
+        "file://localhost/etc/passwd",
+        "http://127.0.0.1:1/x.png",
+        "https://example.com/x.png",
+        "ftp://127.0.0.1:1/x",
+        "gopher://127.0.0.1:1/x",
+        "css/report.css",
+        "/etc/passwd",
+        "javascript:alert(1)",
+    ],
+)
+def test_fetcher_refuses(url):
+    with pytest.raises(RefusedURL):
+        StaticOnlyFetcher().fetch(url)
+
+
+def test_fetcher_serves_static_files_and_data_urls():
+    fetcher = StaticOnlyFetcher()
+    response = fetcher.fetch("static:css/report.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+    response = fetcher.fetch(PNG_DATA_URL)
+    assert response.read().startswith(b"\x89PNG")
+    assert fetcher.served == ["static:css/report.css", PNG_DATA_URL]
+
+
+def test_missing_stylesheet_is_an_error():
+    with pytest.raises(Exception, match="static file"):
+        render_pdf("<html lang=fr><title>x</title><p>x</p></html>", stylesheets=["css/nope.css"])
+
+
+# --- (e) Tagged PDF -----------------------------------------------------------------------
+
+
+def test_pdf_is_tagged_and_titled():
+    pdf = render_pdf(render_html(sample_context(n_domains=3, n_items=3)))
+    reader = PdfReader(io.BytesIO(pdf.content))
+    root = reader.trailer["/Root"]
+    assert PDF_VARIANT == "pdf/ua-1"
+    assert root["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "fr"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    assert reader.metadata is not None
+    title = "Diagnostic des compétences — Mécanique de Précision du Val d’Oise"
+    assert reader.metadata.title == title
+    assert b"pdfuaid" in pdf.content or b"/Metadata" in pdf.content
+
+
+def test_falls_back_to_an_untagged_pdf_when_the_variant_fails(monkeypatch, caplog):
+    """Tagging fails half-way through writing (as WeasyPrint's tagger can on odd layouts)."""
+
+    def failing_add_tags(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("tagging failed")
+
+    monkeypatch.setattr(weasyprint.pdf, "add_tags", failing_add_tags)
+    caplog.set_level(logging.WARNING, logger="reports.pdf")
+    pdf = render_pdf(render_html(sample_context(n_domains=3, n_items=2)))
+    assert pdf.pages >= 3
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert "/MarkInfo" not in reader.trailer["/Root"]
+    assert "Page 1 / " in pdf_text(pdf)
+    assert "falling back" in caplog.text
+
+
+# --- With real data -----------------------------------------------------------------------
+
+
+def test_report_of_a_submitted_diagnostic(submitted):
+    """The template against the context reports.document builds from the database."""
+    from reports.document import report_context
+
+    for lang in ("fr", "en"):
+        with translation.override(lang):
+            context = report_context(submitted, lang, 1)
+            html = render_to_string("reports/pdf.html", context)
+        pdf = render_pdf(html)
+        assert pdf.pages >= 3
+        text = pdf_text(pdf)
+        assert squeeze(submitted.company.name) in squeeze(text)
+        assert "Page 1 / " in text

@@ -1,0 +1,219 @@
+"""The report pipeline with a real worker process against Redis."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from pypdf import PdfReader
+
+from diagnostics.models import Diagnostic
+from reports import services
+from reports.models import Report
+from reports.tasks import render_report, sweep_reports
+from tests.conftest import start_worker, stop_worker, wait_for
+
+
+def queue_length() -> int:
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("celery")
+
+
+def status_of(report):
+    return Report.objects.values_list("status", flat=True).get(pk=report.pk)
+
+
+def ready(report):
+    return status_of(report) == Report.Status.READY
+
+
+@pytest.fixture
+def purge():
+    from config.celery import app
+
+    app.control.purge()
+    yield
+    app.control.purge()
+
+
+@pytest.fixture
+def worker_factory(transactional_db, tmp_path, purge):
+    workers = []
+
+    def make(**env):
+        worker = start_worker(tmp_path, extra_env={k: str(v) for k, v in env.items()})
+        workers.append(worker)
+        return worker
+
+    yield make
+    for worker in workers:
+        stop_worker(worker)
+
+
+@pytest.mark.live_worker
+@pytest.mark.quality("R1")
+def test_request_ready_download_and_mail(worker_factory, client_for, company_a, submitted):
+    worker = worker_factory()
+    client = client_for(company_a.member)
+    response = client.post(reverse("reports:request", args=[submitted.public_id]))
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:report", args=[report.public_id])
+    page = client.get(response["Location"])
+    assert '<meta http-equiv="refresh"' in page.text or ready(report)
+    wait_for(lambda: ready(report), timeout=60)
+    report.refresh_from_db()
+    assert report.pages >= 2
+    assert len(report.content_hash) == 64
+    download = client.get(reverse("reports:download", args=[report.public_id]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert company_a.company.name in text
+    assert "Bases de la pratique un" in text
+    assert "refresh" not in client.get(reverse("reports:report", args=[report.public_id])).text
+    mails = wait_for(lambda: list((worker.var_dir / "mail").glob("*.log")))
+    assert len(mails) == 1
+    assert company_a.member.email in mails[0].read_text()
+
+
+@pytest.mark.quality("R1")
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_request_enqueues_nothing(company_a, submitted, purge):
+    @transaction.atomic
+    def failing_request():
+        services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+        raise RuntimeError("the request fails after the report row was written")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+    assert not Report.objects.exists()
+    assert queue_length() == 0
+    services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    assert queue_length() == 1
+
+
+@pytest.mark.live_worker
+@pytest.mark.quality("R2")
+def test_second_delivery_does_nothing(worker_factory, company_a, submitted):
+    worker = worker_factory(REPORT_RENDER_PAUSE=1)
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    render_report.delay(report.pk)  # the same task delivered twice
+    wait_for(lambda: ready(report), timeout=60)
+    wait_for(
+        lambda: "skipped" in worker.log_text() or "nothing to do" in worker.log_text(), timeout=30
+    )
+    report.refresh_from_db()
+    assert report.attempts == 1
+    files = list((worker.var_dir / "media" / "reports").rglob("*.pdf"))
+    assert len(files) == 1
+    assert len(list((worker.var_dir / "mail").glob("*.log"))) == 1
+
+
+@pytest.mark.live_worker
+@pytest.mark.quality("R3")
+def test_worker_child_killed_mid_render_is_redelivered_and_made_once(
+    worker_factory, company_a, submitted
+):
+    worker = worker_factory(REPORT_RENDER_PAUSE=3)
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    wait_for(lambda: status_of(report) == Report.Status.RUNNING, timeout=60, interval=0.05)
+    claimed_by = Report.objects.values_list("claimed_by", flat=True).get(pk=report.pk)
+    child_pid = int(claimed_by.rsplit(":", 1)[1])
+    assert child_pid != worker.process.pid
+    os.kill(child_pid, signal.SIGKILL)
+    wait_for(lambda: ready(report), timeout=90)
+    report.refresh_from_db()
+    assert report.attempts == 2
+    assert report.claimed_by != claimed_by
+    assert len(list((worker.var_dir / "media" / "reports").rglob("*.pdf"))) == 1
+    assert len(list((worker.var_dir / "mail").glob("*.log"))) == 1
+
+
+@pytest.mark.live_worker
+@pytest.mark.quality("R4")
+def test_broker_down_request_stays_pending_then_sweeper_enqueues(
+    worker_factory, company_a, submitted, monkeypatch, client_for
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(render_report, "apply_async", broker_down)
+        response = client_for(company_a.member).post(
+            reverse("reports:request", args=[submitted.public_id])
+        )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.status == Report.Status.PENDING
+    assert report.enqueued_at is None
+    page = client_for(company_a.member).get(reverse("reports:report", args=[report.public_id]))
+    assert '<meta http-equiv="refresh"' in page.text
+    worker_factory()
+    assert sweep_reports() == 1  # the broker is back
+    wait_for(lambda: ready(report), timeout=60)
+
+
+@pytest.mark.live_worker
+@pytest.mark.quality("R5")
+def test_report_that_always_fails_stops_after_bounded_attempts(
+    worker_factory, company_a, submitted, client_for
+):
+    worker_factory(REPORT_RENDER_PAUSE=1)
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    # The data it is made from breaks before the worker renders it: every attempt fails.
+    Diagnostic.objects.filter(pk=submitted.pk).update(results={"results": {"broken": True}})
+    wait_for(lambda: status_of(report) == Report.Status.FAILED, timeout=90)
+    report.refresh_from_db()
+    assert report.attempts == settings.REPORT_MAX_ATTEMPTS
+    assert report.message
+    client = client_for(company_a.member)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("reports:report", args=[report.public_id]))
+    assert "could not be made" in page.text
+    assert '<meta http-equiv="refresh"' not in page.text
+
+
+@pytest.mark.live_worker
+@pytest.mark.quality("R6")
+def test_render_over_the_soft_time_limit_fails_cleanly(
+    worker_factory, company_a, submitted, monkeypatch
+):
+    worker = worker_factory(REPORT_RENDER_PAUSE=4)
+    # Time limits travel with the message, from the settings of the process that sends it
+    # (Celery caches them on the task at the first send).
+    monkeypatch.setattr(render_report, "_exec_options", None)
+    monkeypatch.setattr(render_report, "soft_time_limit", 1)
+    monkeypatch.setattr(render_report, "time_limit", 10)
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    try:
+        wait_for(lambda: status_of(report) == Report.Status.FAILED, timeout=30)
+    except AssertionError:
+        print(worker.log_text())
+        raise
+    report.refresh_from_db()
+    assert "trop de temps" in report.message  # in the requester's language
+    assert not report.file
+
+
+@pytest.mark.quality("S4")
+@pytest.mark.django_db(transaction=True)
+def test_task_refuses_a_report_of_another_company_and_missing_ids(
+    company_a, company_b, submitted, purge
+):
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    Report.objects.filter(pk=report.pk).update(company=company_b.company)
+    assert render_report.apply(args=[report.pk]).get() == "refused"
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert "ne correspond pas" in report.message
+    assert not report.file
+    assert render_report.apply(args=[999999]).get() == "skipped"

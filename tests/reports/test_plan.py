@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reports import services
+from reports.models import ActionPlan, PlanItem, Report
+
+
+def plan_url(d):
+    return reverse("reports:plan", args=[d.public_id])
+
+
+@pytest.fixture
+def en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def item_data(plan, **overrides):
+    data = {}
+    for item in PlanItem.objects.filter(plan=plan):
+        prefix = f"item-{item.pk}-"
+        values = {
+            "status": item.status,
+            "target_quarter": item.target_quarter,
+            "owner": item.owner,
+            "people": item.people,
+            "notes": item.notes,
+        }
+        values.update(overrides.get(item.action.code, {}))
+        data.update({prefix + k: v for k, v in values.items()})
+    return data
+
+
+def test_plan_is_made_from_the_gaps_with_reasons(client_for, company_a, submitted, en):
+    response = client_for(company_a.member).get(plan_url(submitted))
+    assert response.status_code == 200
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    items = {i.action.code: i for i in PlanItem.objects.filter(plan=plan)}
+    assert set(items) == {"A-ONE-01", "B-TWO-01"}
+    assert items["A-ONE-01"].priority == 1
+    assert items["B-TWO-01"].priority == 3
+    assert items["A-ONE-01"].reasons["rule"] == "R1"
+    assert "Gap of 3" in response.text
+    assert (
+        "Niveau de la première pratique" in response.text
+        or "Level of the first practice" in response.text
+    )
+    assert "Basics of practice one" in response.text
+    # Totals: 14 h at 600–900 € on the development plan, 7 h at 100–200 € on the CPF.
+    assert "21" in response.text
+    assert 'name="item-' not in response.text  # members read, admins edit
+
+
+def test_opening_the_plan_twice_makes_it_once(client_for, company_a, submitted):
+    client = client_for(company_a.member)
+    client.get(plan_url(submitted))
+    client.get(plan_url(submitted))
+    assert ActionPlan.objects.count() == 1
+    assert PlanItem.objects.count() == 2
+
+
+def test_admin_edits_the_plan_and_the_revision_grows(client_for, company_a, submitted):
+    client = client_for(company_a.admin)
+    client.get(plan_url(submitted))
+    plan = ActionPlan.objects.get()
+    data = item_data(
+        plan,
+        **{
+            "A-ONE-01": {
+                "status": "accepted",
+                "target_quarter": "2027-T2",
+                "owner": "<b>Chef</b>",
+                "people": 3,
+            }
+        },
+    )
+    response = client.post(plan_url(submitted), data)
+    assert response.status_code == 302
+    item = PlanItem.objects.get(action__code="A-ONE-01")
+    assert (item.status, item.target_quarter, item.people) == ("accepted", "2027-T2", 3)
+    plan.refresh_from_db()
+    assert plan.revision == 2
+    page = client.get(plan_url(submitted))
+    assert "&lt;b&gt;Chef&lt;/b&gt;" in page.text
+    assert client.post(plan_url(submitted), data).status_code == 302
+    plan.refresh_from_db()
+    assert plan.revision == 2  # nothing changed, no new revision
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("target_quarter", "Q3 2027", "2027-T1"),
+        ("people", "0", "greater than or equal to 1"),
+        ("status", "done", "valid choice"),
+    ],
+)
+def test_bad_plan_input_is_refused_and_changes_nothing(
+    client_for, company_a, submitted, en, field, value, message
+):
+    client = client_for(company_a.admin)
+    client.get(plan_url(submitted))
+    plan = ActionPlan.objects.get()
+    response = client.post(plan_url(submitted), item_data(plan, **{"A-ONE-01": {field: value}}))
+    assert response.status_code == 400
+    assert message in response.text
+    plan.refresh_from_db()
+    assert plan.revision == 1
+
+
+def test_member_cannot_edit_the_plan(client_for, company_a, submitted):
+    client = client_for(company_a.member)
+    client.get(plan_url(submitted))
+    plan = ActionPlan.objects.get()
+    response = client.post(
+        plan_url(submitted), item_data(plan, **{"A-ONE-01": {"status": "dropped"}})
+    )
+    assert response.status_code == 403
+    assert PlanItem.objects.get(action__code="A-ONE-01").status == "proposed"
+
+
+@pytest.mark.quality("S1", "S3")
+def test_outsider_and_foreign_advisor_get_404(client_for, outsider, submitted, django_user_model):
+    assert client_for(outsider).get(plan_url(submitted)).status_code == 404
+    stranger = django_user_model.objects.create_user(
+        email="adv@test.example", full_name="A", is_advisor=True
+    )
+    assert client_for(stranger).get(plan_url(submitted)).status_code == 404
+    assert not ActionPlan.objects.exists()
+
+
+def test_draft_diagnostic_has_no_plan_yet(client_for, company_a, diagnostic, catalogue):
+    response = client_for(company_a.admin).get(plan_url(diagnostic))
+    assert response.status_code == 302
+    assert not ActionPlan.objects.exists()
+
+
+def test_advisor_comments_and_validates_which_requests_a_new_pdf(
+    client_for, advisor, submitted, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr("reports.tasks.render_report.delay", lambda *a: sent.append(a))
+    client = client_for(advisor)
+    client.get(plan_url(submitted))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            plan_url(submitted), {"review": "validate", "comment": "Prioriser la <i>sécurité</i>."}
+        )
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:report", args=[report.public_id])
+    assert sent == [(report.pk,)]
+    plan = ActionPlan.objects.get()
+    assert plan.validated_by == advisor
+    assert plan.advisor_comment == "Prioriser la <i>sécurité</i>."
+    page = client.get(plan_url(submitted))
+    assert "Prioriser la &lt;i&gt;sécurité&lt;/i&gt;." in page.text
+
+
+def test_company_member_cannot_validate(client_for, company_a, submitted):
+    client = client_for(company_a.admin)
+    client.get(plan_url(submitted))
+    response = client.post(plan_url(submitted), {"review": "validate", "comment": "x"})
+    assert response.status_code == 403
+    assert ActionPlan.objects.get().validated_at is None
+
+
+@pytest.mark.quality("R7")
+def test_changed_plan_marks_the_pdf_out_of_date_and_old_versions_stay(
+    client_for, company_a, submitted, django_capture_on_commit_callbacks, en
+):
+    first = services.request_report(diagnostic=submitted, user=company_a.admin, language="en")
+    Report.objects.filter(pk=first.pk).update(
+        status=Report.Status.READY, file="reports/old.pdf", pages=3
+    )
+    first.refresh_from_db()
+    assert not services.is_outdated(first)
+    client = client_for(company_a.admin)
+    plan = ActionPlan.objects.get()
+    client.post(plan_url(submitted), item_data(plan, **{"B-TWO-01": {"status": "dropped"}}))
+    assert services.is_outdated(first)
+    page = client.get(reverse("reports:report", args=[first.public_id]))
+    assert "out of date" in page.text
+    second = services.request_report(diagnostic=submitted, user=company_a.admin, language="en")
+    assert second.number == 2
+    page = client.get(reverse("reports:report", args=[second.public_id]))
+    assert reverse("reports:download", args=[first.public_id]) in page.text
+
+
+@pytest.mark.quality("S1")
+def test_report_pages_and_downloads_are_404_for_outsiders(
+    client_for, outsider, company_a, advisor, submitted, tmp_path, settings
+):
+    from django.core.files.base import ContentFile
+
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    report.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.READY, file=report.file.name, pages=1
+    )
+    for url in (
+        reverse("reports:report", args=[report.public_id]),
+        reverse("reports:download", args=[report.public_id]),
+    ):
+        assert client_for(outsider).get(url).status_code == 404
+    assert (
+        client_for(outsider)
+        .post(reverse("reports:request", args=[submitted.public_id]))
+        .status_code
+        == 404
+    )
+    assert Report.objects.count() == 1
+    download = client_for(advisor).get(reverse("reports:download", args=[report.public_id]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 test"
