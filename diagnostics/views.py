@@ -510,9 +510,22 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
             evolution.append(
                 {"title": d["title"], "before": old_score, "now": new_score, "delta": delta}
             )
+    free_texts = [
+        {
+            "question": tr(spec.question(a.question.code).text, lang),
+            "answer": a.value,
+            "respondent": a.respondent.full_name if a.respondent else "",
+        }
+        for a in Answer.objects.filter(diagnostic=diagnostic, question__kind="text")
+        .exclude(value__isnull=True)
+        .select_related("question", "respondent")
+        .order_by("question__position", "respondent__full_name")
+        if a.value
+    ]
     return {
         "diagnostic": diagnostic,
         "res": res,
+        "free_texts": free_texts,
         "domains": domains,
         "chart": chart,
         "gaps": [(titles[c.code], c) for c in res.ranked_gaps()],

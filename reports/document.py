@@ -138,6 +138,7 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
         ],
         "weakest": [{"title": titles[d.code], "score": d.score} for d in res.weakest_domains(3)],
         "chart": base["chart"],
+        "free_texts": base["free_texts"],
         "domains": base["domains"],
         "plan_items": items,
         "totals": totals,

@@ -217,3 +217,33 @@ def test_task_refuses_a_report_of_another_company_and_missing_ids(
     assert "ne correspond pas" in report.message
     assert not report.file
     assert render_report.apply(args=[999999]).get() == "skipped"
+
+
+@pytest.mark.quality("S9", "S10")
+@pytest.mark.django_db(transaction=True)
+def test_hostile_answer_text_shows_as_text_and_embeds_nothing(
+    company_a, diagnostic, catalogue, client_for
+):
+    from diagnostics import services as diagnostic_services
+    from diagnostics.scoring import AnswerValue
+    from reports.document import make_pdf
+
+    hostile = '<img src="file:///etc/passwd"><link rel=attachment href="file:///etc/hostname">'
+    diagnostic_services.save_answer(
+        diagnostic=diagnostic,
+        question_code="B.TWO.Q2",
+        answer=AnswerValue(hostile[:50]),
+        user=company_a.member,
+        base_version=0,
+    )
+    diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    page = client_for(company_a.member).get(
+        reverse("diagnostics:results", args=[diagnostic.public_id])
+    )
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in page.text
+    report = services.request_report(diagnostic=diagnostic, user=company_a.admin, language="fr")
+    pdf = PdfReader(io.BytesIO(make_pdf(report).content))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert '<img src="file:///etc/passwd">' in text
+    assert not pdf.attachments
+    assert all(not page.images for page in pdf.pages)
