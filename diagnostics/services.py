@@ -77,18 +77,23 @@ def import_questionnaire(*, text: str) -> tuple[Questionnaire, bool]:
     return questionnaire, True
 
 
-def _unchanged(existing: Questionnaire, checksum: str) -> Questionnaire:
-    """The published version if it has the same content; QuestionnaireError otherwise."""
+def unchanged_version(existing: Any, checksum: str, error: type[Exception]) -> Any:
+    """The published version (a Questionnaire or Catalogue row) if the content is the same;
+    otherwise `error`, telling which version number to publish the changes as."""
     if existing.checksum == checksum:
         return existing
-    latest = Questionnaire.objects.filter(key=existing.key).aggregate(Max("version"))
+    latest = type(existing).objects.filter(key=existing.key).aggregate(Max("version"))
     next_version = (latest["version__max"] or existing.version) + 1
-    raise QuestionnaireError(
+    raise error(
         [
             f"version: {existing.key} v{existing.version} is already published and cannot be "
             f"changed; publish the changes as version {next_version}"
         ]
     )
+
+
+def _unchanged(existing: Questionnaire, checksum: str) -> Questionnaire:
+    return unchanged_version(existing, checksum, QuestionnaireError)
 
 
 # --- Diagnostics: starting, answering, submitting ---------------------------------------

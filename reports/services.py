@@ -19,7 +19,7 @@ from accounts.models import User
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import Results, question_level
-from diagnostics.services import answer_sets, definition_checksum
+from diagnostics.services import answer_sets, definition_checksum, unchanged_version
 
 from .catalogue import (
     CatalogueDef,
@@ -112,17 +112,7 @@ def _known_competencies(
 
 
 def _unchanged(existing: Catalogue, checksum: str) -> Catalogue:
-    """The published version if it has the same content; CatalogueError otherwise."""
-    if existing.checksum == checksum:
-        return existing
-    latest = Catalogue.objects.filter(key=existing.key).aggregate(Max("version"))
-    next_version = (latest["version__max"] or existing.version) + 1
-    raise CatalogueError(
-        [
-            f"version: {existing.key} v{existing.version} is already published and cannot be "
-            f"changed; publish the changes as version {next_version}"
-        ]
-    )
+    return unchanged_version(existing, checksum, CatalogueError)
 
 
 def latest_catalogue() -> Catalogue | None:
