@@ -42,3 +42,17 @@ def test_unflagged_user_cannot_use_advisor_pages(client_for, company_a):
 
 def test_advisor_pages_refuse_post(client_for, advisor):
     assert client_for(advisor).post(reverse("accounts:portfolio")).status_code == 405
+
+
+@pytest.mark.quality("S3")
+def test_advisor_reaches_the_results_and_plan_of_a_followed_company(
+    client_for, advisor, company_a, diagnostic
+):
+    from diagnostics import services
+
+    services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    page = client_for(advisor).get(
+        reverse("accounts:portfolio_company", args=[company_a.company.public_id])
+    )
+    assert reverse("diagnostics:results", args=[diagnostic.public_id]) in page.text
+    assert reverse("reports:plan", args=[diagnostic.public_id]) in page.text
