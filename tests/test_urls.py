@@ -95,3 +95,41 @@ def test_every_identifier_url_answers_404_to_an_outsider(client_for, company_a, 
     assert not Answer.objects.exists()
     assert Diagnostic.objects.get().is_draft
     assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("diagnostics:overview", "post"),
+        ("diagnostics:results", "post"),
+        ("diagnostics:autosave", "get"),
+        ("diagnostics:submit", "get"),
+        ("reports:request", "get"),
+        ("reports:report", "post"),
+        ("reports:download", "post"),
+        ("accounts:portfolio_company", "post"),
+    ],
+)
+def test_wrong_method_is_refused(client_for, company_a, name, method):
+    objects = foreign_objects(company_a)  # the user's own objects here
+    company_a.company.advisors.add(company_a.admin)
+    company_a.admin.is_advisor = True
+    company_a.admin.save()
+    kwargs, _method = objects[name]
+    response = getattr(client_for(company_a.admin), method)(reverse(name, kwargs=kwargs))
+    assert response.status_code == 405
+
+
+@pytest.mark.quality("P2")
+def test_portfolio_query_count_does_not_grow_with_companies(
+    client_for, advisor, django_assert_max_num_queries
+):
+    from tests.factories import CompanyFactory
+
+    client = client_for(advisor)
+    client.get(reverse("accounts:portfolio"))
+    for _ in range(15):
+        CompanyFactory().advisors.add(advisor)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("accounts:portfolio"))
+    assert response.text.count("/advisor/companies/") == 16
