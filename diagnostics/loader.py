@@ -231,6 +231,19 @@ class _Checker:
         self.earlier: dict[str, Question] = {}  # questions already read, by code
         self.codes_seen: dict[str, str] = {}  # domain/competency/question code -> its path
 
+    def key_and_version(self, top: dict[str, Any]) -> tuple[Any, Any]:
+        """The `key` slug and positive `version` of a versioned file, checked."""
+        key = top.get("key", _MISSING)
+        if key is not _MISSING:
+            if not isinstance(key, str) or not KEY_RE.fullmatch(key):
+                self.error("key", f"expected a slug [a-z0-9-]+, got {_show(key)}")
+            elif len(key) > MAX_KEY_LENGTH:
+                self.error("key", f"at most {MAX_KEY_LENGTH} characters, got {len(key)}")
+        version = top.get("version", _MISSING)
+        if version is not _MISSING and not (_is_int(version) and version > 0):
+            self.error("version", f"expected a positive integer, got {_show(version)}")
+        return key, version
+
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path or TOP_LEVEL}: {message}")
 
@@ -374,15 +387,7 @@ class _Checker:
         )
         if top is None:
             return None
-        key = top.get("key", _MISSING)
-        if key is not _MISSING:
-            if not isinstance(key, str) or not KEY_RE.fullmatch(key):
-                self.error("key", f"expected a slug [a-z0-9-]+, got {_show(key)}")
-            elif len(key) > MAX_KEY_LENGTH:
-                self.error("key", f"at most {MAX_KEY_LENGTH} characters, got {len(key)}")
-        version = top.get("version", _MISSING)
-        if version is not _MISSING and not (_is_int(version) and version > 0):
-            self.error("version", f"expected a positive integer, got {_show(version)}")
+        key, version = self.key_and_version(top)
         title = self.text("title", top.get("title", _MISSING)) or {}
         description = self.text("description", top.get("description", _MISSING))
         share = top.get("min_known_share", _MISSING)

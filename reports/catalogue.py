@@ -23,7 +23,6 @@ import yaml
 from diagnostics.definition import MAX_LEVEL, Text
 from diagnostics.loader import (
     _MISSING,
-    MAX_KEY_LENGTH,
     TOP_LEVEL,
     _Checker,
     _is_int,
@@ -179,15 +178,7 @@ class _CatalogueChecker(_Checker):
         )
         if top is None:
             return None
-        key = top.get("key", _MISSING)
-        if key is not _MISSING:
-            if not isinstance(key, str) or not KEY_RE.fullmatch(key):
-                self.error("key", f"expected a slug [a-z0-9-]+, got {_show(key)}")
-            elif len(key) > MAX_KEY_LENGTH:
-                self.error("key", f"at most {MAX_KEY_LENGTH} characters, got {len(key)}")
-        version = top.get("version", _MISSING)
-        if version is not _MISSING and not (_is_int(version) and version > 0):
-            self.error("version", f"expected a positive integer, got {_show(version)}")
+        key, version = self.key_and_version(top)
         routes = self.funding_routes("funding_routes", top.get("funding_routes", _MISSING))
         action_codes: dict[str, str] = {}
         actions = [
