@@ -8,11 +8,12 @@ loads the default questionnaire, catalogue and demo data; with DATABASE_URL set,
 that database instead and leaves the bench data in it. The report is the demo company's
 submitted diagnostic (59 questions) with the action plan made by plan_for, in French.
 
-1. Timings (median and min of --runs runs after 2 warm-ups) of the same HTML rendered by a
-   bare WeasyPrint call (without and with static/css/report.css, default fetcher, no PDF
-   variant), by reports.pdf.render_pdf (safe fetcher, PDF/UA-1), by make_pdf (context and
-   template too) and by the whole Celery task, run in-process with render_report.apply()
-   (claim, render, storage save in a temporary MEDIA_ROOT, mark ready, locmem e-mail).
+1. Timings (median and min of --runs interleaved rounds after 2 warm-ups) of the same HTML
+   rendered by a bare WeasyPrint call (without and with static/css/report.css, default
+   fetcher, no PDF variant), by reports.pdf.render_pdf (safe fetcher, PDF/UA-1; also its
+   layout and PDF writing apart), by make_pdf (context and template too) and by the whole
+   Celery task, run in-process with render_report.apply() (claim, render, storage save in
+   a temporary MEDIA_ROOT, mark ready, locmem e-mail; DEBUG off).
 2. Memory: the whole task --reports times in this process (a new Report row each time),
    with VmRSS read from /proc/self/status after each. Prints only; asserts nothing.
 """
@@ -161,7 +162,8 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
     from reports.pdf import PDF_VARIANT, StaticOnlyFetcher, render_pdf
     from reports.tasks import render_report
 
-    numbers = iter(range(1, 10**6))
+    last = Report.objects.filter(diagnostic=diagnostic).order_by("-number").first()
+    numbers = iter(range((last.number if last else 0) + 1, 10**7))
 
     def new_report() -> Report:
         return Report.objects.create(
