@@ -16,11 +16,11 @@ from accounts.access import company_member_required, current_membership
 
 from . import services
 from .access import get_company_diagnostic, get_visible_diagnostic
-from .charts import RadarAxis, radar_svg
 from .definition import tr
 from .forms import AnswerError, StartDiagnosticForm, display_answer, parse_answer
 from .models import Answer, Diagnostic
-from .scoring import AnswerValue, Results, visible_questions
+from .results import results_context
+from .scoring import AnswerValue, visible_questions
 
 if TYPE_CHECKING:
     import uuid
@@ -446,95 +446,3 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if diagnostic.is_draft:
         return render(request, "diagnostics/not_submitted.html", {"diagnostic": diagnostic})
     return render(request, "diagnostics/results.html", results_context(diagnostic, _language()))
-
-
-def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
-    """Everything the results page (and the PDF) shows, from the frozen results."""
-    spec = diagnostic.questionnaire.spec
-    frozen = diagnostic.results
-    res = Results.from_dict(frozen["results"])
-    domains = []
-    for d in res.domains:
-        domain_spec = spec.domain(d.code)
-        comps = []
-        for c in domain_spec.competencies:
-            cr = res.competency(c.code)
-            comps.append({"title": tr(c.title, lang), "result": cr})
-        domains.append(
-            {
-                "code": d.code,
-                "title": tr(domain_spec.title, lang),
-                "result": d,
-                "competencies": comps,
-            }
-        )
-    titles = {c.code: tr(c.title, lang) for c in spec.competencies()}
-    chart = radar_svg(
-        [
-            RadarAxis(label=d["title"], score=d["result"].score, target=_pct(d["result"].target))
-            for d in domains
-        ],
-        title=_("Score and target per domain"),
-        score_label=_("Score"),
-        target_label=_("Target"),
-    )
-    respondents = frozen.get("respondents") or {}
-    divergence = [
-        {
-            "title": titles.get(d["competency"], d["competency"]),
-            "levels": [(respondents.get(k, "?"), v) for k, v in d["levels"].items()],
-            "spread": d["spread"],
-            "disagree": d["disagree"],
-        }
-        for d in frozen.get("divergence", [])
-    ]
-    previous = (
-        Diagnostic.objects.filter(
-            company_id=diagnostic.company_id,
-            status=Diagnostic.Status.SUBMITTED,
-            questionnaire__key=diagnostic.questionnaire.key,
-            submitted_at__lt=diagnostic.submitted_at,
-        )
-        .order_by("-submitted_at")
-        .first()
-    )
-    evolution = []
-    if previous is not None:
-        before = Results.from_dict(previous.results["results"])
-        for d in domains:
-            old = before.domain(d["code"])
-            new_score, old_score = d["result"].score, old.score if old else None
-            delta = (
-                None if new_score is None or old_score is None else round(new_score - old_score, 1)
-            )
-            evolution.append(
-                {"title": d["title"], "before": old_score, "now": new_score, "delta": delta}
-            )
-    free_texts = [
-        {
-            "question": tr(spec.question(a.question.code).text, lang),
-            "answer": a.value,
-            "respondent": a.respondent.full_name if a.respondent else "",
-        }
-        for a in Answer.objects.filter(diagnostic=diagnostic, question__kind="text")
-        .exclude(value__isnull=True)
-        .select_related("question", "respondent")
-        .order_by("question__position", "respondent__full_name")
-        if a.value
-    ]
-    return {
-        "diagnostic": diagnostic,
-        "res": res,
-        "free_texts": free_texts,
-        "domains": domains,
-        "chart": chart,
-        "gaps": [(titles[c.code], c) for c in res.ranked_gaps()],
-        "divergence": divergence,
-        "respondents": respondents,
-        "previous": previous,
-        "evolution": evolution,
-    }
-
-
-def _pct(level: float | None) -> float | None:
-    return None if level is None else round(level / 4 * 100, 1)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic, Score
-from diagnostics.views import results_context
+from diagnostics.results import results_context
 
 from .catalogue import catalogue_from_dict
 from .models import ActionPlan, Modality, PlanItem

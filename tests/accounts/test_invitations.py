@@ -72,7 +72,10 @@ def test_existing_user_joins_when_logged_in(client_for, make_invitation):
     user = UserFactory(email="guest@test.example")
     invitation, token = make_invitation()
     client = client_for(user)
-    assert "Join" in client.get(url(token)).text or client.get(url(token)).status_code == 200
+    page = client.get(url(token))
+    assert page.status_code == 200
+    assert "Rejoindre l’entreprise" in page.text
+    assert 'name="password1"' not in page.text
     response = client.post(url(token))
     assert response.status_code == 302
     assert Membership.objects.filter(user=user, company=invitation.company).exists()
