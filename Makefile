@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test venv system-deps lint format messages bench clean
+.PHONY: run test test-fast venv system-deps lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found): install python3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 2; }
@@ -26,6 +26,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@scripts/system-deps.sh test
 	@scripts/test.sh $(ARGS)
+
+# The inner loop: no live Celery worker, no browser (a few seconds less than a minute).
+test-fast: $(STAMP)
+	@scripts/test.sh -m "not live_worker and not browser" $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

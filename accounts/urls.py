@@ -35,6 +35,4 @@ urlpatterns = [
     path("company/members/<uuid:public_id>/role/", views.change_role, name="change_role"),
     path("company/members/<uuid:public_id>/remove/", views.remove_member, name="remove_member"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
-    path("advisor/", views.portfolio, name="portfolio"),
-    path("advisor/companies/<uuid:public_id>/", views.portfolio_company, name="portfolio_company"),
 ]

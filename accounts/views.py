@@ -275,33 +275,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation.html", context, status=status)
 
 
-@access.advisor_required
-@require_http_methods(["GET"])
-def portfolio(request: HttpRequest) -> HttpResponse:
-    companies = request.user.portfolio.order_by("name")
-    return render(request, "accounts/portfolio.html", {"companies": companies})
-
-
-@access.advisor_required
-@require_http_methods(["GET"])
-def portfolio_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    from diagnostics.models import Diagnostic
-
-    company = access.get_portfolio_company(request.user, public_id)
-    members_ = company.memberships.select_related("user").order_by("user__full_name")
-    diagnostics = (
-        Diagnostic.objects.for_company(company.pk)
-        .select_related("questionnaire")
-        .defer("questionnaire__definition", "questionnaire__source", "results")
-        .order_by("-created_at")
-    )
-    return render(
-        request,
-        "accounts/portfolio_company.html",
-        {"company": company, "members": members_, "diagnostics": diagnostics},
-    )
-
-
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset.html",
     email_template_name="accounts/email/password_reset.txt",

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("reports/", include("reports.urls")),
+    path("advisor/", include("advisors.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import current_membership
+from accounts.unsaved import keep_unsaved_post, view_keeps_unsaved_post
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None:
         if request.user.is_advisor:
-            return redirect("accounts:portfolio")
+            return redirect("advisors:portfolio")
         return render(request, "home_no_company.html")
     return render(request, "home.html", {"membership": membership, "company": membership.company})
 
@@ -32,10 +33,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A stale form. On the answering page the typed answers are kept and shown again."""
-    match = getattr(request, "resolver_match", None)
-    if match and match.view_name == "diagnostics:domain" and request.user.is_authenticated:
-        from diagnostics.views import keep_unsaved_answers
-
-        keep_unsaved_answers(request)
+    if request.user.is_authenticated and view_keeps_unsaved_post(request):
+        keep_unsaved_post(request)
         return redirect(request.path)
     return render(request, "csrf_failure.html", status=403)

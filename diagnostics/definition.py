@@ -1,7 +1,9 @@
 """The questionnaire definition as plain, immutable data (no Django imports).
 
 `loader.py` builds it from a YAML file; scoring works on it; the database keeps the
-validated definition as JSON on the Questionnaire row.
+validated definition as JSON on the Questionnaire row. `definition_to_dict` gives it in the
+YAML schema's shape with every applicable field written out (defaults included), so what is
+stored keeps its meaning if a default changes later; `definition_from_dict` reads it back.
 """
 
 from __future__ import annotations
@@ -10,19 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Text = dict[str, str]  # {"fr": "...", "en": "..."}
-LANGUAGES = ("fr", "en")
+from documents.parsing import LANGUAGES, Text, num, tr
+
+__all__ = ["LANGUAGES", "Text", "tr"]
 KINDS = ("maturity", "single", "multiple", "yesno", "number", "text")
+CHOICE_KINDS = ("single", "multiple")
 SCORABLE_KINDS = ("maturity", "single", "multiple", "yesno", "number")
 HEADCOUNT_BANDS = ("1_9", "10_49", "50_249", "250_499", "500_plus")
 MAX_LEVEL = 4
-
-
-def tr(text: Text | None, language: str) -> str:
-    """The text in the language asked for, falling back on French."""
-    if not text:
-        return ""
-    return text.get(language) or text.get("fr") or next(iter(text.values()), "")
+DEFAULT_MIN_KNOWN_SHARE = 0.6
+DEFAULT_MAX_LENGTH = 2000
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ class Question:
     max: float | None = None
     unit: Text | None = None
     bands: tuple[Band, ...] = ()
-    max_length: int = 2000
+    max_length: int = DEFAULT_MAX_LENGTH
     condition: Condition | None = None
 
     @property
@@ -134,7 +133,7 @@ class QuestionnaireDef:
     title: Text
     domains: tuple[Domain, ...]
     description: Text | None = None
-    min_known_share: float = 0.6
+    min_known_share: float = DEFAULT_MIN_KNOWN_SHARE
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def questions(self) -> Iterator[Question]:
@@ -156,3 +155,187 @@ class QuestionnaireDef:
 
     def competency(self, code: str) -> Competency | None:
         return next((c for c in self.competencies() if c.code == code), None)
+
+
+# --- To and from the stored dict ------------------------------------------------------------
+
+
+def definition_to_dict(defn: QuestionnaireDef) -> dict[str, Any]:
+    """The definition in the YAML schema's shape: JSON-serialisable, defaults written out."""
+    data: dict[str, Any] = {"key": defn.key, "version": defn.version, "title": dict(defn.title)}
+    if defn.description:
+        data["description"] = dict(defn.description)
+    data["min_known_share"] = num(defn.min_known_share)
+    data["domains"] = [_domain_to_dict(domain) for domain in defn.domains]
+    return data
+
+
+def _domain_to_dict(domain: Domain) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": domain.code, "title": dict(domain.title)}
+    if domain.description:
+        data["description"] = dict(domain.description)
+    data["competencies"] = [_competency_to_dict(c) for c in domain.competencies]
+    return data
+
+
+def _competency_to_dict(competency: Competency) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": competency.code, "title": dict(competency.title)}
+    if competency.description:
+        data["description"] = dict(competency.description)
+    data["weight"] = competency.weight
+    data["target"] = competency.target
+    if competency.target_overrides:
+        data["target_overrides"] = [
+            {**_profile_to_dict(o.headcount_in, o.sector_in), "target": o.target}
+            for o in competency.target_overrides
+        ]
+    data["questions"] = [_question_to_dict(q) for q in competency.questions]
+    return data
+
+
+def _question_to_dict(question: Question) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": question.code,
+        "kind": question.kind,
+        "text": dict(question.text),
+    }
+    if question.help:
+        data["help"] = dict(question.help)
+    data["weight"] = num(question.weight)
+    data["scored"] = question.scored
+    data["dont_know"] = question.dont_know
+    if question.kind == "maturity":
+        data["levels"] = [dict(level) for level in question.levels]
+    elif question.kind in CHOICE_KINDS:
+        data["choices"] = [_choice_to_dict(choice) for choice in question.choices]
+    elif question.kind == "yesno":
+        data["yes_level"] = question.yes_level
+        data["no_level"] = question.no_level
+    elif question.kind == "number":
+        data["min"] = num(question.min) if question.min is not None else None
+        data["max"] = num(question.max) if question.max is not None else None
+        if question.unit:
+            data["unit"] = dict(question.unit)
+        if question.bands:
+            data["bands"] = [{"from": num(b.start), "level": b.level} for b in question.bands]
+    elif question.kind == "text":
+        data["max_length"] = question.max_length
+    if question.condition is not None:
+        data["condition"] = _condition_to_dict(question.condition)
+    return data
+
+
+def _choice_to_dict(choice: Choice) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": choice.code, "label": dict(choice.label)}
+    if choice.level is not None:
+        data["level"] = choice.level
+    return data
+
+
+def _profile_to_dict(headcount_in: tuple[str, ...], sector_in: tuple[str, ...]) -> dict:
+    data: dict[str, Any] = {}
+    if headcount_in:
+        data["headcount_in"] = list(headcount_in)
+    if sector_in:
+        data["sector_in"] = list(sector_in)
+    return data
+
+
+def _condition_to_dict(condition: Condition) -> dict[str, Any]:
+    if condition.op == "in":
+        return {"question": condition.question, "in": list(condition.values)}
+    if condition.op == "at_least":
+        at_least = condition.at_least if condition.at_least is not None else 0
+        return {"question": condition.question, "at_least": num(at_least)}
+    if condition.op == "profile":
+        return _profile_to_dict(condition.headcount_in, condition.sector_in)
+    return {condition.op: [_condition_to_dict(child) for child in condition.children]}
+
+
+def definition_from_dict(data: dict[str, Any]) -> QuestionnaireDef:
+    """The definition from `definition_to_dict`'s output (trusted: no validation)."""
+    return QuestionnaireDef(
+        key=data["key"],
+        version=data["version"],
+        title=dict(data["title"]),
+        description=_text_or_none(data.get("description")),
+        min_known_share=float(data.get("min_known_share", DEFAULT_MIN_KNOWN_SHARE)),
+        domains=tuple(_domain_from_dict(d) for d in data["domains"]),
+    )
+
+
+def _text_or_none(value: Text | None) -> Text | None:
+    return dict(value) if value else None
+
+
+def _domain_from_dict(data: dict[str, Any]) -> Domain:
+    return Domain(
+        code=data["code"],
+        title=dict(data["title"]),
+        description=_text_or_none(data.get("description")),
+        competencies=tuple(_competency_from_dict(c, data["code"]) for c in data["competencies"]),
+    )
+
+
+def _competency_from_dict(data: dict[str, Any], domain: str) -> Competency:
+    return Competency(
+        code=data["code"],
+        title=dict(data["title"]),
+        description=_text_or_none(data.get("description")),
+        domain=domain,
+        weight=data.get("weight", 1),
+        target=data["target"],
+        target_overrides=tuple(
+            TargetOverride(
+                target=o["target"],
+                headcount_in=tuple(o.get("headcount_in", ())),
+                sector_in=tuple(o.get("sector_in", ())),
+            )
+            for o in data.get("target_overrides", ())
+        ),
+        questions=tuple(_question_from_dict(q, domain, data["code"]) for q in data["questions"]),
+    )
+
+
+def _question_from_dict(data: dict[str, Any], domain: str, competency: str) -> Question:
+    kind = data["kind"]
+    low, high = data.get("min"), data.get("max")
+    return Question(
+        code=data["code"],
+        kind=kind,
+        text=dict(data["text"]),
+        competency=competency,
+        domain=domain,
+        help=_text_or_none(data.get("help")),
+        weight=float(data.get("weight", 1)),
+        scored=data.get("scored", kind != "text"),
+        dont_know=data.get("dont_know", True),
+        levels=tuple(dict(level) for level in data.get("levels", ())),
+        choices=tuple(
+            Choice(code=c["code"], label=dict(c["label"]), level=c.get("level"))
+            for c in data.get("choices", ())
+        ),
+        yes_level=data.get("yes_level", MAX_LEVEL),
+        no_level=data.get("no_level", 0),
+        min=float(low) if low is not None else None,
+        max=float(high) if high is not None else None,
+        unit=_text_or_none(data.get("unit")),
+        bands=tuple(Band(start=float(b["from"]), level=b["level"]) for b in data.get("bands", ())),
+        max_length=data.get("max_length", DEFAULT_MAX_LENGTH),
+        condition=_condition_from_dict(data["condition"]) if data.get("condition") else None,
+    )
+
+
+def _condition_from_dict(data: dict[str, Any]) -> Condition:
+    if "in" in data:
+        return Condition(op="in", question=data["question"], values=tuple(data["in"]))
+    if "at_least" in data:
+        return Condition(op="at_least", question=data["question"], at_least=float(data["at_least"]))
+    for op in ("all", "any"):
+        if op in data:
+            return Condition(op=op, children=tuple(_condition_from_dict(c) for c in data[op]))
+    return Condition(
+        op="profile",
+        headcount_in=tuple(data.get("headcount_in", ())),
+        sector_in=tuple(data.get("sector_in", ())),
+    )

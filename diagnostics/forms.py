@@ -7,6 +7,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.i18n import current_language
+from documents.parsing import format_number
+
+from .definition import tr
 from .models import Diagnostic, Questionnaire
 from .scoring import AnswerValue
 
@@ -82,7 +86,7 @@ def parse_answer(question: Question, values: Sequence[str], dont_know: bool) -> 
         if not math.isfinite(number) or not (question.min <= number <= question.max):
             raise AnswerError(
                 _("Type a number between %(min)s and %(max)s.")
-                % {"min": _fmt(question.min), "max": _fmt(question.max)}
+                % {"min": _number(question.min), "max": _number(question.max)}
             )
         return AnswerValue(int(number) if number.is_integer() else number)
     if kind == "text":
@@ -95,16 +99,12 @@ def parse_answer(question: Question, values: Sequence[str], dont_know: bool) -> 
     raise AnswerError(_("This question cannot be answered."))
 
 
-def _fmt(number: float | None) -> str:
-    if number is None:
-        return ""
-    return f"{number:g}".replace(".", ",")
+def _number(value: float | None) -> str:
+    return "" if value is None else format_number(value, current_language())
 
 
 def display_answer(question: Question, value: object, dont_know: bool, language: str) -> str:
     """The answer as a person reads it (for conflict messages and summaries)."""
-    from .definition import tr
-
     if dont_know:
         return _("Don't know")
     if value is None or value == "" or value == []:
@@ -121,5 +121,5 @@ def display_answer(question: Question, value: object, dont_know: bool, language:
         return _("Yes") if value == "yes" else _("No")
     if question.kind == "number":
         unit = tr(question.unit, language)
-        return f"{_fmt(value)} {unit}".strip()
+        return f"{format_number(value, language)} {unit}".strip()
     return str(value)

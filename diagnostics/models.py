@@ -9,7 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .definition import KINDS, Profile, tr
+from documents.models import PublishedVersion, PublishedVersionError
+
+from .definition import KINDS, Profile, definition_from_dict
+from .loader import QuestionnaireError
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -17,58 +20,27 @@ if TYPE_CHECKING:
     from .definition import QuestionnaireDef
 
 
+__all__ = ["PublishedVersionError"]
+
 _SPECS: dict[tuple[int | None, str], QuestionnaireDef] = {}
 
 
-class PublishedVersionError(Exception):
-    """A published questionnaire version is never changed."""
-
-
-class Questionnaire(models.Model):
+class Questionnaire(PublishedVersion):
     """A published questionnaire version, loaded from a YAML file. Never edited."""
 
-    key = models.SlugField(_("key"), max_length=80)
-    version = models.PositiveIntegerField(_("version"))
-    title = models.JSONField(_("title"))
-    definition = models.JSONField(_("definition"))
-    source = models.TextField(_("YAML source"))
-    checksum = models.CharField(max_length=64)
-    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    document_error = QuestionnaireError
 
-    class Meta:
+    class Meta(PublishedVersion.Meta):
         verbose_name = _("questionnaire version")
         verbose_name_plural = _("questionnaire versions")
-        ordering = ["key", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["key", "version"], name="questionnaire_key_version")
-        ]
-
-    def __str__(self) -> str:
-        return f"{tr(self.title, 'fr')} (v{self.version})"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        # Integrity rule, not a workflow: a stored version is immutable.
-        if self.pk is not None:
-            raise PublishedVersionError(
-                f"{self.key} v{self.version} is published: make a new version."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise PublishedVersionError(f"{self.key} v{self.version} is published and kept.")
 
     @cached_property
     def spec(self) -> QuestionnaireDef:
         """The parsed definition; a version never changes, so it is parsed once per process."""
         key = (self.pk, self.checksum)
         if key not in _SPECS:
-            from .loader import definition_from_dict
-
             _SPECS[key] = definition_from_dict(self.definition)
         return _SPECS[key]
-
-    def display_title(self, language: str) -> str:
-        return tr(self.title, language)
 
 
 class Question(models.Model):
@@ -101,6 +73,16 @@ class Question(models.Model):
 class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
     def for_company(self, company_id: int) -> DiagnosticQuerySet:
         return self.filter(company_id=company_id)
+
+    def listed_for_company(self, company_id: int) -> DiagnosticQuerySet:
+        """The company's diagnostics for a list, newest first, without the heavy columns
+        (questionnaire source and definition, frozen results) that a list never shows."""
+        return (
+            self.for_company(company_id)
+            .select_related("questionnaire")
+            .defer("questionnaire__definition", "questionnaire__source", "results")
+            .order_by("-created_at")
+        )
 
     def visible_to(self, user: User) -> DiagnosticQuerySet:
         """Diagnostics of the user's companies and, for advisors, of their portfolio."""
@@ -170,6 +152,11 @@ class Diagnostic(models.Model):
     @property
     def is_individual(self) -> bool:
         return self.mode == self.Mode.INDIVIDUAL
+
+    def answers_of(self, user: User) -> models.QuerySet[Answer]:
+        """The answers the user sees as theirs: the shared set, or their own (individual)."""
+        respondent = user if self.is_individual else None
+        return Answer.objects.filter(diagnostic=self, respondent=respondent)
 
 
 class Answer(models.Model):

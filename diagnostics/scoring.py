@@ -34,10 +34,10 @@ class AnswerValue:
 
 
 def is_answered(answer: AnswerValue | None) -> bool:
-    """True for a "don't know" or a value (an empty text is no answer)."""
+    """True for a "don't know" or a value (an empty text or choice list is no answer)."""
     if answer is None:
         return False
-    return answer.dont_know or answer.value not in (None, "")
+    return answer.dont_know or answer.value not in (None, "", [])
 
 
 def _is_number(value: Any) -> bool:
@@ -150,8 +150,18 @@ def _score(level: float | None) -> float | None:
     return None if level is None else _round(level / MAX_LEVEL * 100)
 
 
-@dataclass(frozen=True)
-class CompetencyResult:
+@dataclass(frozen=True, kw_only=True)
+class AnswerCounts:
+    """How the visible questions of a competency or domain were answered."""
+
+    visible: int
+    known: int
+    dont_know: int
+    unanswered: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompetencyResult(AnswerCounts):
     code: str
     domain: str
     weight: int
@@ -159,23 +169,15 @@ class CompetencyResult:
     level: float | None
     score: float | None
     gap: float | None
-    visible: int
-    known: int
-    dont_know: int
-    unanswered: int
 
 
-@dataclass(frozen=True)
-class DomainResult:
+@dataclass(frozen=True, kw_only=True)
+class DomainResult(AnswerCounts):
     code: str
     level: float | None
     score: float | None
     target: float
     gap: float | None
-    visible: int
-    known: int
-    dont_know: int
-    unanswered: int
 
 
 @dataclass(frozen=True)

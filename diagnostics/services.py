@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from documents.services import publish_version
 
-from .forms import AnswerError
-from .loader import QuestionnaireError, definition_to_dict, parse_questionnaire
+from .definition import definition_to_dict
+from .forms import AnswerError, parse_answer
+from .loader import QuestionnaireError, parse_questionnaire
 from .models import Answer, Diagnostic, Question, Questionnaire, Score
-from .scoring import AnswerValue, Results, consolidate, score
+from .scoring import AnswerValue, Results, consolidate, is_answered, score
 
 if TYPE_CHECKING:
     from accounts.models import Membership
+
+    from .definition import Domain
 
 __all__ = ["AnswerError", "QuestionnaireError"]
 
@@ -30,39 +32,11 @@ __all__ = ["AnswerError", "QuestionnaireError"]
 DEFAULT_QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 
 
-def definition_checksum(data: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON of a definition dict: the same content, the same sum."""
-    canonical = json.dumps(data, sort_keys=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def import_questionnaire(*, text: str) -> tuple[Questionnaire, bool]:
-    """Publish the questionnaire version of a YAML text; (version, created).
-
-    Loading the same content again changes nothing (comments and layout do not count);
-    other content under a published key and version is refused: versions are immutable.
-    """
+    """Publish the questionnaire version of a YAML text; (version, created)."""
     spec = parse_questionnaire(text)
-    definition = definition_to_dict(spec)
-    checksum = definition_checksum(definition)
-    key, version = definition["key"], definition["version"]
-    with transaction.atomic():
-        existing = Questionnaire.objects.filter(key=key, version=version).first()
-        if existing is not None:
-            return _unchanged(existing, checksum), False
-        try:
-            with transaction.atomic():  # a savepoint: another process may publish it first
-                questionnaire = Questionnaire.objects.create(
-                    key=key,
-                    version=version,
-                    title=definition["title"],
-                    definition=definition,
-                    source=text,
-                    checksum=checksum,
-                )
-        except IntegrityError:
-            existing = Questionnaire.objects.get(key=key, version=version)
-            return _unchanged(existing, checksum), False
+
+    def create_questions(questionnaire: Questionnaire) -> None:
         Question.objects.bulk_create(
             Question(
                 questionnaire=questionnaire,
@@ -74,26 +48,13 @@ def import_questionnaire(*, text: str) -> tuple[Questionnaire, bool]:
             )
             for position, question in enumerate(spec.questions())
         )
-    return questionnaire, True
 
-
-def unchanged_version(existing: Any, checksum: str, error: type[Exception]) -> Any:
-    """The published version (a Questionnaire or Catalogue row) if the content is the same;
-    otherwise `error`, telling which version number to publish the changes as."""
-    if existing.checksum == checksum:
-        return existing
-    latest = type(existing).objects.filter(key=existing.key).aggregate(Max("version"))
-    next_version = (latest["version__max"] or existing.version) + 1
-    raise error(
-        [
-            f"version: {existing.key} v{existing.version} is already published and cannot be "
-            f"changed; publish the changes as version {next_version}"
-        ]
+    return publish_version(
+        model=Questionnaire,
+        text=text,
+        definition=definition_to_dict(spec),
+        create_rows=create_questions,
     )
-
-
-def _unchanged(existing: Questionnaire, checksum: str) -> Questionnaire:
-    return unchanged_version(existing, checksum, QuestionnaireError)
 
 
 # --- Diagnostics: starting, answering, submitting ---------------------------------------
@@ -181,6 +142,68 @@ def save_answer(
     if current.value == answer.value and current.dont_know == answer.dont_know:
         return SaveOutcome(current, conflict=False)  # same answer: nothing to resolve
     return SaveOutcome(current, conflict=True)
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What a domain page's save refused: messages by question code, and the other
+    person's current answer where theirs came first."""
+
+    errors: dict[str, str]
+    conflicts: dict[str, Answer]
+
+    @property
+    def saved(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+def save_page(
+    *,
+    diagnostic: Diagnostic,
+    domain: Domain,
+    posted: dict[str, tuple[list[str], bool, int]],
+    user: User,
+) -> PageOutcome:
+    """Save the answers a domain page posted (code -> values, don't know, base version).
+
+    Unchanged answers are skipped; each changed one is checked and saved as by
+    `save_answer`, so a concurrent change is reported as a conflict, never overwritten.
+    """
+    current = {
+        code: AnswerValue(value, dont_know)
+        for code, value, dont_know in diagnostic.answers_of(user).values_list(
+            "question__code", "value", "dont_know"
+        )
+    }
+    errors: dict[str, str] = {}
+    conflicts: dict[str, Answer] = {}
+    for competency in domain.competencies:
+        for question in competency.questions:
+            if question.code not in posted:
+                continue
+            values, dont_know, base = posted[question.code]
+            try:
+                answer = parse_answer(question, values, dont_know)
+            except AnswerError as exc:
+                errors[question.code] = str(exc)
+                continue
+            stored = current.get(question.code)
+            if stored == answer or (stored is None and not is_answered(answer)):
+                continue
+            try:
+                outcome = save_answer(
+                    diagnostic=diagnostic,
+                    question_code=question.code,
+                    answer=answer,
+                    user=user,
+                    base_version=base,
+                )
+            except AnswerError as exc:
+                errors[question.code] = str(exc)
+                continue
+            if outcome.conflict:
+                conflicts[question.code] = outcome.answer
+    return PageOutcome(errors, conflicts)
 
 
 _QUESTION_IDS: dict[int, dict[str, int]] = {}

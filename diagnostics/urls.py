@@ -12,6 +12,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.overview, name="overview"),
     path("<uuid:public_id>/domains/<str:code>/", views.domain_page, name="domain"),
     path("<uuid:public_id>/answers/<str:code>/", views.autosave, name="autosave"),
-    path("<uuid:public_id>/submit/", views.submit, name="submit"),
     path("<uuid:public_id>/results/", views.results, name="results"),
 ]

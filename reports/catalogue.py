@@ -18,20 +18,18 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from diagnostics.definition import MAX_LEVEL, Text
-from diagnostics.loader import (
-    _MISSING,
+from diagnostics.loader import ProfileChecker
+from documents.parsing import (
+    MISSING,
     TOP_LEVEL,
-    _Checker,
-    _is_int,
-    _is_number,
-    _join,
-    _num,
-    _show,
-    _StrictLoader,
-    _yaml_error,
+    DocumentError,
+    is_int,
+    is_number,
+    join_path,
+    num,
+    read_yaml,
+    show,
 )
 
 MODALITIES = ("intra", "inter", "elearning", "afest", "alternance", "certification")
@@ -110,15 +108,8 @@ class CatalogueDef:
         return {code for action in self.actions for code in action.competencies}
 
 
-class CatalogueError(Exception):
+class CatalogueError(DocumentError):
     """A catalogue that cannot be loaded, with every problem found."""
-
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-    def __str__(self) -> str:
-        return "\n".join(self.errors)
 
 
 # --- Parsing and validation ------------------------------------------------------------------
@@ -129,10 +120,7 @@ def parse_catalogue(text: str, *, competency_codes: Collection[str] | None = Non
 
     With `competency_codes`, every competency an action names must be one of them.
     """
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        raise CatalogueError([_yaml_error(exc)]) from None
+    data = read_yaml(text, CatalogueError)
     checker = _CatalogueChecker(competency_codes)
     catalogue = checker.catalogue(data)
     if checker.errors or catalogue is None:
@@ -140,32 +128,13 @@ def parse_catalogue(text: str, *, competency_codes: Collection[str] | None = Non
     return catalogue
 
 
-class _CatalogueChecker(_Checker):
-    """Builds the catalogue from the loaded YAML, collecting every error on the way.
-
-    The generic checks (mapping, items, text, integer, number, error) come from the
-    questionnaire checker; what each method builds is only used when no error was recorded.
-    """
+class _CatalogueChecker(ProfileChecker):
+    """Builds the catalogue from the loaded YAML, collecting every error on the way."""
 
     def __init__(self, competency_codes: Collection[str] | None) -> None:
-        super().__init__([])
+        super().__init__()
         self.known_competencies = None if competency_codes is None else set(competency_codes)
         self.route_keys: set[str] = set()
-
-    def unique_code(
-        self, path: str, value: Any, pattern: re.Pattern[str], seen: dict[str, str]
-    ) -> str:
-        """An action or rule code: a string of the pattern's shape, not used before."""
-        if value is _MISSING:
-            return ""
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.error(path, f"expected a code {pattern.pattern}, got {_show(value)}")
-            return value if isinstance(value, str) else ""
-        if value in seen:
-            self.error(path, f"duplicate code {value!r} (already used at {seen[value]})")
-        else:
-            seen[value] = path
-        return value
 
     # -- the catalogue
 
@@ -179,12 +148,12 @@ class _CatalogueChecker(_Checker):
         if top is None:
             return None
         key, version = self.key_and_version(top)
-        routes = self.funding_routes("funding_routes", top.get("funding_routes", _MISSING))
+        routes = self.funding_routes("funding_routes", top.get("funding_routes", MISSING))
         action_codes: dict[str, str] = {}
         actions = [
             self.action(f"actions[{i}]", item, action_codes)
             for i, item in enumerate(
-                self.items("actions", top.get("actions", _MISSING), at_least=1, what="action")
+                self.items("actions", top.get("actions", MISSING), at_least=1, what="action")
             )
         ]
         rule_codes: dict[str, str] = {}
@@ -192,7 +161,7 @@ class _CatalogueChecker(_Checker):
         rules = [
             self.rule(f"rules[{i}]", item, rule_codes)
             for i, item in enumerate(
-                self.items("rules", top.get("rules", _MISSING), at_least=1, what="rule")
+                self.items("rules", top.get("rules", MISSING), at_least=1, what="rule")
             )
         ]
         built_rules = tuple(r for r in rules if r is not None)
@@ -200,18 +169,18 @@ class _CatalogueChecker(_Checker):
             self.shadowed_rules(built_rules)
         return CatalogueDef(
             key=key if isinstance(key, str) else "",
-            version=version if _is_int(version) else 0,
-            title=self.text("title", top.get("title", _MISSING)) or {},
+            version=version if is_int(version) else 0,
+            title=self.text("title", top.get("title", MISSING)) or {},
             funding_routes=routes,
             actions=tuple(a for a in actions if a is not None),
             rules=built_rules,
         )
 
     def funding_routes(self, path: str, value: Any) -> tuple[FundingRoute, ...]:
-        if value is _MISSING:
+        if value is MISSING:
             return ()
         if not isinstance(value, dict):
-            self.error(path, f"expected a mapping of funding routes, got {_show(value)}")
+            self.error(path, f"expected a mapping of funding routes, got {show(value)}")
             return ()
         if not value:
             self.error(path, "expected at least 1 funding route, got 0")
@@ -219,7 +188,7 @@ class _CatalogueChecker(_Checker):
         for key, item in value.items():
             item_path = f"{path}.{key}"
             if not isinstance(key, str) or not ROUTE_KEY_RE.fullmatch(key):
-                self.error(item_path, f"expected a key {ROUTE_KEY_RE.pattern}, got {_show(key)}")
+                self.error(item_path, f"expected a key {ROUTE_KEY_RE.pattern}, got {show(key)}")
                 continue
             self.route_keys.add(key)
             data = self.mapping(item_path, item, required=("label", "description"))
@@ -228,9 +197,9 @@ class _CatalogueChecker(_Checker):
             routes.append(
                 FundingRoute(
                     key=key,
-                    label=self.text(f"{item_path}.label", data.get("label", _MISSING)) or {},
+                    label=self.text(f"{item_path}.label", data.get("label", MISSING)) or {},
                     description=self.text(
-                        f"{item_path}.description", data.get("description", _MISSING)
+                        f"{item_path}.description", data.get("description", MISSING)
                     )
                     or {},
                 )
@@ -257,37 +226,37 @@ class _CatalogueChecker(_Checker):
         )
         if data is None:
             return None
-        code = self.unique_code(f"{path}.code", data.get("code", _MISSING), ACTION_CODE_RE, seen)
+        code = self.unique_code(f"{path}.code", data.get("code", MISSING), ACTION_CODE_RE, seen)
         if len(code) > MAX_ACTION_CODE_LENGTH:
             self.error(
                 f"{path}.code", f"at most {MAX_ACTION_CODE_LENGTH} characters, got {len(code)}"
             )
-        modality = data.get("modality", _MISSING)
-        if modality is not _MISSING and modality not in MODALITIES:
+        modality = data.get("modality", MISSING)
+        if modality is not MISSING and modality not in MODALITIES:
             self.error(
                 f"{path}.modality",
-                f"expected one of {', '.join(MODALITIES)}, got {_show(modality)}",
+                f"expected one of {', '.join(MODALITIES)}, got {show(modality)}",
             )
-        level_from, level_to = self.levels(f"{path}.levels", data.get("levels", _MISSING))
+        level_from, level_to = self.levels(f"{path}.levels", data.get("levels", MISSING))
         cost_min, cost_max = self.costs(
-            f"{path}.cost_per_person", data.get("cost_per_person", _MISSING)
+            f"{path}.cost_per_person", data.get("cost_per_person", MISSING)
         )
         return Action(
             code=code,
-            title=self.text(f"{path}.title", data.get("title", _MISSING)) or {},
-            description=self.text(f"{path}.description", data.get("description", _MISSING)) or {},
+            title=self.text(f"{path}.title", data.get("title", MISSING)) or {},
+            description=self.text(f"{path}.description", data.get("description", MISSING)) or {},
             competencies=self.competencies(
-                f"{path}.competencies", data.get("competencies", _MISSING)
+                f"{path}.competencies", data.get("competencies", MISSING)
             ),
             level_from=level_from,
             level_to=level_to,
             duration_hours=self.duration(
-                f"{path}.duration_hours", data.get("duration_hours", _MISSING)
+                f"{path}.duration_hours", data.get("duration_hours", MISSING)
             ),
             modality=modality if isinstance(modality, str) else "",
             cost_min=cost_min,
             cost_max=cost_max,
-            funding=self.funding(f"{path}.funding", data.get("funding", _MISSING)),
+            funding=self.funding(f"{path}.funding", data.get("funding", MISSING)),
         )
 
     def competencies(self, path: str, value: Any) -> tuple[str, ...]:
@@ -301,7 +270,7 @@ class _CatalogueChecker(_Checker):
         for i, item in enumerate(items):
             item_path = f"{path}[{i}]"
             if not isinstance(item, str) or not COMPETENCY_CODE_RE.fullmatch(item):
-                self.error(item_path, f"expected a competency code DOMAIN.CODE, got {_show(item)}")
+                self.error(item_path, f"expected a competency code DOMAIN.CODE, got {show(item)}")
             elif item in result:
                 self.error(item_path, f"{item!r} is listed twice")
             elif self.known_competencies is not None and item not in self.known_competencies:
@@ -311,38 +280,38 @@ class _CatalogueChecker(_Checker):
         return tuple(result)
 
     def levels(self, path: str, value: Any) -> tuple[int, int]:
-        if value is _MISSING:
+        if value is MISSING:
             return 0, 0
         data = self.mapping(path, value, required=("from", "to"))
         if data is None:
             return 0, 0
-        low = self.level(f"{path}.from", data.get("from", _MISSING))
-        high = self.level(f"{path}.to", data.get("to", _MISSING), default=MAX_LEVEL)
-        if _is_int(data.get("from")) and _is_int(data.get("to")) and low > high:
+        low = self.level(f"{path}.from", data.get("from", MISSING))
+        high = self.level(f"{path}.to", data.get("to", MISSING), default=MAX_LEVEL)
+        if is_int(data.get("from")) and is_int(data.get("to")) and low > high:
             self.error(f"{path}.from", f"expected at most to ({high}), got {low}")
         return low, high
 
     def duration(self, path: str, value: Any) -> float:
-        if value is _MISSING:
+        if value is MISSING:
             return 0.0
-        if not (_is_number(value) and 0 < value <= MAX_DURATION_HOURS):
+        if not (is_number(value) and 0 < value <= MAX_DURATION_HOURS):
             self.error(
-                path, f"expected a number with 0 < x <= {MAX_DURATION_HOURS}, got {_show(value)}"
+                path, f"expected a number with 0 < x <= {MAX_DURATION_HOURS}, got {show(value)}"
             )
             return 0.0
         if round(value, 1) != value:
-            self.error(path, f"at most one decimal, got {_show(value)}")
+            self.error(path, f"at most one decimal, got {show(value)}")
         return float(value)
 
     def costs(self, path: str, value: Any) -> tuple[int, int]:
-        if value is _MISSING:
+        if value is MISSING:
             return 0, 0
         data = self.mapping(path, value, required=("min", "max"))
         if data is None:
             return 0, 0
-        low = self.integer(f"{path}.min", data.get("min", _MISSING), 0, MAX_COST, 0)
-        high = self.integer(f"{path}.max", data.get("max", _MISSING), 0, MAX_COST, MAX_COST)
-        if _is_int(data.get("min")) and _is_int(data.get("max")) and low > high:
+        low = self.integer(f"{path}.min", data.get("min", MISSING), 0, MAX_COST, 0)
+        high = self.integer(f"{path}.max", data.get("max", MISSING), 0, MAX_COST, MAX_COST)
+        if is_int(data.get("min")) and is_int(data.get("max")) and low > high:
             self.error(f"{path}.min", f"expected at most max ({high}), got {low}")
         return low, high
 
@@ -352,7 +321,7 @@ class _CatalogueChecker(_Checker):
             item_path = f"{path}[{i}]"
             if not isinstance(item, str) or item not in self.route_keys:
                 known = ", ".join(sorted(self.route_keys)) or "none declared"
-                self.error(item_path, f"unknown funding route {_show(item)} ({known})")
+                self.error(item_path, f"unknown funding route {show(item)} ({known})")
             elif item in result:
                 self.error(item_path, f"{item!r} is listed twice")
             else:
@@ -369,17 +338,17 @@ class _CatalogueChecker(_Checker):
         )
         if data is None:
             return None
-        min_gap, min_weight = self.when(f"{path}.when", data.get("when", _MISSING))
+        min_gap, min_weight = self.when(f"{path}.when", data.get("when", MISSING))
         return Rule(
-            code=self.unique_code(f"{path}.code", data.get("code", _MISSING), RULE_CODE_RE, seen),
-            title=self.text(f"{path}.title", data.get("title", _MISSING)) or {},
-            explanation=self.explanation(f"{path}.explanation", data.get("explanation", _MISSING)),
+            code=self.unique_code(f"{path}.code", data.get("code", MISSING), RULE_CODE_RE, seen),
+            title=self.text(f"{path}.title", data.get("title", MISSING)) or {},
+            explanation=self.explanation(f"{path}.explanation", data.get("explanation", MISSING)),
             min_gap=min_gap,
             min_weight=min_weight,
-            priority=self.integer(f"{path}.priority", data.get("priority", _MISSING), 1, 3, 3),
+            priority=self.integer(f"{path}.priority", data.get("priority", MISSING), 1, 3, 3),
             max_actions=self.integer(
                 f"{path}.max_actions",
-                data.get("max_actions", _MISSING),
+                data.get("max_actions", MISSING),
                 1,
                 MAX_ACTIONS_PER_RULE,
                 1,
@@ -387,24 +356,24 @@ class _CatalogueChecker(_Checker):
         )
 
     def when(self, path: str, value: Any) -> tuple[float, int | None]:
-        if value is _MISSING:
+        if value is MISSING:
             return float(MAX_LEVEL), None
         data = self.mapping(path, value, required=("min_gap",), optional=("min_weight",))
         if data is None:
             return float(MAX_LEVEL), None
-        min_gap = data.get("min_gap", _MISSING)
-        if min_gap is _MISSING:
+        min_gap = data.get("min_gap", MISSING)
+        if min_gap is MISSING:
             min_gap = MAX_LEVEL
-        elif not (_is_number(min_gap) and 0 < min_gap <= MAX_LEVEL):
+        elif not (is_number(min_gap) and 0 < min_gap <= MAX_LEVEL):
             self.error(
                 f"{path}.min_gap",
-                f"expected a number with 0 < x <= {MAX_LEVEL}, got {_show(min_gap)}",
+                f"expected a number with 0 < x <= {MAX_LEVEL}, got {show(min_gap)}",
             )
             min_gap = MAX_LEVEL
-        min_weight = data.get("min_weight", _MISSING)
+        min_weight = data.get("min_weight", MISSING)
         return float(min_gap), (
             None
-            if min_weight is _MISSING
+            if min_weight is MISSING
             else self.integer(f"{path}.min_weight", min_weight, 1, 3, 1)
         )
 
@@ -413,7 +382,7 @@ class _CatalogueChecker(_Checker):
         text = self.text(path, value) or {}
         allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
         for language, item in text.items():
-            item_path = _join(path, language)
+            item_path = join_path(path, language)
             try:
                 fields = list(string.Formatter().parse(item))
             except ValueError as exc:
@@ -469,7 +438,7 @@ def _action_to_dict(action: Action) -> dict[str, Any]:
         "description": dict(action.description),
         "competencies": list(action.competencies),
         "levels": {"from": action.level_from, "to": action.level_to},
-        "duration_hours": _num(action.duration_hours),
+        "duration_hours": num(action.duration_hours),
         "modality": action.modality,
         "cost_per_person": {"min": action.cost_min, "max": action.cost_max},
         "funding": list(action.funding),
@@ -477,7 +446,7 @@ def _action_to_dict(action: Action) -> dict[str, Any]:
 
 
 def _rule_to_dict(rule: Rule) -> dict[str, Any]:
-    when: dict[str, Any] = {"min_gap": _num(rule.min_gap)}
+    when: dict[str, Any] = {"min_gap": num(rule.min_gap)}
     if rule.min_weight is not None:
         when["min_weight"] = rule.min_weight
     return {

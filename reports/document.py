@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic, Score
 from diagnostics.results import results_context
+from documents.parsing import format_number
 
 from .catalogue import catalogue_from_dict
 from .models import ActionPlan, Modality, PlanItem
@@ -60,7 +61,10 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
             if question is not None:
                 reasons.append(
                     _("“%(question)s”: level %(level)s")
-                    % {"question": tr(question.text, language), "level": _num(ev["level"])}
+                    % {
+                        "question": tr(question.text, language),
+                        "level": format_number(ev["level"], language, places=1),
+                    }
                 )
         competency = spec.competency(item.competency_code)
         rows.append(
@@ -104,13 +108,6 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
         "cost_max": totals.cost_max,
         "by_funding": by_funding,
     }
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if translation.get_language() == "fr" else text
 
 
 def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[str, Any]:

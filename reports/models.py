@@ -8,34 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.definition import tr
-from diagnostics.models import PublishedVersionError
+from documents.models import PublishedVersion
+
+from .catalogue import CatalogueError
 
 
-class Catalogue(models.Model):
+class Catalogue(PublishedVersion):
     """A published version of the training catalogue and its recommendation rules."""
 
-    key = models.SlugField(max_length=80)
-    version = models.PositiveIntegerField()
-    title = models.JSONField()
-    definition = models.JSONField()
-    source = models.TextField()
-    checksum = models.CharField(max_length=64)
-    published_at = models.DateTimeField(default=timezone.now)
+    document_error = CatalogueError
 
-    class Meta:
+    class Meta(PublishedVersion.Meta):
         verbose_name = _("training catalogue version")
-        ordering = ["key", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["key", "version"], name="catalogue_key_version")
-        ]
-
-    def __str__(self) -> str:
-        return f"{tr(self.title, 'fr')} (v{self.version})"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise PublishedVersionError(f"{self.key} v{self.version} is published.")
-        super().save(*args, **kwargs)
 
 
 class Modality(models.TextChoices):

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from diagnostics.definition import MAX_LEVEL, Text
+from documents.parsing import format_number
 
 from .catalogue import Action, CatalogueDef, Rule
 
@@ -173,18 +174,13 @@ def explain(rule: Rule, comp: CompetencyGap) -> Text:
     """
     return {
         language: text.format(
-            gap=format_decimal(comp.gap or 0.0, language),
-            level=format_decimal(comp.level or 0.0, language),
+            gap=format_number(comp.gap or 0.0, language, places=1),
+            level=format_number(comp.level or 0.0, language, places=1),
             target=comp.target,
             weight=comp.weight,
         )
         for language, text in rule.explanation.items()
     }
-
-
-def format_decimal(value: float, language: str) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if language == "fr" else text
 
 
 # --- Plan totals -----------------------------------------------------------------------------

@@ -16,20 +16,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from diagnostics import services as diagnostic_services
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import Results, question_level
-from diagnostics.services import answer_sets, definition_checksum, unchanged_version
+from diagnostics.services import answer_sets
+from documents.services import latest_version, publish_version
 
 from .catalogue import (
     CatalogueDef,
-    CatalogueError,
     catalogue_from_dict,
     catalogue_to_dict,
     parse_catalogue,
 )
 from .models import ActionPlan, Catalogue, PlanItem, Report, TrainingAction
 from .recommendations import Evidence, recommend
+from .tasks import enqueue_report
 
 if TYPE_CHECKING:
     from diagnostics.definition import QuestionnaireDef
@@ -61,25 +63,8 @@ def import_catalogue(
     """
     known = _known_competencies(questionnaire_spec, competency_codes)
     spec = parse_catalogue(text, competency_codes=known)
-    definition = catalogue_to_dict(spec)
-    checksum = definition_checksum(definition)
-    with transaction.atomic():
-        existing = Catalogue.objects.filter(key=spec.key, version=spec.version).first()
-        if existing is not None:
-            return _unchanged(existing, checksum), False
-        try:
-            with transaction.atomic():  # a savepoint: another process may publish it first
-                catalogue = Catalogue.objects.create(
-                    key=spec.key,
-                    version=spec.version,
-                    title=definition["title"],
-                    definition=definition,
-                    source=text,
-                    checksum=checksum,
-                )
-        except IntegrityError:
-            existing = Catalogue.objects.get(key=spec.key, version=spec.version)
-            return _unchanged(existing, checksum), False
+
+    def create_actions(catalogue: Catalogue) -> None:
         TrainingAction.objects.bulk_create(
             TrainingAction(
                 catalogue=catalogue,
@@ -97,7 +82,13 @@ def import_catalogue(
             )
             for action in spec.actions
         )
-    return catalogue, True
+
+    return publish_version(
+        model=Catalogue,
+        text=text,
+        definition=catalogue_to_dict(spec),
+        create_rows=create_actions,
+    )
 
 
 def _known_competencies(
@@ -111,13 +102,9 @@ def _known_competencies(
     return known
 
 
-def _unchanged(existing: Catalogue, checksum: str) -> Catalogue:
-    return unchanged_version(existing, checksum, CatalogueError)
-
-
 def latest_catalogue() -> Catalogue | None:
     """The catalogue to use for new plans: the most recently published version."""
-    return Catalogue.objects.order_by("-published_at", "-version").first()
+    return latest_version(Catalogue)
 
 
 def catalogue_definition(catalogue: Catalogue) -> CatalogueDef:
@@ -153,8 +140,20 @@ def _evidence(diagnostic: Diagnostic) -> dict[str, list[Evidence]]:
     return evidence
 
 
+@transaction.atomic
+def submit(*, diagnostic: Diagnostic, user: User) -> bool:
+    """Submit the diagnostic and make its action plan in the same transaction; a second
+    call does nothing. Without a published catalogue the plan is made later, on request."""
+    submitted = diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=user)
+    if submitted and latest_catalogue() is not None:
+        diagnostic.refresh_from_db()
+        plan_for(diagnostic)
+    return submitted
+
+
 def plan_for(diagnostic: Diagnostic) -> ActionPlan:
-    """The diagnostic's action plan, made from the recommendations the first time."""
+    """The diagnostic's action plan, made from the recommendations the first time.
+    Called by the workflows that write (submission, a report request, "make the plan")."""
     existing = ActionPlan.objects.filter(diagnostic=diagnostic).first()
     if existing is not None:
         return existing
@@ -279,19 +278,6 @@ def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Repo
         )
         transaction.on_commit(lambda: enqueue_report(report.pk))
     return report
-
-
-def enqueue_report(report_id: int) -> bool:
-    """Send the render task; False (and the row stays pending) when the broker is away."""
-    from .tasks import render_report
-
-    try:
-        render_report.delay(report_id)
-    except Exception:  # the broker is unreachable: the sweeper will try again
-        logger.warning("Broker unavailable: report %s stays pending", report_id, exc_info=True)
-        return False
-    Report.objects.filter(pk=report_id).update(enqueued_at=timezone.now())
-    return True
 
 
 def is_outdated(report: Report) -> bool:

@@ -164,11 +164,20 @@ def notify_ready(report_id: int) -> None:
     send_mail(subject, body, None, [user.email])
 
 
+def enqueue_report(report_id: int) -> bool:
+    """Send the render task; False (and the row stays pending) when the broker is away."""
+    try:
+        render_report.delay(report_id)
+    except Exception:  # the broker is unreachable: the sweeper will try again
+        logger.warning("Broker unavailable: report %s stays pending", report_id, exc_info=True)
+        return False
+    Report.objects.filter(pk=report_id).update(enqueued_at=timezone.now())
+    return True
+
+
 @shared_task
 def sweep_reports() -> int:
     """Enqueue requests the broker never got, and give stalled renders another go."""
-    from .services import enqueue_report
-
     now = timezone.now()
     stale_running = Report.objects.filter(
         status=Report.Status.RUNNING, started_at__lt=now - _lease()

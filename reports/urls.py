@@ -7,7 +7,11 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
+    path("diagnostics/<uuid:public_id>/submit/", views.submit, name="submit"),
     path("diagnostics/<uuid:public_id>/plan/", views.plan, name="plan"),
+    path("diagnostics/<uuid:public_id>/plan/make/", views.make_plan, name="make_plan"),
+    path("diagnostics/<uuid:public_id>/plan/save/", views.save_plan, name="save_plan"),
+    path("diagnostics/<uuid:public_id>/plan/review/", views.review_plan, name="review_plan"),
     path("diagnostics/<uuid:public_id>/report/", views.request_report, name="request"),
     path("<uuid:public_id>/", views.report, name="report"),
     path("<uuid:public_id>/download/", views.download, name="download"),

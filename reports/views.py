@@ -1,87 +1,145 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from diagnostics.access import get_visible_diagnostic
+from accounts.access import company_member_required
+from accounts.i18n import current_language
+from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
 from .document import plan_rows
 from .forms import AdvisorReviewForm, PlanItemForm
-from .models import PlanItem, Report
+from .models import ActionPlan, PlanItem, Report
 
 if TYPE_CHECKING:
     import uuid
 
     from django.http import HttpRequest, HttpResponse
 
+    from accounts.models import User
+    from diagnostics.models import Diagnostic
 
-def _language() -> str:
-    return (get_language() or "fr")[:2]
+
+@company_member_required(admin=True)
+@require_POST
+def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Submit a diagnostic: its scores are frozen and its action plan is made."""
+    diagnostic = get_company_diagnostic(request.membership, public_id)
+    if services.submit(diagnostic=diagnostic, user=request.user):
+        messages.success(request, _("The diagnostic is submitted. Here are your results."))
+    return redirect("diagnostics:results", diagnostic.public_id)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The action plan: company admins edit the items, following advisors comment and validate."""
     diagnostic = get_visible_diagnostic(request.user, public_id)
-    try:
-        action_plan = services.plan_for(diagnostic)
-    except services.PlanError as exc:
-        messages.info(request, str(exc))
+    if diagnostic.is_draft:
+        messages.info(request, _("The action plan is made once the diagnostic is submitted."))
         return redirect("diagnostics:results", diagnostic.public_id)
-    can_edit = is_company_admin(request.user, diagnostic.company_id)
-    can_review = is_following_advisor(request.user, diagnostic.company_id)
-    items = list(PlanItem.objects.filter(plan=action_plan).select_related("action"))
-    forms = {
-        item.pk: PlanItemForm(request.POST or None, instance=item, prefix=f"item-{item.pk}")
-        for item in items
-    }
-    review = AdvisorReviewForm(
-        request.POST if "review" in request.POST else None,
-        initial={"comment": action_plan.advisor_comment},
+    action_plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
+    if action_plan is None:
+        return render(
+            request,
+            "reports/plan_missing.html",
+            {"diagnostic": diagnostic, "can_make": _can_edit(request.user, diagnostic)},
+        )
+    return _render_plan(request, action_plan)
+
+
+@login_required
+@require_POST
+def make_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Make the plan of a diagnostic submitted while no catalogue was published."""
+    diagnostic = get_visible_diagnostic(request.user, public_id)
+    if not _can_edit(request.user, diagnostic):
+        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    try:
+        services.plan_for(diagnostic)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    return redirect("reports:plan", diagnostic.public_id)
+
+
+@login_required
+@require_POST
+def save_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The company admin (or a following advisor) saves the edited plan lines."""
+    action_plan = _existing_plan(request.user, public_id)
+    if not _can_edit(request.user, action_plan.diagnostic):
+        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    forms = _item_forms(action_plan, request.POST)
+    if not all(f.is_valid() for f in forms.values()):
+        return _render_plan(request, action_plan, forms=forms, status=400)
+    changed = services.update_plan_items(
+        plan=action_plan, changes={pk: f.cleaned_data for pk, f in forms.items()}
     )
-    status = 200
-    if request.method == "POST":
-        if "review" in request.POST:
-            if not can_review:
-                raise PermissionDenied(_("Only an advisor following the company can do this."))
-            if review.is_valid():
-                report = services.advisor_review(
-                    plan=action_plan,
-                    advisor=request.user,
-                    comment=review.cleaned_data["comment"],
-                    validate=request.POST.get("review") == "validate",
-                    language=_language(),
-                )
-                messages.success(request, _("Your review is saved."))
-                if report is not None:
-                    return redirect("reports:report", report.public_id)
-                return redirect("reports:plan", diagnostic.public_id)
-            status = 400
-        else:
-            if not (can_edit or can_review):
-                raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
-            if all(f.is_valid() for f in forms.values()):
-                changed = services.update_plan_items(
-                    plan=action_plan, changes={pk: f.cleaned_data for pk, f in forms.items()}
-                )
-                messages.success(
-                    request,
-                    _("The action plan is saved.") if changed else _("Nothing has changed."),
-                )
-                return redirect("reports:plan", diagnostic.public_id)
-            status = 400
-    rows, totals = plan_rows(action_plan, _language())
+    messages.success(
+        request, _("The action plan is saved.") if changed else _("Nothing has changed.")
+    )
+    return redirect("reports:plan", action_plan.diagnostic.public_id)
+
+
+@login_required
+@require_POST
+def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A following advisor comments on the plan and may validate it (a new PDF version)."""
+    action_plan = _existing_plan(request.user, public_id)
+    if not is_following_advisor(request.user, action_plan.company_id):
+        raise PermissionDenied(_("Only an advisor following the company can do this."))
+    review = AdvisorReviewForm(request.POST)
+    if not review.is_valid():
+        return _render_plan(request, action_plan, review=review, status=400)
+    report = services.advisor_review(
+        plan=action_plan,
+        advisor=request.user,
+        comment=review.cleaned_data["comment"],
+        validate=request.POST.get("review") == "validate",
+        language=current_language(),
+    )
+    messages.success(request, _("Your review is saved."))
+    if report is not None:
+        return redirect("reports:report", report.public_id)
+    return redirect("reports:plan", action_plan.diagnostic.public_id)
+
+
+def _existing_plan(user: User, public_id: uuid.UUID) -> ActionPlan:
+    diagnostic = get_visible_diagnostic(user, public_id)
+    return get_object_or_404(ActionPlan.objects.select_related("diagnostic"), diagnostic=diagnostic)
+
+
+def _can_edit(user: User, diagnostic: Diagnostic) -> bool:
+    return is_company_admin(user, diagnostic.company_id) or is_following_advisor(
+        user, diagnostic.company_id
+    )
+
+
+def _item_forms(action_plan: ActionPlan, data: Any = None) -> dict[int, PlanItemForm]:
+    items = PlanItem.objects.filter(plan=action_plan).select_related("action")
+    return {item.pk: PlanItemForm(data, instance=item, prefix=f"item-{item.pk}") for item in items}
+
+
+def _render_plan(
+    request: HttpRequest,
+    action_plan: ActionPlan,
+    *,
+    forms: dict[int, PlanItemForm] | None = None,
+    review: AdvisorReviewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    diagnostic = action_plan.diagnostic
+    forms = forms or _item_forms(action_plan)
+    rows, totals = plan_rows(action_plan, current_language())
     for row in rows:
         row["form"] = forms[row["pk"]]
     reports = Report.objects.filter(diagnostic=diagnostic).order_by("-number")
@@ -93,9 +151,9 @@ def plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "plan": action_plan,
             "rows": rows,
             "totals": totals,
-            "can_edit": can_edit or can_review,
-            "can_review": can_review,
-            "review": review,
+            "can_edit": _can_edit(request.user, diagnostic),
+            "can_review": is_following_advisor(request.user, diagnostic.company_id),
+            "review": review or AdvisorReviewForm(initial={"comment": action_plan.advisor_comment}),
             "reports": reports,
             "latest": reports.first(),
         },
@@ -109,7 +167,7 @@ def request_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     diagnostic = get_visible_diagnostic(request.user, public_id)
     try:
         report = services.request_report(
-            diagnostic=diagnostic, user=request.user, language=_language()
+            diagnostic=diagnostic, user=request.user, language=current_language()
         )
     except services.PlanError as exc:
         messages.error(request, str(exc))

@@ -126,7 +126,7 @@ def submitted(company_a, diagnostic, catalogue):
             user=company_a.member,
             base_version=0,
         )
-    diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    report_services.submit(diagnostic=diagnostic, user=company_a.admin)
     diagnostic.refresh_from_db()
     return diagnostic
 

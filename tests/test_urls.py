@@ -57,18 +57,21 @@ def foreign_objects(company):
     r = {"public_id": report.public_id}
     return {
         "reports:plan": (d, "get"),
+        "reports:make_plan": (d, "post"),
+        "reports:save_plan": (d, "post"),
+        "reports:review_plan": (d, "post"),
         "reports:request": (d, "post"),
         "reports:report": (r, "get"),
         "reports:download": (r, "get"),
         "diagnostics:overview": (d, "get"),
         "diagnostics:domain": ({**d, "code": "A"}, "post"),
         "diagnostics:autosave": ({**d, "code": "A.ONE.Q1"}, "post"),
-        "diagnostics:submit": (d, "post"),
+        "reports:submit": (d, "post"),
         "diagnostics:results": (d, "get"),
         "accounts:revoke_invitation": ({"public_id": invitation.public_id}, "post"),
         "accounts:change_role": ({"public_id": member.public_id}, "post"),
         "accounts:remove_member": ({"public_id": member.public_id}, "post"),
-        "accounts:portfolio_company": ({"public_id": company.company.public_id}, "get"),
+        "advisors:company": ({"public_id": company.company.public_id}, "get"),
     }
 
 
@@ -103,11 +106,14 @@ def test_every_identifier_url_answers_404_to_an_outsider(client_for, company_a, 
         ("diagnostics:overview", "post"),
         ("diagnostics:results", "post"),
         ("diagnostics:autosave", "get"),
-        ("diagnostics:submit", "get"),
+        ("reports:submit", "get"),
+        ("reports:make_plan", "get"),
+        ("reports:save_plan", "get"),
+        ("reports:review_plan", "get"),
         ("reports:request", "get"),
         ("reports:report", "post"),
         ("reports:download", "post"),
-        ("accounts:portfolio_company", "post"),
+        ("advisors:company", "post"),
     ],
 )
 def test_wrong_method_is_refused(client_for, company_a, name, method):
@@ -127,9 +133,9 @@ def test_portfolio_query_count_does_not_grow_with_companies(
     from tests.factories import CompanyFactory
 
     client = client_for(advisor)
-    client.get(reverse("accounts:portfolio"))
+    client.get(reverse("advisors:portfolio"))
     for _ in range(15):
         CompanyFactory().advisors.add(advisor)
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("accounts:portfolio"))
+        response = client.get(reverse("advisors:portfolio"))
     assert response.text.count("/advisor/companies/") == 16

@@ -61,9 +61,11 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "documents",
     "accounts",
     "diagnostics",
     "reports",
+    "advisors",
 ]
 
 MIDDLEWARE = [

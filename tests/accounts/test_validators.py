@@ -8,7 +8,8 @@ from accounts.validators import normalize_naf, siret_is_valid, validate_naf, val
 
 @pytest.mark.parametrize("siret", ["90187654300017", "901 876 543 00017", "73282932000074"])
 def test_valid_sirets_pass(siret):
-    validate_siret(siret)
+    assert siret_is_valid(siret.replace(" ", ""))
+    assert validate_siret(siret) is None  # raises ValidationError otherwise
 
 
 def test_la_poste_sirets_use_their_own_rule():

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from diagnostics.loader import QuestionnaireError, definition_to_dict, parse_questionnaire
+from diagnostics.definition import definition_to_dict
+from diagnostics.loader import QuestionnaireError, parse_questionnaire
 from diagnostics.models import PublishedVersionError, Question, Questionnaire
 from diagnostics.services import DEFAULT_QUESTIONNAIRES_DIR, import_questionnaire
 

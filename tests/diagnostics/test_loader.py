@@ -10,14 +10,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.definition import Band, Choice, Condition, TargetOverride
-from diagnostics.loader import (
-    QuestionnaireError,
+from diagnostics.definition import (
+    Band,
+    Choice,
+    Condition,
+    TargetOverride,
     definition_from_dict,
     definition_to_dict,
-    dump_questionnaire,
-    parse_questionnaire,
 )
+from diagnostics.loader import QuestionnaireError, dump_questionnaire, parse_questionnaire
 
 DEFAULT_FILE = (
     Path(__file__).resolve().parents[2]

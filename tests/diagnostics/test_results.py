@@ -46,7 +46,7 @@ def fill(diagnostic, user, q1=3, q3=None, number=80):
 
 
 def submit_url(d):
-    return reverse("diagnostics:submit", args=[d.public_id])
+    return reverse("reports:submit", args=[d.public_id])
 
 
 def results_url(d):

@@ -3,12 +3,22 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from diagnostics import services as diagnostic_services
+from diagnostics.scoring import AnswerValue
 from reports import services
 from reports.models import ActionPlan, PlanItem, Report
 
 
 def plan_url(d):
     return reverse("reports:plan", args=[d.public_id])
+
+
+def save_url(d):
+    return reverse("reports:save_plan", args=[d.public_id])
+
+
+def review_url(d):
+    return reverse("reports:review_plan", args=[d.public_id])
 
 
 @pytest.fixture
@@ -73,7 +83,7 @@ def test_admin_edits_the_plan_and_the_revision_grows(client_for, company_a, subm
             }
         },
     )
-    response = client.post(plan_url(submitted), data)
+    response = client.post(save_url(submitted), data)
     assert response.status_code == 302
     item = PlanItem.objects.get(action__code="A-ONE-01")
     assert (item.status, item.target_quarter, item.people) == ("accepted", "2027-T2", 3)
@@ -81,7 +91,7 @@ def test_admin_edits_the_plan_and_the_revision_grows(client_for, company_a, subm
     assert plan.revision == 2
     page = client.get(plan_url(submitted))
     assert "&lt;b&gt;Chef&lt;/b&gt;" in page.text
-    assert client.post(plan_url(submitted), data).status_code == 302
+    assert client.post(save_url(submitted), data).status_code == 302
     plan.refresh_from_db()
     assert plan.revision == 2  # nothing changed, no new revision
 
@@ -100,7 +110,7 @@ def test_bad_plan_input_is_refused_and_changes_nothing(
     client = client_for(company_a.admin)
     client.get(plan_url(submitted))
     plan = ActionPlan.objects.get()
-    response = client.post(plan_url(submitted), item_data(plan, **{"A-ONE-01": {field: value}}))
+    response = client.post(save_url(submitted), item_data(plan, **{"A-ONE-01": {field: value}}))
     assert response.status_code == 400
     assert message in response.text
     plan.refresh_from_db()
@@ -112,7 +122,7 @@ def test_member_cannot_edit_the_plan(client_for, company_a, submitted):
     client.get(plan_url(submitted))
     plan = ActionPlan.objects.get()
     response = client.post(
-        plan_url(submitted), item_data(plan, **{"A-ONE-01": {"status": "dropped"}})
+        save_url(submitted), item_data(plan, **{"A-ONE-01": {"status": "dropped"}})
     )
     assert response.status_code == 403
     assert PlanItem.objects.get(action__code="A-ONE-01").status == "proposed"
@@ -125,7 +135,42 @@ def test_outsider_and_foreign_advisor_get_404(client_for, outsider, submitted, d
         email="adv@test.example", full_name="A", is_advisor=True
     )
     assert client_for(stranger).get(plan_url(submitted)).status_code == 404
+    for url in (save_url(submitted), review_url(submitted)):
+        assert client_for(stranger).post(url, {"review": "validate"}).status_code == 404
+    assert ActionPlan.objects.get().revision == 1
+
+
+def test_submission_makes_the_plan(client_for, company_a, diagnostic, catalogue):
+    diagnostic_services.save_answer(
+        diagnostic=diagnostic,
+        question_code="A.ONE.Q1",
+        answer=AnswerValue(0),
+        user=company_a.admin,
+        base_version=0,
+    )
+    response = client_for(company_a.admin).post(
+        reverse("reports:submit", args=[diagnostic.public_id])
+    )
+    assert response.status_code == 302
+    plan = ActionPlan.objects.get(diagnostic=diagnostic)
+    assert plan.company_id == company_a.company.pk
+    assert PlanItem.objects.filter(plan=plan).exists()
+
+
+def test_plan_page_never_writes_and_a_missing_plan_is_made_on_request(
+    client_for, company_a, diagnostic, catalogue, en
+):
+    diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    page = client_for(company_a.member).get(plan_url(diagnostic))
+    assert page.status_code == 200
+    assert "not been made yet" in page.text
+    assert 'action="' + reverse("reports:make_plan", args=[diagnostic.public_id]) not in page.text
     assert not ActionPlan.objects.exists()
+    make = reverse("reports:make_plan", args=[diagnostic.public_id])
+    assert client_for(company_a.member).post(make).status_code == 403
+    assert not ActionPlan.objects.exists()
+    assert client_for(company_a.admin).post(make).status_code == 302
+    assert ActionPlan.objects.filter(diagnostic=diagnostic).exists()
 
 
 def test_draft_diagnostic_has_no_plan_yet(client_for, company_a, diagnostic, catalogue):
@@ -143,7 +188,8 @@ def test_advisor_comments_and_validates_which_requests_a_new_pdf(
     client.get(plan_url(submitted))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            plan_url(submitted), {"review": "validate", "comment": "Prioriser la <i>sécurité</i>."}
+            review_url(submitted),
+            {"review": "validate", "comment": "Prioriser la <i>sécurité</i>."},
         )
     report = Report.objects.get()
     assert response.status_code == 302
@@ -159,7 +205,7 @@ def test_advisor_comments_and_validates_which_requests_a_new_pdf(
 def test_company_member_cannot_validate(client_for, company_a, submitted):
     client = client_for(company_a.admin)
     client.get(plan_url(submitted))
-    response = client.post(plan_url(submitted), {"review": "validate", "comment": "x"})
+    response = client.post(review_url(submitted), {"review": "validate", "comment": "x"})
     assert response.status_code == 403
     assert ActionPlan.objects.get().validated_at is None
 
@@ -176,7 +222,7 @@ def test_changed_plan_marks_the_pdf_out_of_date_and_old_versions_stay(
     assert not services.is_outdated(first)
     client = client_for(company_a.admin)
     plan = ActionPlan.objects.get()
-    client.post(plan_url(submitted), item_data(plan, **{"B-TWO-01": {"status": "dropped"}}))
+    client.post(save_url(submitted), item_data(plan, **{"B-TWO-01": {"status": "dropped"}}))
     assert services.is_outdated(first)
     page = client.get(reverse("reports:report", args=[first.public_id]))
     assert "out of date" in page.text

@@ -221,7 +221,7 @@ def test_without_an_exact_fit_the_nearest_range_is_suggested():
 def test_a_competency_no_action_covers_still_gets_its_explanation():
     rec = only(Comp("X.NONE", 1.0, 4))
     assert rec.actions == ()
-    assert rec.explanation["en"] == "Gap of 3.0."
+    assert rec.explanation["en"] == "Gap of 3."
 
 
 # --- Evidence --------------------------------------------------------------------------------

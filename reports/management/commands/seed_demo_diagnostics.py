@@ -17,6 +17,7 @@ from diagnostics import services
 from diagnostics.forms import latest_questionnaires
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import AnswerValue
+from reports import services as report_services
 
 DEMO_SIRET = "90187654300017"
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 user=admin.user,
                 base_version=0,
             )
-        services.submit_diagnostic(diagnostic=last_year, user=admin.user)
+        report_services.submit(diagnostic=last_year, user=admin.user)
         year_ago = timezone.now() - timedelta(days=365)
         Diagnostic.objects.filter(pk=last_year.pk).update(
             created_at=year_ago, submitted_at=year_ago

@@ -1,0 +1,257 @@
+"""What the answering pages show (read model): each question with the respondent's current
+answer, the progress per domain, and what is still missing. Nothing here writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from documents.parsing import format_number
+
+from .definition import tr
+from .forms import display_answer
+from .models import Answer, Diagnostic
+from .scoring import AnswerValue, is_answered, visible_questions
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .definition import Domain, Question
+
+
+@dataclass
+class QuestionView:
+    """What the answering page shows for one question."""
+
+    spec: Question
+    language: str
+    visible: bool
+    value: Any
+    dont_know: bool
+    version: int
+    answered_by: str
+    answered_at: str
+    error: str = ""
+    conflict: str = ""
+
+    @property
+    def field(self) -> str:
+        return "q-" + self.spec.code
+
+    @property
+    def text(self) -> str:
+        return tr(self.spec.text, self.language)
+
+    @property
+    def help(self) -> str:
+        return tr(self.spec.help, self.language)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        spec = self.spec
+        if spec.kind == "maturity":
+            return [(str(i), tr(text, self.language)) for i, text in enumerate(spec.levels)]
+        if spec.kind in ("single", "multiple"):
+            return [(c.code, tr(c.label, self.language)) for c in spec.choices]
+        if spec.kind == "yesno":
+            return [("yes", _("Yes")), ("no", _("No"))]
+        return []
+
+    @property
+    def unit(self) -> str:
+        return tr(self.spec.unit, self.language)
+
+    @property
+    def selected(self) -> list[str]:
+        if self.value is None:
+            return []
+        if isinstance(self.value, list):
+            return [str(v) for v in self.value]
+        return [str(self.value)]
+
+    @property
+    def text_value(self) -> str:
+        if self.value is None:
+            return ""
+        if self.spec.kind == "number" and isinstance(self.value, int | float):
+            return format_number(self.value, self.language)
+        return str(self.value)
+
+    def show_posted(self, values: list[str], dont_know: bool, version: int | None = None) -> None:
+        """Show what the person typed rather than what is stored, so nothing typed is lost."""
+        self.value = values if self.spec.kind == "multiple" else (values[0] if values else None)
+        self.dont_know = dont_know
+        if version is not None:
+            self.version = version
+
+
+def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, Answer]:
+    """The answers the user sees as theirs: the shared set, or their own in individual mode."""
+    rows = diagnostic.answers_of(user).select_related("question", "answered_by")
+    return {row.question.code: row for row in rows}
+
+
+def own_values(diagnostic: Diagnostic, user: User) -> dict[str, AnswerValue]:
+    """The same answers as plain values, in one light query (autosave's hot path)."""
+    rows = diagnostic.answers_of(user).values_list("question__code", "value", "dont_know")
+    return {code: AnswerValue(value, dont_know) for code, value, dont_know in rows}
+
+
+def values_of(answers: dict[str, Answer]) -> dict[str, AnswerValue]:
+    return {code: AnswerValue(row.value, row.dont_know) for code, row in answers.items()}
+
+
+def progress(diagnostic: Diagnostic, values: dict[str, AnswerValue]) -> dict[str, dict[str, int]]:
+    """Answered and visible questions, per domain code and in "total"."""
+    spec = diagnostic.questionnaire.spec
+    visible = set(visible_questions(spec, values, diagnostic.profile))
+    result: dict[str, dict[str, int]] = {}
+    total = {"answered": 0, "visible": 0}
+    for domain in spec.domains:
+        shown = [q.code for c in domain.competencies for q in c.questions if q.code in visible]
+        counts = {
+            "answered": sum(1 for code in shown if is_answered(values.get(code))),
+            "visible": len(shown),
+        }
+        result[domain.code] = counts
+        total["answered"] += counts["answered"]
+        total["visible"] += counts["visible"]
+    result["total"] = total
+    return result
+
+
+def page_state(diagnostic: Diagnostic, user: User) -> dict[str, Any]:
+    """What autosave.js updates after a save: the visible questions and the progress."""
+    values = own_values(diagnostic, user)
+    return {
+        "visible": visible_questions(diagnostic.questionnaire.spec, values, diagnostic.profile),
+        "progress": progress(diagnostic, values)["total"],
+    }
+
+
+def question_views(
+    diagnostic: Diagnostic, domain: Domain, answers: dict[str, Answer], language: str
+) -> list[QuestionView]:
+    spec = diagnostic.questionnaire.spec
+    visible = set(visible_questions(spec, values_of(answers), diagnostic.profile))
+    views = []
+    for competency in domain.competencies:
+        for q in competency.questions:
+            row = answers.get(q.code)
+            views.append(
+                QuestionView(
+                    spec=q,
+                    language=language,
+                    visible=q.code in visible,
+                    value=row.value if row else None,
+                    dont_know=row.dont_know if row else False,
+                    version=row.version if row else 0,
+                    answered_by=row.answered_by.full_name if row and row.answered_by else "",
+                    answered_at=date_format(localtime(row.answered_at), "SHORT_DATETIME_FORMAT")
+                    if row
+                    else "",
+                )
+            )
+    return views
+
+
+def overview_context(diagnostic: Diagnostic, user: User, language: str) -> dict[str, Any]:
+    """Each domain with its progress and the visible questions not answered yet."""
+    spec = diagnostic.questionnaire.spec
+    values = own_values(diagnostic, user)
+    counts = progress(diagnostic, values)
+    visible = set(visible_questions(spec, values, diagnostic.profile))
+    domains = [
+        {
+            "code": domain.code,
+            "title": tr(domain.title, language),
+            "progress": counts[domain.code],
+            "missing": [
+                tr(q.text, language)
+                for c in domain.competencies
+                for q in c.questions
+                if q.code in visible and not is_answered(values.get(q.code))
+            ],
+        }
+        for domain in spec.domains
+    ]
+    return {"diagnostic": diagnostic, "domains": domains, "total": counts["total"]}
+
+
+def conflict_message(question: Question, theirs: Answer, language: str) -> str:
+    who = theirs.answered_by.full_name if theirs.answered_by else _("someone")
+    when = date_format(localtime(theirs.answered_at), "SHORT_DATETIME_FORMAT")
+    return _(
+        "%(who)s answered this question meanwhile (%(when)s): “%(value)s”. "
+        "Your answer is shown below; save again to replace theirs, or reload to keep it."
+    ) % {
+        "who": who,
+        "when": when,
+        "value": display_answer(question, theirs.value, theirs.dont_know, language),
+    }
+
+
+def domain_page_context(
+    diagnostic: Diagnostic,
+    domain: Domain,
+    user: User,
+    language: str,
+    *,
+    posted: dict[str, tuple[list[str], bool, int]] | None = None,
+    errors: dict[str, str] | None = None,
+    conflicts: dict[str, str] | None = None,
+    unsaved: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The domain page: stored answers, overlaid by what was posted and refused (errors,
+    conflicts) or kept unsaved from an expired page, so nothing typed is lost."""
+    errors, conflicts = errors or {}, conflicts or {}
+    answers = own_answers(diagnostic, user)
+    questions = question_views(diagnostic, domain, answers, language)
+    for qv in questions:
+        code = qv.spec.code
+        if unsaved and qv.field + "-v" in unsaved:
+            version = int((unsaved[qv.field + "-v"] or ["0"])[0] or 0)
+            qv.show_posted(
+                unsaved.get(qv.field, []), unsaved.get(qv.field + "-dk") == ["1"], version
+            )
+        if posted and (code in errors or code in conflicts):
+            values, dont_know, _base = posted[code]
+            qv.show_posted(values, dont_know)
+            qv.error = errors.get(code, "")
+            qv.conflict = conflicts.get(code, "")
+    spec = diagnostic.questionnaire.spec
+    domains = [(d.code, tr(d.title, language)) for d in spec.domains]
+    index = [code for code, _title in domains].index(domain.code)
+    return {
+        "diagnostic": diagnostic,
+        "domain": domain,
+        "domain_title": tr(domain.title, language),
+        "questions": questions,
+        "domains": domains,
+        "previous": domains[index - 1][0] if index > 0 else None,
+        "next": domains[index + 1][0] if index + 1 < len(domains) else None,
+        "progress": progress(diagnostic, values_of(answers)),
+        "errors": errors,
+        "conflicts": conflicts,
+    }
+
+
+def posted_answers(domain: Domain, post: Any) -> dict[str, tuple[list[str], bool, int]]:
+    """The answers a domain page posted: code -> (values, don't know, base version).
+    A question whose version field is absent was not on the page and is left alone."""
+    posted = {}
+    for competency in domain.competencies:
+        for q in competency.questions:
+            field = "q-" + q.code
+            if field + "-v" not in post:
+                continue
+            try:
+                base = int(post.get(field + "-v", "0"))
+            except ValueError:
+                base = 0
+            posted[q.code] = (post.getlist(field), post.get(field + "-dk") == "1", base)
+    return posted

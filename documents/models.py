@@ -1,0 +1,56 @@
+"""The published version of a YAML document: one abstract model for every kind."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.parsing import MAX_KEY_LENGTH, DocumentError, tr
+
+
+class PublishedVersionError(Exception):
+    """A published version is never changed nor deleted."""
+
+
+class PublishedVersion(models.Model):
+    """A published version of a document (`key` v`version`), loaded from a YAML file.
+
+    A version is immutable once stored: `save()` of a stored row and `delete()` refuse, so
+    neither the admin, an import nor code can change what diagnostics and plans rely on.
+    Subclasses name the error their loader raises (`document_error`).
+    """
+
+    document_error: type[DocumentError] = DocumentError
+
+    key = models.SlugField(_("key"), max_length=MAX_KEY_LENGTH)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.JSONField(_("title"))
+    definition = models.JSONField(_("definition"))
+    source = models.TextField(_("YAML source"))
+    checksum = models.CharField(max_length=64)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="%(class)s_key_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{tr(self.title, 'fr')} (v{self.version})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Integrity rule, not a workflow: a stored version is immutable.
+        if self.pk is not None:
+            raise PublishedVersionError(
+                f"{self.key} v{self.version} is published: make a new version."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PublishedVersionError(f"{self.key} v{self.version} is published and kept.")
+
+    def display_title(self, language: str) -> str:
+        return tr(self.title, language)
