@@ -15,7 +15,7 @@ from accounts.models import User
 from documents.services import publish_version
 
 from .definition import definition_to_dict
-from .forms import AnswerError, parse_answer
+from .forms import AnswerError, PostedAnswer, parse_answer
 from .loader import QuestionnaireError, parse_questionnaire
 from .models import Answer, Diagnostic, Question, Questionnaire, Score
 from .scoring import AnswerValue, Results, consolidate, is_answered, score
@@ -106,6 +106,7 @@ def save_answer(
     fields = {
         "value": answer.value,
         "dont_know": answer.dont_know,
+        "not_concerned": answer.not_concerned,
         "answered_by": user,
         "answered_at": timezone.now(),
     }
@@ -139,7 +140,7 @@ def save_answer(
     current = rows.select_related("answered_by").first()
     if current is None:  # the base version named a row that does not exist
         raise AnswerError(_("This answer changed in the meantime: reload the page."))
-    if current.value == answer.value and current.dont_know == answer.dont_know:
+    if current.value_of() == answer:
         return SaveOutcome(current, conflict=False)  # same answer: nothing to resolve
     return SaveOutcome(current, conflict=True)
 
@@ -161,29 +162,24 @@ def save_page(
     *,
     diagnostic: Diagnostic,
     domain: Domain,
-    posted: dict[str, tuple[list[str], bool, int]],
+    posted: dict[str, PostedAnswer],
     user: User,
 ) -> PageOutcome:
-    """Save the answers a domain page posted (code -> values, don't know, base version).
+    """Save the answers a domain page posted, by question code.
 
     Unchanged answers are skipped; each changed one is checked and saved as by
     `save_answer`, so a concurrent change is reported as a conflict, never overwritten.
     """
-    current = {
-        code: AnswerValue(value, dont_know)
-        for code, value, dont_know in diagnostic.answers_of(user).values_list(
-            "question__code", "value", "dont_know"
-        )
-    }
+    current = diagnostic.answers_of(user).by_code()
     errors: dict[str, str] = {}
     conflicts: dict[str, Answer] = {}
     for competency in domain.competencies:
         for question in competency.questions:
             if question.code not in posted:
                 continue
-            values, dont_know, base = posted[question.code]
+            post = posted[question.code]
             try:
-                answer = parse_answer(question, values, dont_know)
+                answer = parse_answer(question, post.values, post.dont_know, post.not_concerned)
             except AnswerError as exc:
                 errors[question.code] = str(exc)
                 continue
@@ -196,7 +192,7 @@ def save_page(
                     question_code=question.code,
                     answer=answer,
                     user=user,
-                    base_version=base,
+                    base_version=post.base_version,
                 )
             except AnswerError as exc:
                 errors[question.code] = str(exc)
@@ -235,11 +231,11 @@ def answer_sets(diagnostic: Diagnostic) -> dict[str, dict[str, AnswerValue]]:
     """Answers by respondent ("shared" for a collective diagnostic), keyed by question code."""
     sets: dict[str, dict[str, AnswerValue]] = {}
     rows = Answer.objects.filter(diagnostic=diagnostic).values_list(
-        "respondent_id", "question__code", "value", "dont_know"
+        "respondent_id", "question__code", "value", "dont_know", "not_concerned"
     )
-    for respondent_id, code, value, dont_know in rows:
+    for respondent_id, code, value, dont_know, not_concerned in rows:
         key = "shared" if respondent_id is None else str(respondent_id)
-        sets.setdefault(key, {})[code] = AnswerValue(value, dont_know)
+        sets.setdefault(key, {})[code] = AnswerValue(value, dont_know, not_concerned)
     return sets
 
 

@@ -142,7 +142,10 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
     try:
         base = int(request.POST.get("version", ""))
         answer = parse_answer(
-            question, request.POST.getlist("value"), request.POST.get("dont_know") == "1"
+            question,
+            request.POST.getlist("value"),
+            request.POST.get("dont_know") == "1",
+            request.POST.get("not_concerned") == "1",
         )
         outcome = services.save_answer(
             diagnostic=diagnostic,

@@ -45,11 +45,13 @@ def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
 
 
 def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The plan's lines as the page and the PDF show them, year one first, and the totals."""
     catalogue = catalogue_from_dict(plan.catalogue.definition)
     spec = plan.diagnostic.questionnaire.spec
     items = list(PlanItem.objects.filter(plan=plan).select_related("action"))
     modalities = dict(Modality.choices)
     statuses = dict(PlanItem.Status.choices)
+    horizons = dict(PlanItem.Horizon.choices)
     rows = []
     lines = []
     for item in items:
@@ -66,21 +68,27 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
                         "level": format_number(ev["level"], language, places=1),
                     }
                 )
-        competency = spec.competency(item.competency_code)
+        codes = item.competencies or [item.competency_code]
+        line = PlanLine(action=action, people=item.people, status=item.status, horizon=item.horizon)
+        cost_min, cost_max = line.cost
         rows.append(
             {
                 "pk": item.pk,
                 "public_id": item.public_id,
                 "priority": item.priority,
-                "competency": tr(competency.title, language)
-                if competency
-                else item.competency_code,
+                "horizon": item.horizon,
+                "horizon_label": str(horizons.get(item.horizon, item.horizon)),
+                "competencies": [_competency_title(spec, code, language) for code in codes],
                 "action_code": action.code,
                 "action_title": tr(action.title, language),
                 "modality": str(modalities.get(action.modality, action.modality)),
                 "duration_hours": action.duration_hours,
-                "cost_min": action.cost_min,
-                "cost_max": action.cost_max,
+                "price_basis": action.price_basis,
+                "group_size": action.group_size,
+                "unit_cost_min": action.cost_min,
+                "unit_cost_max": action.cost_max,
+                "cost_min": cost_min,
+                "cost_max": cost_max,
                 "people": item.people,
                 "funding": ", ".join(funding),
                 "status": str(statuses[item.status]),
@@ -88,10 +96,15 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
                 "target_quarter": item.target_quarter,
                 "owner": item.owner,
                 "notes": item.notes,
+                "obligation": action.obligation,
+                "compliance": [
+                    tr(o["obligation"], language) for o in item.reasons.get("obligations", [])
+                ],
                 "reasons": [r for r in reasons if r],
             }
         )
-        lines.append(PlanLine(action=action, people=item.people, status=item.status))
+        lines.append(line)
+    rows.sort(key=lambda r: (not r["compliance"], r["horizon"] != "year1", r["priority"]))
     totals = plan_totals(lines)
     by_funding = [
         {
@@ -102,12 +115,37 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
         }
         for key, t in totals.by_funding.items()
     ]
+    by_horizon = [
+        {
+            "label": str(horizons[key]),
+            "hours": t.hours,
+            "cost_min": t.cost_min,
+            "cost_max": t.cost_max,
+        }
+        for key, t in totals.by_horizon.items()
+    ]
+    open_gaps = [
+        {
+            "competency": _competency_title(spec, gap["competency"], language),
+            "gap": format_number(gap["gap"], language, places=1),
+            "level": format_number(gap["level"], language, places=1),
+            "target": gap["target"],
+        }
+        for gap in plan.open_gaps
+    ]
     return rows, {
         "hours": totals.hours,
         "cost_min": totals.cost_min,
         "cost_max": totals.cost_max,
         "by_funding": by_funding,
+        "by_horizon": by_horizon,
+        "open_gaps": open_gaps,
     }
+
+
+def _competency_title(spec: Any, code: str, language: str) -> str:
+    competency = spec.competency(code)
+    return tr(competency.title, language) if competency else code
 
 
 def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[str, Any]:
@@ -121,6 +159,7 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
     plan = ActionPlan.objects.filter(diagnostic=diagnostic).select_related("validated_by").first()
     items, totals = plan_rows(plan, language) if plan else ([], None)
     return {
+        "compliance": [item for item in items if item["compliance"]],
         "lang": language,
         "generated_at": timezone.now(),
         "report_number": number,

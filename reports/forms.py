@@ -15,16 +15,19 @@ class PlanItemForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"placeholder": "2027-T1", "size": 8}),
     )
     people = forms.IntegerField(label=_("People to train"), min_value=1, max_value=10000)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=[(1, "P1"), (2, "P2"), (3, "P3")]
+    )
 
     class Meta:
         model = PlanItem
-        fields = ["status", "target_quarter", "owner", "people", "notes"]
+        fields = ["status", "horizon", "priority", "target_quarter", "owner", "people", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            css = "form-select" if name == "status" else "form-control"
+            css = "form-select" if name in ("status", "horizon", "priority") else "form-control"
             field.widget.attrs["class"] = css
 
 

@@ -70,6 +70,8 @@ class ActionPlan(models.Model):
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
     revision = models.PositiveIntegerField(default=1)
     advisor_comment = models.TextField(_("advisor's comment"), blank=True, max_length=5000)
+    # Gaps no catalogue action serves: shown as "discuss with your advisor" lines.
+    open_gaps = models.JSONField(default=list, blank=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -82,6 +84,10 @@ class ActionPlan(models.Model):
 
 
 class PlanItem(models.Model):
+    class Horizon(models.TextChoices):
+        YEAR1 = "year1", _("First 12 months")
+        LATER = "later", _("Later")
+
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         ACCEPTED = "accepted", _("Accepted")
@@ -91,8 +97,12 @@ class PlanItem(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
-    competency_code = models.CharField(max_length=60)
+    competency_code = models.CharField(max_length=60)  # the main one, of `competencies`
+    competencies = models.JSONField(default=list)  # every competency the line serves
     action = models.ForeignKey(TrainingAction, on_delete=models.PROTECT, related_name="+")
+    horizon = models.CharField(
+        _("horizon"), max_length=5, choices=Horizon.choices, default=Horizon.YEAR1
+    )
     priority = models.PositiveSmallIntegerField(_("priority"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
@@ -105,11 +115,9 @@ class PlanItem(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["plan", "priority", "position"]
+        ordering = ["plan", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "action", "competency_code"], name="plan_item_unique"
-            ),
+            models.UniqueConstraint(fields=["plan", "action"], name="plan_item_action_once"),
             models.CheckConstraint(
                 condition=models.Q(priority__in=[1, 2, 3]), name="plan_item_priority"
             ),

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from diagnostics import services as diagnostic_services
-from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import Results, question_level
 from diagnostics.services import answer_sets
@@ -30,7 +29,7 @@ from .catalogue import (
     parse_catalogue,
 )
 from .models import ActionPlan, Catalogue, PlanItem, Report, TrainingAction
-from .recommendations import Evidence, recommend
+from .planning import plan_from_results, uncovered
 from .tasks import enqueue_report
 
 if TYPE_CHECKING:
@@ -128,18 +127,6 @@ def question_levels(diagnostic: Diagnostic) -> dict[str, float | None]:
     return {code: sum(values) / len(values) for code, values in levels.items()}
 
 
-def _evidence(diagnostic: Diagnostic) -> dict[str, list[Evidence]]:
-    spec = diagnostic.questionnaire.spec
-    evidence: dict[str, list[Evidence]] = {}
-    for code, level in question_levels(diagnostic).items():
-        question = spec.question(code)
-        if question is not None and question.is_scored:
-            evidence.setdefault(question.competency, []).append(
-                Evidence(question=code, text=tr(question.text, "fr"), level=level)
-            )
-    return evidence
-
-
 @transaction.atomic
 def submit(*, diagnostic: Diagnostic, user: User) -> bool:
     """Submit the diagnostic and make its action plan in the same transaction; a second
@@ -163,35 +150,45 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
     if catalogue_row is None:
         raise PlanError(_("No training catalogue is published yet."))
     catalogue = catalogue_from_dict(catalogue_row.definition)
+    spec = diagnostic.questionnaire.spec
     results = Results.from_dict(diagnostic.results["results"])
-    recommendations = recommend(results.competencies, catalogue, evidence=_evidence(diagnostic))
+    lines, recommendations = plan_from_results(
+        spec,
+        results.competencies,
+        question_levels(diagnostic),
+        catalogue,
+        headcount_band=diagnostic.headcount_band,
+    )
+    titles = {c.code: c.title for c in spec.competencies()}
     actions = {a.code: a for a in TrainingAction.objects.filter(catalogue=catalogue_row)}
     try:
         with transaction.atomic():
             plan = ActionPlan.objects.create(
-                company_id=diagnostic.company_id, diagnostic=diagnostic, catalogue=catalogue_row
+                company_id=diagnostic.company_id,
+                diagnostic=diagnostic,
+                catalogue=catalogue_row,
+                open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
             )
-            items = []
-            for recommendation in recommendations:
-                for code in recommendation.actions:
-                    items.append(
-                        PlanItem(
-                            company_id=diagnostic.company_id,
-                            plan=plan,
-                            competency_code=recommendation.competency,
-                            action=actions[code],
-                            priority=recommendation.priority,
-                            reasons=recommendation.to_dict(),
-                            position=len(items),
-                        )
-                    )
-            PlanItem.objects.bulk_create(items, ignore_conflicts=True)
+            PlanItem.objects.bulk_create(
+                PlanItem(
+                    company_id=diagnostic.company_id,
+                    plan=plan,
+                    competency_code=line.competencies[0],
+                    competencies=list(line.competencies),
+                    action=actions[line.action.code],
+                    priority=line.priority,
+                    horizon=line.horizon,
+                    reasons=line.reasons(titles, catalogue.plan_policy),
+                    position=position,
+                )
+                for position, line in enumerate(lines)
+            )
     except IntegrityError:  # made at the same moment by another request
         return ActionPlan.objects.get(diagnostic=diagnostic)
     return plan
 
 
-PLAN_FIELDS = ("status", "target_quarter", "owner", "people", "notes")
+PLAN_FIELDS = ("status", "horizon", "priority", "target_quarter", "owner", "people", "notes")
 
 
 @transaction.atomic

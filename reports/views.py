@@ -150,6 +150,17 @@ def _render_plan(
             "diagnostic": diagnostic,
             "plan": action_plan,
             "rows": rows,
+            "compliance": [row for row in rows if row["compliance"]],
+            "year1": [
+                row
+                for row in rows
+                if row["horizon"] == PlanItem.Horizon.YEAR1 and not row["compliance"]
+            ],
+            "later": [
+                row
+                for row in rows
+                if row["horizon"] == PlanItem.Horizon.LATER and not row["compliance"]
+            ],
             "totals": totals,
             "can_edit": _can_edit(request.user, diagnostic),
             "can_review": is_following_advisor(request.user, diagnostic.company_id),
