@@ -1,4 +1,4 @@
-"""Funding rules YAML files: strict validation, and the way to JSON and back (no Django).
+"""Funding rules YAML files and the funding estimator (no Django).
 
 A funding rules file says, for each funding route of the catalogue (plan de développement
 des compétences, apprenticeship, période de reconversion...), who is eligible (headcount
@@ -10,22 +10,29 @@ confirm them with the OPCO).
 
 `parse_funding_rules` checks a file and reports every problem with its place
 (`rules[2].funding.share: expected a number with 0 < x <= 1, got 1.5`), like the catalogue.
+`estimate` applies the rules to one line of a plan; `estimate_line` tries every route of a
+line and keeps the best; `apply_year_ceiling` applies the company's yearly ceilings to the
+lines of one year.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from diagnostics.definition import HEADCOUNT_BANDS
 from diagnostics.loader import ProfileChecker
 from documents.parsing import (
     MISSING,
     TOP_LEVEL,
     DocumentError,
     Text,
+    format_number,
     is_int,
     is_number,
     join_path,
@@ -41,6 +48,14 @@ URL_RE = re.compile(r"https?://\S+")
 MAX_AMOUNT = 1_000_000  # euros
 MAX_HOURS = 99_999.9
 CERTIFICATION_LEVELS = (1, 8)  # the French certification levels (niveau 1 to niveau 8)
+
+HEADCOUNT_LABELS: dict[str, Text] = {
+    "1_9": {"fr": "1 à 9 salariés", "en": "1 to 9 employees"},
+    "10_49": {"fr": "10 à 49 salariés", "en": "10 to 49 employees"},
+    "50_249": {"fr": "50 à 249 salariés", "en": "50 to 249 employees"},
+    "250_499": {"fr": "250 à 499 salariés", "en": "250 to 499 employees"},
+    "500_plus": {"fr": "500 salariés ou plus", "en": "500 employees or more"},
+}
 
 
 # --- The rules as data -----------------------------------------------------------------------
@@ -99,7 +114,9 @@ class FundingRulesDef:
 
     def label(self, route: str) -> Text:
         """The label of a route, from its most recent rule; empty if no rule names it."""
-        rules = sorted(self.for_route(route), key=lambda r: r.valid_from or date.min)
+        rules = sorted(  # the default rule (no idcc_in) in force last, if there is one
+            self.for_route(route), key=lambda r: (not r.idcc_in, r.valid_from or date.min)
+        )
         return dict(rules[-1].label) if rules else {}
 
 
@@ -166,7 +183,7 @@ class _FundingChecker(ProfileChecker):
             key=key if isinstance(key, str) else "",
             version=version if is_int(version) else 0,
             title=self.text("title", top.get("title", MISSING)) or {},
-            checked_on=self.date("checked_on", top.get("checked_on", MISSING)) or date.min,
+            checked_on=self.day("checked_on", top.get("checked_on", MISSING)) or date.min,
             rules=built,
         )
 
@@ -186,8 +203,8 @@ class _FundingChecker(ProfileChecker):
         source = field("source")
         if source is not MISSING and not (isinstance(source, str) and URL_RE.fullmatch(source)):
             self.error(f"{path}.source", f"expected a URL (https://...), got {show(source)}")
-        valid_from = self.date(f"{path}.valid_from", field("valid_from"))
-        valid_until = self.date(f"{path}.valid_until", field("valid_until"))
+        valid_from = self.day(f"{path}.valid_from", field("valid_from"))
+        valid_until = self.day(f"{path}.valid_until", field("valid_until"))
         if valid_from and valid_until and valid_from > valid_until:
             self.error(
                 f"{path}.valid_until",
@@ -301,7 +318,7 @@ class _FundingChecker(ProfileChecker):
             return None
         return float(value)
 
-    def date(self, path: str, value: Any) -> date | None:
+    def day(self, path: str, value: Any) -> date | None:
         """A date written 2026-01-01 (YAML reads it as a date) or as a quoted ISO string."""
         if value is MISSING:
             return None
@@ -442,3 +459,305 @@ def _rule_from_dict(data: dict[str, Any]) -> FundingRule:
         employer_flat=data.get("employer_flat", 0),
         min_level=data.get("min_level"),
     )
+
+
+# --- The estimator -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What one funding route would pay for one line of a plan, and why."""
+
+    route: str
+    eligible: bool
+    reason: Text  # why it is (in)eligible, and how the amount was reached
+    estimated_funding: int  # euros, 0 <= funding <= cost; 0 when not eligible
+    remaining_cost: int  # cost - estimated_funding: what stays with the company
+    uncertain: bool  # the amount is to be confirmed: "à confirmer auprès de votre OPCO"
+    source: str  # the URL of the rule applied ("" when no rule applies)
+    label: Text | None = None  # the route's label in the rules
+    note: Text | None = None  # the rule's note (conditions, "selon crédits disponibles")
+    year_ceiling: int | None = None  # the company's yearly ceiling on this route
+
+
+def estimate(
+    rules: FundingRulesDef,
+    *,
+    route: str,
+    headcount_band: str,
+    idcc: str,
+    hours: float,
+    people: int,
+    cost: int,
+    certifying: bool,
+    on: date,
+    level: int | None = None,
+) -> Estimate:
+    """The funding of one line by one route on the day `on`.
+
+    `hours` is the training duration per person, `cost` the total cost of the line (every
+    person included), `idcc` the company's branch ("" if unknown), `level` the level of the
+    certification aimed at (None if unknown: a level-dependent employer contribution is then
+    counted, so the estimate never overstates the funding).
+    """
+    if people < 1 or cost < 0 or hours < 0:
+        raise ValueError("people >= 1, cost >= 0 and hours >= 0 are expected")
+    rule, refusal = _select(rules, route=route, band=headcount_band, idcc=idcc, on=on)
+    if rule is not None and refusal is None:
+        refusal = _refusal(rule, hours=hours, certifying=certifying)
+    if rule is None or refusal is not None:
+        return Estimate(
+            route=route,
+            eligible=False,
+            reason=refusal or _text("Aucune règle de financement", "No funding rule"),
+            estimated_funding=0,
+            remaining_cost=cost,
+            uncertain=False,
+            source=rule.source if rule else "",
+            label=dict(rule.label) if rule else (rules.label(route) or None),
+            note=rule.note if rule else None,
+        )
+    funding, reason = _amount(rule, hours=hours, people=people, cost=cost, level=level)
+    return Estimate(
+        route=route,
+        eligible=True,
+        reason=reason,
+        estimated_funding=funding,
+        remaining_cost=cost - funding,
+        uncertain=rule.uncertain or not rule.has_amount,
+        source=rule.source,
+        label=dict(rule.label),
+        note=rule.note,
+        year_ceiling=rule.company_year_ceiling,
+    )
+
+
+def estimate_routes(
+    rules: FundingRulesDef, *, routes: Iterable[str], **line: Any
+) -> tuple[Estimate, ...]:
+    """The estimate of every route of a line (same arguments as `estimate`), in order."""
+    return tuple(estimate(rules, route=route, **line) for route in routes)
+
+
+def best_estimate(estimates: Sequence[Estimate]) -> Estimate | None:
+    """The eligible estimate that funds the most (the earliest route on a tie); if none is
+    eligible, the first one (the line's main route says why); None for no estimate."""
+    eligible = [e for e in estimates if e.eligible]
+    if eligible:
+        return max(eligible, key=lambda e: e.estimated_funding)  # max keeps the first
+    return estimates[0] if estimates else None
+
+
+def estimate_line(rules: FundingRulesDef, *, routes: Sequence[str], **line: Any) -> Estimate | None:
+    """The best route of a line: `best_estimate` of `estimate_routes`."""
+    return best_estimate(estimate_routes(rules, routes=routes, **line))
+
+
+def apply_year_ceiling(estimates: Iterable[Estimate]) -> list[Estimate]:
+    """The estimates of the lines of one year, in order, after the company's yearly
+    ceilings: once a route's ceiling is used up, later lines on it get only what is left."""
+    used: dict[str, int] = {}
+    result = []
+    for item in estimates:
+        if item.eligible and item.year_ceiling is not None:
+            left = max(0, item.year_ceiling - used.get(item.route, 0))
+            if item.estimated_funding > left:
+                cut = item.estimated_funding - left
+                ceiling_fr, ceiling_en = _money(item.year_ceiling)
+                item = replace(
+                    item,
+                    estimated_funding=left,
+                    remaining_cost=item.remaining_cost + cut,
+                    reason=_join(
+                        item.reason,
+                        _text(
+                            f"plafond annuel de {ceiling_fr} par entreprise atteint",
+                            f"the company's yearly ceiling of {ceiling_en} is reached",
+                        ),
+                    ),
+                )
+            used[item.route] = used.get(item.route, 0) + item.estimated_funding
+        result.append(item)
+    return result
+
+
+# -- how the estimator decides
+
+
+def _select(
+    rules: FundingRulesDef, *, route: str, band: str, idcc: str, on: date
+) -> tuple[FundingRule | None, Text | None]:
+    """The rule that applies, or the reason none does (with the rule that says why)."""
+    route_rules = rules.for_route(route)
+    branch = [r for r in route_rules if idcc and idcc in r.idcc_in]
+    if any(r.in_force(on) for r in branch):
+        scope = branch
+    else:
+        scope = [r for r in route_rules if not r.idcc_in]
+    if not scope:
+        return None, _text(
+            "Aucune règle de financement pour ce dispositif",
+            "No funding rule for this route",
+        )
+    in_force = [r for r in scope if r.in_force(on)]
+    if not in_force:
+        return _date_refusal(rules, scope, on)
+    for rule in in_force:
+        if rule.covers_band(band):
+            return rule, None
+    bands = [b for b in HEADCOUNT_BANDS if any(r.covers_band(b) for r in in_force)]
+    company = HEADCOUNT_LABELS.get(band, {"fr": band or "?", "en": band or "?"})
+    allowed = _bands_text(bands)
+    return in_force[0], _text(
+        f"Pas de financement pour une entreprise de {company['fr']} "
+        f"(réservé aux entreprises de {allowed['fr']})",
+        f"No funding for a company of {company['en']} (only for companies of {allowed['en']})",
+    )
+
+
+def _bands_text(bands: list[str]) -> Text:
+    """Headcount bands as ranges: ["1_9", "10_49"] -> "1 à 49 salariés"."""
+    ranges: list[list[str]] = []  # [low, high] with high "" for no upper limit
+    for band in bands:
+        low, high = band.split("_")
+        high = "" if high == "plus" else high
+        if ranges and ranges[-1][1] and int(ranges[-1][1]) + 1 == int(low):
+            ranges[-1][1] = high
+        else:
+            ranges.append([low, high])
+    fr = [f"{lo} à {hi} salariés" if hi else f"{lo} salariés ou plus" for lo, hi in ranges]
+    en = [f"{lo} to {hi} employees" if hi else f"{lo} employees or more" for lo, hi in ranges]
+    return _text(" ou ".join(fr), " or ".join(en))
+
+
+def _date_refusal(
+    rules: FundingRulesDef, scope: list[FundingRule], on: date
+) -> tuple[FundingRule, Text]:
+    ended = [r for r in scope if r.valid_until is not None and r.valid_until < on]
+    if ended:
+        rule = max(ended, key=lambda r: r.valid_until or date.min)
+        day = _day(rule.valid_until)
+        if rule.replaced_by:
+            new = rules.label(rule.replaced_by)
+            return rule, _text(
+                f"Dispositif terminé le {day}, remplacé par « {new.get('fr', rule.replaced_by)} »",
+                f"Scheme ended on {day}, replaced by “{new.get('en', rule.replaced_by)}”",
+            )
+        return rule, _text(
+            f"Aucune règle connue après le {day} : règles à mettre à jour",
+            f"No rule known after {day}: the rules need updating",
+        )
+    rule = min(scope, key=lambda r: r.valid_from or date.max)
+    day = _day(rule.valid_from)
+    return rule, _text(f"En vigueur à partir du {day}", f"In force from {day}")
+
+
+def _refusal(rule: FundingRule, *, hours: float, certifying: bool) -> Text | None:
+    """Why the line does not meet the rule's conditions on hours and certification."""
+    h = {lang: format_number(hours, lang, 1) for lang in ("fr", "en")}
+    if rule.min_hours is not None and hours < rule.min_hours:
+        low = {lang: format_number(rule.min_hours, lang, 1) for lang in ("fr", "en")}
+        return _text(
+            f"{h['fr']} h, en dessous du minimum de {low['fr']} h",
+            f"{h['en']} h < {low['en']} h minimum",
+        )
+    if rule.max_hours is not None and hours > rule.max_hours:
+        high = {lang: format_number(rule.max_hours, lang, 1) for lang in ("fr", "en")}
+        return _text(
+            f"{h['fr']} h, au-dessus du maximum de {high['fr']} h",
+            f"{h['en']} h > {high['en']} h maximum",
+        )
+    if rule.certifying_only and not certifying:
+        return _text(
+            "Réservé aux formations certifiantes",
+            "Only for training leading to a certification",
+        )
+    return None
+
+
+def _amount(
+    rule: FundingRule, *, hours: float, people: int, cost: int, level: int | None
+) -> tuple[int, Text]:
+    """The funding of an eligible line and how it was reached."""
+    if not rule.has_amount:
+        return 0, _text(
+            "Éligible ; montant non chiffré par les règles",
+            "Eligible; the rules give no amount",
+        )
+    steps: list[Text] = []
+    amount = math.inf
+    if rule.share is not None:
+        amount = min(amount, rule.share * cost)
+        pct = {lang: format_number(rule.share * 100, lang, 1) for lang in ("fr", "en")}
+        steps.append(_text(f"{pct['fr']} % du coût", f"{pct['en']}% of the cost"))
+    if rule.per_hour is not None:
+        amount = min(amount, rule.per_hour * hours * people)
+        rate = {lang: format_number(rule.per_hour, lang, 2) for lang in ("fr", "en")}
+        h = {lang: format_number(hours, lang, 1) for lang in ("fr", "en")}
+        steps.append(
+            _text(
+                f"{rate['fr']}\u00a0€/h × {h['fr']} h × {_persons(people, 'fr')}",
+                f"€{rate['en']}/h × {h['en']} h × {_persons(people, 'en')}",
+            )
+        )
+    if rule.flat_amount is not None:
+        amount = min(amount, rule.flat_amount * people)
+        fr, en = _money(rule.flat_amount)
+        steps.append(_text(f"forfait de {fr} par personne", f"flat {en} per person"))
+    if rule.per_person_max is not None and rule.per_person_max * people < amount:
+        amount = rule.per_person_max * people
+        fr, en = _money(rule.per_person_max)
+        steps.append(_text(f"plafonné à {fr} par personne", f"capped at {en} per person"))
+    if rule.per_action_max is not None and rule.per_action_max < amount:
+        amount = rule.per_action_max
+        fr, en = _money(rule.per_action_max)
+        steps.append(_text(f"plafonné à {fr} par action", f"capped at {en} per action"))
+    if amount > cost:
+        amount = cost
+        steps.append(_text("dans la limite du coût", "up to the cost"))
+    funding = math.floor(amount + 1e-9)
+    if rule.employer_flat and (rule.min_level is None or level is None or level >= rule.min_level):
+        deduction = min(funding, rule.employer_flat * people)
+        funding -= deduction
+        fr, en = _money(rule.employer_flat)
+        fr_when = en_when = ""
+        if rule.min_level is not None:
+            fr_when = f" (certification de niveau {rule.min_level} ou plus)"
+            en_when = f" (certification at level {rule.min_level} or above)"
+        steps.append(
+            _text(
+                f"moins la participation de l’employeur de {fr} par contrat{fr_when}",
+                f"less the employer’s contribution of {en} per contract{en_when}",
+            )
+        )
+    return funding, _text(
+        "Éligible : " + " ; ".join(step["fr"] for step in steps),
+        "Eligible: " + "; ".join(step["en"] for step in steps),
+    )
+
+
+# -- texts
+
+
+def _text(fr: str, en: str) -> Text:
+    return {"fr": fr, "en": en}
+
+
+def _join(first: Text, then: Text) -> Text:
+    return {"fr": f"{first['fr']} ; {then['fr']}", "en": f"{first['en']}; {then['en']}"}
+
+
+def _day(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else "?"
+
+
+def _money(amount: int) -> tuple[str, str]:
+    """(French, English) writing of whole euros: "1 250 €" (thin and no-break spaces),
+    "€1,250"."""
+    return f"{amount:,}".replace(",", "\u202f") + "\u00a0€", f"€{amount:,}"
+
+
+def _persons(people: int, language: str) -> str:
+    if language == "fr":
+        return f"{people} personne" if people == 1 else f"{people} personnes"
+    return f"{people} person" if people == 1 else f"{people} people"

@@ -10,12 +10,21 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from diagnostics.definition import HEADCOUNT_BANDS
 from documents.models import PublishedVersionError
 from documents.parsing import dump_yaml
 from reports.catalogue import parse_catalogue
 from reports.funding import (
+    Estimate,
     FundingRulesError,
+    apply_year_ceiling,
+    best_estimate,
+    estimate,
+    estimate_line,
+    estimate_routes,
     funding_rules_from_dict,
     funding_rules_to_dict,
     parse_funding_rules,
@@ -295,3 +304,285 @@ def test_load_funding_prints_every_error_with_its_path(db, tmp_path):
         "bad.yaml: rules[1].funding.share: expected a number with 0 < x <= 1, got 2",
     ]
     assert not FundingRules.objects.exists()
+
+
+# --- The estimator on the default rules ----------------------------------------------------------
+
+
+def test_a_company_of_10_to_49_gets_the_plan_rate_per_hour():
+    result = estimate(RULES, route="plan_developpement", **line())
+    assert result.eligible
+    assert result.estimated_funding == 30 * 14 * 3  # 1260
+    assert result.remaining_cost == 2400 - 1260
+    assert result.uncertain  # Opco 2i's rate is to be confirmed
+    assert result.source == "https://www.opco2i.fr/formation-et-financement/financer-projets/"
+    assert result.reason == {
+        "fr": "Éligible : 30\u00a0€/h × 14 h × 3 personnes",
+        "en": "Eligible: €30/h × 14 h × 3 people",
+    }
+
+
+def test_the_plan_rate_never_pays_more_than_the_cost():
+    result = estimate(RULES, route="plan_developpement", **line(hours=35, cost=1000))
+    assert (result.estimated_funding, result.remaining_cost) == (1000, 0)
+    assert result.reason["en"] == "Eligible: €30/h × 35 h × 3 people; up to the cost"
+
+
+@pytest.mark.parametrize("band", ["50_249", "250_499", "500_plus"])
+def test_a_company_of_50_or_more_gets_nothing_from_the_legal_funds(band):
+    result = estimate(RULES, route="plan_developpement", **line(headcount_band=band))
+    assert not result.eligible
+    assert (result.estimated_funding, result.remaining_cost) == (0, 2400)
+    assert "(only for companies of 1 to 49 employees)" in result.reason["en"]
+    assert "(réservé aux entreprises de 1 à 49 salariés)" in result.reason["fr"]
+
+
+def test_a_company_of_250_to_499_is_told_why():
+    result = estimate(RULES, route="plan_developpement", **line(headcount_band="250_499"))
+    assert result.reason == {
+        "fr": "Pas de financement pour une entreprise de 250 à 499 salariés "
+        "(réservé aux entreprises de 1 à 49 salariés)",
+        "en": "No funding for a company of 250 to 499 employees "
+        "(only for companies of 1 to 49 employees)",
+    }
+
+
+def test_a_reconversion_under_150_hours_is_not_eligible():
+    result = estimate(RULES, route="reconversion", **line(hours=140, certifying=True))
+    assert not result.eligible
+    assert result.estimated_funding == 0
+    assert result.reason == {
+        "fr": "140 h, en dessous du minimum de 150 h",
+        "en": "140 h < 150 h minimum",
+    }
+
+
+def test_a_reconversion_is_funded_at_the_default_rate():
+    result = estimate(
+        RULES, route="reconversion", **line(hours=210, people=1, cost=4000, certifying=True)
+    )
+    assert result.eligible
+    assert result.estimated_funding == 1921  # 9.15 €/h × 210 h, rounded down
+    assert not result.uncertain
+    assert result.reason["fr"] == "Éligible : 9,15\u00a0€/h × 210 h × 1 personne"
+
+
+def test_a_reconversion_over_450_hours_or_without_certification_is_not_eligible():
+    over = estimate(RULES, route="reconversion", **line(hours=500, certifying=True))
+    assert over.reason["en"] == "500 h > 450 h maximum"
+    uncertified = estimate(RULES, route="reconversion", **line(hours=200))
+    assert uncertified.reason["en"] == "Only for training leading to a certification"
+
+
+def test_the_reconversion_did_not_exist_before_2026():
+    result = estimate(
+        RULES, route="reconversion", **line(hours=200, certifying=True, on=date(2025, 12, 1))
+    )
+    assert result.reason == {
+        "fr": "En vigueur à partir du 01/01/2026",
+        "en": "In force from 01/01/2026",
+    }
+
+
+def test_pro_a_ended_and_names_its_replacement():
+    result = estimate(RULES, route="pro_a", **line(hours=200, certifying=True))
+    assert not result.eligible
+    assert result.estimated_funding == 0
+    assert result.reason["fr"] == (
+        "Dispositif terminé le 31/12/2025, remplacé par « Période de reconversion »"
+    )
+    assert result.reason["en"].startswith("Scheme ended on 31/12/2025, replaced by")
+
+
+def test_a_rule_without_amount_is_eligible_for_nothing_and_uncertain():
+    result = estimate(RULES, route="pro_a", **line(certifying=True, on=date(2025, 6, 1)))
+    assert result.eligible
+    assert result.estimated_funding == 0
+    assert result.uncertain
+
+
+def test_an_apprenticeship_of_level_6_leaves_750_euros_to_the_employer():
+    result = estimate(
+        RULES, route="apprentissage", **line(people=1, cost=7000, certifying=True, level=6)
+    )
+    assert result.eligible
+    assert (result.estimated_funding, result.remaining_cost) == (6250, 750)
+    assert "750\u00a0€ par contrat" in result.reason["fr"]
+
+
+def test_an_apprenticeship_below_level_6_leaves_nothing_to_the_employer():
+    result = estimate(
+        RULES, route="apprentissage", **line(people=2, cost=14000, certifying=True, level=5)
+    )
+    assert (result.estimated_funding, result.remaining_cost) == (14000, 0)
+
+
+def test_an_apprenticeship_of_unknown_level_counts_the_employer_contribution():
+    result = estimate(RULES, route="apprentissage", **line(people=2, cost=14000, certifying=True))
+    assert result.remaining_cost == 1500  # 750 € per contract: never overstate the funding
+
+
+def test_a_branch_rule_overrides_the_default_rule_of_its_route():
+    args = line(hours=400, people=1, cost=12000, certifying=True)
+    default = estimate(RULES, route="professionnalisation", **args)
+    metal = estimate(RULES, route="professionnalisation", **{**args, "idcc": "3248"})
+    other = estimate(RULES, route="professionnalisation", **{**args, "idcc": "0292"})
+    assert default.estimated_funding == other.estimated_funding == 3660  # 9.15 €/h × 400 h
+    assert metal.estimated_funding == 10000  # 25 €/h × 400 h
+    assert "gestionsociale" in metal.source
+
+
+def test_a_branch_rule_out_of_force_leaves_the_default_rule():
+    data = minimal()
+    data["rules"].append(
+        {
+            **copy.deepcopy(data["rules"][0]),
+            "label": {"fr": "Plan (métallurgie)", "en": "Plan (metal industry)"},
+            "valid_until": "2025-12-31",
+            "eligibility": {"idcc_in": ["3248"]},
+            "funding": {"per_hour": 50},
+        }
+    )
+    rules = parse(data)
+    args = line(idcc="3248", hours=10, people=1, cost=1000)
+    assert (
+        estimate(rules, route="plan", **{**args, "on": date(2025, 6, 1)}).estimated_funding == 500
+    )
+    assert estimate(rules, route="plan", **args).estimated_funding == 300
+    assert rules.label("plan") == {"fr": "Plan", "en": "Plan"}  # the default rule's label
+
+
+@pytest.mark.parametrize(("band", "share"), [("1_9", 0.7), ("50_249", 0.6), ("500_plus", 0.5)])
+def test_fne_formation_pays_a_share_by_company_size(band, share):
+    result = estimate(RULES, route="fne", **line(headcount_band=band, cost=10000))
+    assert result.estimated_funding == int(10000 * share)
+    assert result.uncertain
+
+
+def test_an_unknown_route_has_no_rule():
+    result = estimate(RULES, route="mecenat", **line())
+    assert not result.eligible
+    assert result.reason == {
+        "fr": "Aucune règle de financement pour ce dispositif",
+        "en": "No funding rule for this route",
+    }
+    assert result.remaining_cost == 2400
+
+
+def test_impossible_lines_are_refused():
+    with pytest.raises(ValueError, match="people >= 1"):
+        estimate(RULES, route="cpf", **line(people=0))
+
+
+# --- Lines with several routes, yearly ceilings ----------------------------------------------
+
+
+def test_a_line_keeps_its_best_eligible_route():
+    small = estimate_line(RULES, routes=["plan_developpement", "cpf"], **line(certifying=True))
+    assert small.route == "plan_developpement"
+    large = estimate_line(
+        RULES,
+        routes=["plan_developpement", "cpf"],
+        **line(headcount_band="250_499", certifying=True),
+    )
+    assert large.route == "cpf"  # eligible, amount depending on the employee's rights
+    assert large.eligible
+    assert large.uncertain
+
+
+def test_a_line_with_no_eligible_route_tells_why_its_main_route_fails():
+    result = estimate_line(
+        RULES, routes=["plan_developpement", "pro_a"], **line(headcount_band="50_249")
+    )
+    assert result.route == "plan_developpement"
+    assert not result.eligible
+
+
+def test_a_work_study_line_prefers_the_route_that_funds_most():
+    estimates = estimate_routes(
+        RULES,
+        routes=["apprentissage", "professionnalisation", "pro_a"],
+        **line(hours=800, people=1, cost=9000, certifying=True, level=5),
+    )
+    assert [e.eligible for e in estimates] == [True, True, False]
+    assert best_estimate(estimates).route == "apprentissage"
+    assert best_estimate(()) is None
+
+
+def test_the_yearly_ceiling_caps_the_lines_of_a_year_in_order():
+    rules = parse(MINIMAL)  # plan: 30 €/h, 3 000 € a year per company
+    lines = [
+        estimate(rules, route="plan", **line(hours=20, people=3, cost=5000)),  # 1 800
+        estimate(rules, route="cpf", **line(people=1, cost=1000)),  # no ceiling
+        estimate(rules, route="plan", **line(hours=20, people=3, cost=5000)),  # 1 200 left
+        estimate(rules, route="plan", **line(hours=10, people=1, cost=500)),  # nothing left
+    ]
+    capped = apply_year_ceiling(lines)
+    assert [e.estimated_funding for e in capped] == [1800, 1000, 1200, 0]
+    assert [e.remaining_cost for e in capped] == [3200, 0, 3800, 500]
+    assert capped[2].reason["en"].endswith("the company's yearly ceiling of €3,000 is reached")
+    assert capped[0] == lines[0]
+
+
+def test_the_ceilings_per_person_and_per_action_apply():
+    data = with_rule(1, funding={"share": 1, "per_person_max": 1500, "per_action_max": 4000})
+    rules = parse(data)
+    two = estimate(rules, route="cpf", **line(people=2, cost=5000))
+    assert two.estimated_funding == 3000
+    assert (
+        two.reason["fr"] == "Éligible : 100 % du coût ; plafonné à 1\u202f500\u00a0€ par personne"
+    )
+    three = estimate(rules, route="cpf", **line(people=3, cost=6000))
+    assert three.estimated_funding == 4000
+    assert three.reason["en"].endswith("capped at €4,000 per action")
+
+
+# --- Properties ----------------------------------------------------------------------------------
+
+ROUTES = sorted({rule.route for rule in RULES.rules} | {"unknown"})
+LINES = st.fixed_dictionaries(
+    {
+        "route": st.sampled_from(ROUTES),
+        "headcount_band": st.sampled_from(HEADCOUNT_BANDS),
+        "idcc": st.sampled_from(["", "3248", "0292"]),
+        "hours": st.floats(min_value=0, max_value=3000, allow_nan=False),
+        "people": st.integers(min_value=1, max_value=50),
+        "cost": st.integers(min_value=0, max_value=500_000),
+        "certifying": st.booleans(),
+        "on": st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)),
+        "level": st.none() | st.integers(min_value=1, max_value=8),
+    }
+)
+
+
+def assert_sound(result: Estimate, cost: int) -> None:
+    assert 0 <= result.estimated_funding <= cost
+    assert result.remaining_cost == cost - result.estimated_funding
+    if not result.eligible:
+        assert result.estimated_funding == 0
+        assert not result.uncertain  # an uncertain amount, never an uncertain refusal
+    assert result.reason["fr"]
+    assert result.reason["en"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES)
+def test_funding_is_never_negative_nor_above_the_cost(args):
+    assert_sound(estimate(RULES, **args), args["cost"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(LINES, max_size=8), st.data())
+def test_yearly_ceilings_keep_the_estimates_sound(lines, data):
+    rules = parse(MINIMAL)  # with a yearly ceiling on "plan"
+    routes = data.draw(
+        st.lists(
+            st.sampled_from(["plan", "cpf", "other"]), min_size=len(lines), max_size=len(lines)
+        )
+    )
+    estimates = [
+        estimate(rules, **{**args, "route": route})
+        for args, route in zip(lines, routes, strict=True)
+    ]
+    for result, args in zip(apply_year_ceiling(estimates), lines, strict=True):
+        assert_sound(result, args["cost"])
