@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_naf, validate_siret
+from .validators import validate_idcc, validate_naf, validate_siret
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -137,6 +137,16 @@ class Company(models.Model):
     )
     headcount_band = models.CharField(_("headcount"), max_length=10, choices=HeadcountBand.choices)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
+    idcc = models.CharField(
+        _("collective agreement (IDCC)"),
+        max_length=4,
+        blank=True,
+        validators=[validate_idcc],
+        help_text=_(
+            "The 4-digit code of your collective agreement, on your payslips (3248 for the "
+            "metal industry). Funding may depend on it; leave blank if you do not know it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     advisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -162,6 +172,10 @@ class Company(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(region__in=Region.values), name="company_region_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(idcc="") | models.Q(idcc__regex=r"^[0-9]{4}$"),
+                name="company_idcc_4_digits",
             ),
         ]
 

@@ -5,12 +5,21 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.definition import tr
 from documents.models import PublishedVersion
+from documents.services import latest_version, publish_version
 
 from .catalogue import CatalogueError
+from .funding import (
+    FundingRulesDef,
+    FundingRulesError,
+    funding_rules_from_dict,
+    funding_rules_to_dict,
+    parse_funding_rules,
+)
 
 
 class Catalogue(PublishedVersion):
@@ -20,6 +29,33 @@ class Catalogue(PublishedVersion):
 
     class Meta(PublishedVersion.Meta):
         verbose_name = _("training catalogue version")
+
+
+class FundingRules(PublishedVersion):
+    """A published version of the funding rules: who is funded, how much, from which source."""
+
+    document_error = FundingRulesError
+
+    class Meta(PublishedVersion.Meta):
+        verbose_name = _("funding rules version")
+        verbose_name_plural = _("funding rules versions")
+
+    @classmethod
+    def publish(cls, *, text: str) -> tuple[FundingRules, bool]:
+        """Publish the funding rules of a YAML text; (version, created). FundingRulesError
+        lists every problem of the file, or refuses other content under a published version."""
+        spec = parse_funding_rules(text)
+        return publish_version(model=cls, text=text, definition=funding_rules_to_dict(spec))
+
+    @classmethod
+    def latest(cls) -> FundingRules | None:
+        """The rules to estimate with: the most recently published version."""
+        return latest_version(cls)
+
+    @cached_property
+    def rules(self) -> FundingRulesDef:
+        """The parsed rules (a published version never changes)."""
+        return funding_rules_from_dict(self.definition)
 
 
 class Modality(models.TextChoices):

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('reports', '0002_catalogue_field_labels'),
+        ('reports', '0003_funding_rules'),
     ]
 
     operations = [
