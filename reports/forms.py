@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import PlanItem
+from .models import ActionPlan, PlanItem
 
 
 class PlanItemForm(forms.ModelForm):
@@ -38,3 +39,21 @@ class AdvisorReviewForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
+
+
+class PlanSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ActionPlan
+        fields = ["hourly_salary_cost"]
+        widgets = {
+            "hourly_salary_cost": forms.NumberInput(
+                attrs={"class": "form-control", "step": "0.01", "min": "0", "max": "999"}
+            )
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["hourly_salary_cost"]
+        field.min_value = 0
+        field.validators.append(MinValueValidator(0))
+        field.widget.attrs["aria-describedby"] = f"{self['hourly_salary_cost'].id_for_label}-help"

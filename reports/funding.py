@@ -761,3 +761,83 @@ def _persons(people: int, language: str) -> str:
     if language == "fr":
         return f"{people} personne" if people == 1 else f"{people} personnes"
     return f"{people} person" if people == 1 else f"{people} people"
+
+
+# --- A whole plan ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineToFund:
+    """What the estimator needs of one plan line."""
+
+    routes: tuple[str, ...]  # the action's funding routes, the main one first
+    hours: float  # per person
+    people: int
+    cost_min: int  # the whole line (every person, every session)
+    cost_max: int
+    certifying: bool
+    horizon: str  # "year1" or "later": ceilings apply per year
+    counted: bool = True  # proposed or accepted (dropped and postponed lines count for 0)
+
+
+@dataclass(frozen=True)
+class LineFunding:
+    """The estimates of one line: every route, and the one that funds it best."""
+
+    routes: tuple[Estimate, ...]
+    best: Estimate | None
+    remaining_min: int
+    remaining_max: int
+
+    @property
+    def funding(self) -> int:
+        return self.best.estimated_funding if self.best and self.best.eligible else 0
+
+
+def fund_plan(
+    rules: FundingRulesDef,
+    lines: Sequence[LineToFund],
+    *,
+    headcount_band: str,
+    idcc: str,
+    on: date,
+) -> list[LineFunding]:
+    """The funding of each line of a plan, in order, estimated on the upper cost and with
+    the company's yearly ceilings applied to the counted lines of each horizon in turn."""
+    estimates = []
+    for line in lines:
+        estimates.append(
+            estimate_routes(
+                rules,
+                routes=line.routes,
+                headcount_band=headcount_band,
+                idcc=idcc,
+                hours=line.hours,
+                people=line.people,
+                cost=line.cost_max,
+                certifying=line.certifying,
+                on=on,
+            )
+        )
+    best: list[Estimate | None] = [best_estimate(e) for e in estimates]
+    for horizon in ("year1", "later"):
+        indexes = [
+            i
+            for i, line in enumerate(lines)
+            if line.horizon == horizon and line.counted and best[i] is not None
+        ]
+        capped = apply_year_ceiling([best[i] for i in indexes])  # type: ignore[misc]
+        for i, item in zip(indexes, capped, strict=True):
+            best[i] = item
+    result = []
+    for line, routes, chosen in zip(lines, estimates, best, strict=True):
+        funding = chosen.estimated_funding if chosen and chosen.eligible else 0
+        result.append(
+            LineFunding(
+                routes=routes,
+                best=chosen,
+                remaining_min=max(0, line.cost_min - funding),
+                remaining_max=line.cost_max - funding,
+            )
+        )
+    return result

@@ -104,6 +104,18 @@ class ActionPlan(models.Model):
         "diagnostics.Diagnostic", on_delete=models.CASCADE, related_name="plan"
     )
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    # The funding rules the estimates follow (the latest when the plan was made).
+    funding_rules = models.ForeignKey(
+        FundingRules, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hourly_salary_cost = models.DecimalField(
+        _("hourly salary cost"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Loaded hourly cost of a trainee, to count training time in the cost."),
+    )
     revision = models.PositiveIntegerField(default=1)
     advisor_comment = models.TextField(_("advisor's comment"), blank=True, max_length=5000)
     # Gaps no catalogue action serves: shown as "discuss with your advisor" lines.

@@ -21,13 +21,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from diagnostics.definition import MAX_LEVEL, QuestionnaireDef, Text
 from documents.parsing import format_number, tr
 
 from .catalogue import Action, CatalogueDef, PlanPolicy
-from .recommendations import CompetencyGap, Evidence, Recommendation, recommend
+from .funding import FundingRulesDef, LineFunding, LineToFund, fund_plan
+from .recommendations import (
+    COUNTED_STATUSES,
+    CompetencyGap,
+    Evidence,
+    PlanLine,
+    Recommendation,
+    recommend,
+)
 
 YEAR1 = "year1"
 LATER = "later"
@@ -319,3 +328,34 @@ def explain_line(
         tail = {"fr": f"Durée : {hours} h.", "en": f"Duration: {hours} h."}
     parts.append(tail["fr" if language == "fr" else "en"])
     return " ".join(parts)
+
+
+def fund_lines(
+    rules: FundingRulesDef,
+    lines: Sequence[PlanLine],
+    *,
+    headcount_band: str,
+    idcc: str,
+    on: date,
+) -> list[LineFunding]:
+    """The funding estimates of plan lines (cost for their people, per person or per
+    session), under `rules`, for a company of that band and branch, on the day `on`."""
+    return fund_plan(
+        rules,
+        [
+            LineToFund(
+                routes=line.action.funding,
+                hours=line.action.duration_hours,
+                people=line.people,
+                cost_min=line.cost[0],
+                cost_max=line.cost[1],
+                certifying=line.action.certifying,
+                horizon=line.horizon,
+                counted=line.status in COUNTED_STATUSES,
+            )
+            for line in lines
+        ],
+        headcount_band=headcount_band,
+        idcc=idcc,
+        on=on,
+    )

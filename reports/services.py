@@ -28,7 +28,7 @@ from .catalogue import (
     catalogue_to_dict,
     parse_catalogue,
 )
-from .models import ActionPlan, Catalogue, PlanItem, Report, TrainingAction
+from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
 from .planning import plan_from_results, uncovered
 from .tasks import enqueue_report
 
@@ -167,6 +167,7 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
                 company_id=diagnostic.company_id,
                 diagnostic=diagnostic,
                 catalogue=catalogue_row,
+                funding_rules=FundingRules.latest(),
                 open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
             )
             PlanItem.objects.bulk_create(
@@ -205,6 +206,19 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
     if changed:
         _touch(plan)
     return changed
+
+
+@transaction.atomic
+def set_salary_cost(*, plan: ActionPlan, hourly_salary_cost: Decimal | None) -> bool:
+    """Count (or stop counting) the salaries of training time; a change bumps the revision."""
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.hourly_salary_cost == hourly_salary_cost:
+        return False
+    locked.hourly_salary_cost = hourly_salary_cost
+    locked.save(update_fields=["hourly_salary_cost"])
+    _touch(locked)
+    plan.refresh_from_db()
+    return True
 
 
 def _touch(plan: ActionPlan) -> None:
@@ -248,7 +262,9 @@ def fingerprint(diagnostic: Diagnostic, language: str) -> str:
     state = {
         "results": diagnostic.results,
         "language": language,
-        "plan": [plan.advisor_comment, str(plan.validated_at)] if plan else None,
+        "plan": [plan.advisor_comment, str(plan.validated_at), str(plan.hourly_salary_cost)]
+        if plan
+        else None,
         "items": items,
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()

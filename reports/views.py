@@ -17,7 +17,7 @@ from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
 from .document import plan_rows
-from .forms import AdvisorReviewForm, PlanItemForm
+from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm
 from .models import ActionPlan, PlanItem, Report
 
 if TYPE_CHECKING:
@@ -47,7 +47,11 @@ def plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if diagnostic.is_draft:
         messages.info(request, _("The action plan is made once the diagnostic is submitted."))
         return redirect("diagnostics:results", diagnostic.public_id)
-    action_plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
+    action_plan = (
+        ActionPlan.objects.select_related("company", "funding_rules")
+        .filter(diagnostic=diagnostic)
+        .first()
+    )
     if action_plan is None:
         return render(
             request,
@@ -92,6 +96,23 @@ def save_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+def plan_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The company admin counts the salaries of training time, from an hourly cost."""
+    action_plan = _existing_plan(request.user, public_id)
+    if not _can_edit(request.user, action_plan.diagnostic):
+        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    form = PlanSettingsForm(request.POST, instance=ActionPlan.objects.get(pk=action_plan.pk))
+    if not form.is_valid():
+        return _render_plan(request, action_plan, settings_form=form, status=400)
+    services.set_salary_cost(
+        plan=action_plan, hourly_salary_cost=form.cleaned_data["hourly_salary_cost"]
+    )
+    messages.success(request, _("The action plan is saved."))
+    return redirect("reports:plan", action_plan.diagnostic.public_id)
+
+
+@login_required
+@require_POST
 def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A following advisor comments on the plan and may validate it (a new PDF version)."""
     action_plan = _existing_plan(request.user, public_id)
@@ -115,7 +136,10 @@ def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 def _existing_plan(user: User, public_id: uuid.UUID) -> ActionPlan:
     diagnostic = get_visible_diagnostic(user, public_id)
-    return get_object_or_404(ActionPlan.objects.select_related("diagnostic"), diagnostic=diagnostic)
+    return get_object_or_404(
+        ActionPlan.objects.select_related("diagnostic", "company", "funding_rules"),
+        diagnostic=diagnostic,
+    )
 
 
 def _can_edit(user: User, diagnostic: Diagnostic) -> bool:
@@ -135,6 +159,7 @@ def _render_plan(
     *,
     forms: dict[int, PlanItemForm] | None = None,
     review: AdvisorReviewForm | None = None,
+    settings_form: PlanSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     diagnostic = action_plan.diagnostic
@@ -165,6 +190,7 @@ def _render_plan(
             "can_edit": _can_edit(request.user, diagnostic),
             "can_review": is_following_advisor(request.user, diagnostic.company_id),
             "review": review or AdvisorReviewForm(initial={"comment": action_plan.advisor_comment}),
+            "settings_form": settings_form or PlanSettingsForm(instance=action_plan),
             "reports": reports,
             "latest": reports.first(),
         },
