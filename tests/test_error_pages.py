@@ -1,0 +1,42 @@
+"""Our own 400, 403 and 404 pages, in the user's language, never Django's English ones."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def member(client_for, company_a):
+    client = client_for(company_a.member)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def domain_url(diagnostic, code="B"):
+    return reverse("diagnostics:domain", args=[diagnostic.public_id, code])
+
+
+def test_too_many_fields_get_our_page_in_the_users_language(member, diagnostic, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = member.post(domain_url(diagnostic), {f"f{i}": "x" for i in range(50)})
+    assert response.status_code == 400
+    assert "Request refused" in response.text
+    assert "Bad Request" not in response.text
+
+
+def test_too_large_a_body_gets_our_page(member, diagnostic, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = member.post(domain_url(diagnostic), {"q-B.TWO.Q2": "x" * 5000})
+    assert response.status_code == 400
+    assert "Request refused" in response.text
+    assert "Bad Request" not in response.text
+
+
+def test_our_404_and_403_pages_in_the_users_language(client_for, company_a):
+    client = client_for(company_a.member)
+    client.cookies["django_language"] = "en"
+    assert "Page not found" in client.get("/no-such-page/").text
+    response = client.post(reverse("accounts:invite"), {"email": "x@test.example"})
+    assert response.status_code == 403
+    assert "Access denied" in response.text
