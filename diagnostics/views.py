@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -386,7 +386,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
         )
     membership = current_membership(request)
     if membership is None:
-        return JsonResponse({"status": "forbidden"}, status=403)
+        raise Http404
     diagnostic = get_company_diagnostic(membership, public_id)
     question = diagnostic.questionnaire.spec.question(code)
     if question is None:
@@ -427,7 +427,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
     return JsonResponse(payload)
 
 
-@company_member_required(admin=True)
+@company_member_required(admin=True, lookup=get_company_diagnostic)
 @require_POST
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     diagnostic = get_company_diagnostic(request.membership, public_id)
