@@ -123,7 +123,18 @@ def get_company_membership(membership: Membership, public_id: uuid.UUID) -> Memb
 
 
 def get_portfolio_company(user: User, public_id: uuid.UUID) -> Company:
-    return get_object_or_404(Company.objects.for_advisor(user), public_id=public_id)
+    company = get_object_or_404(Company.objects.for_advisor(user), public_id=public_id)
+    record_advisor_view(user, company.pk, company.public_id)
+    return company
+
+
+def record_advisor_view(user: User, company_id: int, target: object) -> None:
+    """An advisor looking at a company they are not a member of leaves a trace."""
+    import audit
+    from audit.models import Action
+
+    if user.is_advisor and not Membership.objects.filter(user=user, company_id=company_id).exists():
+        audit.record(Action.ADVISOR_VIEW, actor=user, company=company_id, target=target)
 
 
 def can_view_company(user: User, company: Company) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("audit.urls")),
     path("operator/", admin.site.urls),
 ]
 

@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
+from audit.models import Action
 from diagnostics.access import get_visible_diagnostic
 
 from . import services
@@ -142,6 +144,7 @@ def download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     current = get_visible_report(request.user, public_id)
     if not current.is_ready or not current.file:
         raise Http404
+    audit.record(Action.REPORT_DOWNLOADED, company=current.company_id, target=current.public_id)
     return FileResponse(
         current.file.open("rb"),
         as_attachment=True,
