@@ -31,7 +31,9 @@ SESSION_COMPANY_KEY = "company"
 
 def user_memberships(user: User) -> list[Membership]:
     return list(
-        Membership.objects.filter(user=user).select_related("company").order_by("company__name")
+        Membership.objects.filter(user=user, company__closed_at__isnull=True)
+        .select_related("company")
+        .order_by("company__name")
     )
 
 
@@ -53,6 +55,7 @@ def select_company(request: HttpRequest, public_id: uuid.UUID | str) -> Membersh
         Membership.objects.select_related("company"),
         user=request.user,
         company__public_id=public_id,
+        company__closed_at__isnull=True,
     )
     request.session[SESSION_COMPANY_KEY] = str(membership.company.public_id)
     request._current_membership = membership
@@ -140,6 +143,8 @@ def record_advisor_view(user: User, company_id: int, target: object) -> None:
 def can_view_company(user: User, company: Company) -> bool:
     """Members of the company and advisors following it (used by tasks and downloads)."""
     if not user.is_authenticated or not user.is_active:
+        return False
+    if company.closed_at is not None:
         return False
     if Membership.objects.filter(user=user, company=company).exists():
         return True

@@ -278,7 +278,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @access.advisor_required
 @require_http_methods(["GET"])
 def portfolio(request: HttpRequest) -> HttpResponse:
-    companies = request.user.portfolio.order_by("name")
+    companies = request.user.portfolio.filter(closed_at__isnull=True).order_by("name")
     return render(request, "accounts/portfolio.html", {"companies": companies})
 
 

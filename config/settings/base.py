@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "reports",
     "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,15 @@ REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 60.0},
 }
+
+# Retention (README, "Privacy"): what apply_retention deletes, and after how long.
+COMPANY_CLOSURE_GRACE = timedelta(days=env.int("COMPANY_CLOSURE_GRACE_DAYS", default=30))
+INVITATION_RETENTION = timedelta(days=env.int("INVITATION_RETENTION_DAYS", default=90))
+AUDIT_RETENTION = timedelta(days=env.int("AUDIT_RETENTION_DAYS", default=365))
+SUPERSEDED_REPORT_RETENTION = timedelta(
+    days=env.int("SUPERSEDED_REPORT_RETENTION_DAYS", default=365)
+)
+
 # Seconds a worker waits before rendering: lets the pipeline tests kill or time out a
 # render in flight. Always 0 outside those tests.
 REPORT_RENDER_PAUSE = env.float("REPORT_RENDER_PAUSE", default=0)
