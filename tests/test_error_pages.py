@@ -40,3 +40,11 @@ def test_our_404_and_403_pages_in_the_users_language(client_for, company_a):
     response = client.post(reverse("accounts:invite"), {"email": "x@test.example"})
     assert response.status_code == 403
     assert "Access denied" in response.text
+
+
+def test_the_request_refused_page_is_french_first(client_for, company_a, diagnostic, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client = client_for(company_a.member)
+    response = client.post(domain_url(diagnostic), {f"f{i}": "x" for i in range(50)})
+    assert response.status_code == 400
+    assert "Requête refusée" in response.text

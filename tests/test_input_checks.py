@@ -102,3 +102,11 @@ def test_a_file_on_the_domain_page_is_refused(member, diagnostic):
     response = member.post(domain_url(diagnostic), {"q-B.TWO.Q2": upload, "q-B.TWO.Q2-v": "0"})
     assert response.status_code == 400
     assert not Answer.objects.exists()
+
+
+def test_the_message_is_french_first(client_for, company_a, diagnostic):
+    response = client_for(company_a.member).post(
+        save_url(diagnostic), {"value": "a\x00", "version": "0"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert "caractère qui ne peut pas être enregistré" in response.json()["error"]

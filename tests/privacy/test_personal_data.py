@@ -5,8 +5,6 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, Membership, User
 from audit.models import Action, Entry
@@ -15,8 +13,7 @@ from diagnostics.models import Answer
 from diagnostics.scoring import AnswerValue
 
 PASSWORD = "correct-horse-battery"
-with translation.override("fr"):
-    FORMER_MEMBER = str(_("Former member"))
+FORMER_MEMBER = "Ancien membre"
 
 
 def answer(diagnostic, user, code="B.TWO.Q2", value="Notre texte libre"):
