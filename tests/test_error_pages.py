@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.test import override_settings
+from django.urls import path, reverse
 
 
 @pytest.fixture
@@ -48,3 +49,26 @@ def test_the_request_refused_page_is_french_first(client_for, company_a, diagnos
     response = client.post(domain_url(diagnostic), {f"f{i}": "x" for i in range(50)})
     assert response.status_code == 400
     assert "Requête refusée" in response.text
+
+
+def _boom(request):
+    raise RuntimeError("secret internals")
+
+
+urlpatterns = [path("boom/", _boom)]
+handler500 = "config.errors.server_error"
+
+
+@pytest.mark.quality("S12")
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+@pytest.mark.parametrize(
+    ("language", "text"), [("fr", "Une erreur est survenue"), ("en", "Something went wrong")]
+)
+def test_server_error_page_is_plain_and_in_the_users_language(client, db, language, text):
+    client.raise_request_exception = False
+    client.cookies["django_language"] = language
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert text in response.text
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
