@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Invitation, Membership, User
+from accounts.models import Company, Invitation, Membership, User
 from audit.models import Action, Entry
 from diagnostics import services as diagnostic_services
 from diagnostics.models import Answer
@@ -164,3 +164,31 @@ def test_only_an_admin_closes_the_company(client_for, company_a):
     assert member.post(CLOSE, {"name": company_a.company.name}).status_code == 403
     company_a.company.refresh_from_db()
     assert company_a.company.closed_at is None
+
+
+@pytest.mark.quality("G2")
+def test_a_closed_company_leaves_the_benchmarks_at_once(settings, start, small_questionnaire):
+    from django.utils import timezone
+
+    from diagnostics.models import Diagnostic, Score
+    from reports.document import benchmarks
+    from tests.conftest import Party
+    from tests.factories import MembershipFactory
+
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    diagnostics = []
+    for _ in range(3):
+        admin = MembershipFactory(role=Membership.Role.ADMIN)
+        party = Party(company=admin.company, admin=admin.user, member=None)
+        diagnostic = start(small_questionnaire, party=party)
+        Diagnostic.objects.filter(pk=diagnostic.pk).update(
+            status="submitted", submitted_at=timezone.now(), results={}
+        )
+        Score.objects.create(
+            company=party.company, diagnostic=diagnostic, level="domain", code="A", score=50
+        )
+        diagnostics.append(diagnostic)
+    mine, _other, closing = diagnostics
+    assert benchmarks(mine) == {"A": (50.0, 2)}
+    Company.objects.filter(pk=closing.company_id).update(closed_at=timezone.now())
+    assert benchmarks(mine) == {}
