@@ -192,3 +192,22 @@ def test_a_closed_company_leaves_the_benchmarks_at_once(settings, start, small_q
     assert benchmarks(mine) == {"A": (50.0, 2)}
     Company.objects.filter(pk=closing.company_id).update(closed_at=timezone.now())
     assert benchmarks(mine) == {}
+
+
+@pytest.mark.quality("G2")
+def test_an_erased_person_is_not_named_in_later_pdfs(company_a, submitted):
+    from django.template.loader import render_to_string
+
+    from privacy import services
+    from reports import services as report_services
+    from reports.document import report_context
+
+    plan = report_services.plan_for(submitted)
+    plan.validated_by = company_a.member  # named in the PDF, like respondents
+    plan.save(update_fields=["validated_by"])
+    name = company_a.member.full_name
+    assert name in render_to_string("reports/pdf.html", report_context(submitted, "fr", 1))
+    services.delete_account(user=company_a.member)
+    html = render_to_string("reports/pdf.html", report_context(submitted, "fr", 2))
+    assert name not in html
+    assert company_a.member.email not in html
