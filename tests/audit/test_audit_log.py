@@ -63,6 +63,16 @@ def test_access_denial_on_another_companys_object_is_recorded(client_for, outsid
     assert entry.detail == {"status": 404, "object": str(diagnostic.public_id), "method": "GET"}
 
 
+@pytest.mark.quality("G3")
+def test_a_missing_role_on_a_company_object_is_recorded(client_for, company_a):
+    target = Membership.objects.get(user=company_a.admin)
+    url = reverse("accounts:change_role", args=[target.public_id])
+    assert client_for(company_a.member).post(url, {"role": "member"}).status_code == 403
+    entry = Entry.objects.get(action=Action.ACCESS_DENIED)
+    assert (entry.actor, entry.target) == (company_a.member, "accounts:change_role")
+    assert entry.detail["status"] == 403
+
+
 def test_a_missing_page_is_not_an_access_denial(client_for, company_a):
     client_for(company_a.admin).get("/no-such-page/")
     assert actions() == []
