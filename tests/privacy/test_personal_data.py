@@ -108,6 +108,14 @@ def test_a_deleted_account_leaves_its_answers_as_a_former_members(
     assert FORMER_MEMBER in page.text
 
 
+def test_deleting_ends_the_persons_other_sessions(client_for, company_a):
+    elsewhere = Client()
+    elsewhere.force_login(company_a.member)
+    assert elsewhere.get(reverse("accounts:profile")).status_code == 200
+    client_for(company_a.member).post(DELETE, {"password": PASSWORD})
+    assert elsewhere.get(reverse("accounts:profile")).status_code == 302
+
+
 def test_deleting_needs_the_password(client_for, company_a):
     client = client_for(company_a.member)
     client.cookies["django_language"] = "en"
