@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("operator admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person deleted their account: the row stays, without name or e-mail,
+    # so the answers they gave stay with the company as a former member's.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -119,13 +122,17 @@ class Region(models.TextChoices):
 
 
 class CompanyQuerySet(models.QuerySet["Company"]):
+    def open(self) -> CompanyQuerySet:
+        """Companies not closed: a closed company disappears from every page at once."""
+        return self.filter(closed_at__isnull=True)
+
     def for_member(self, user: User) -> CompanyQuerySet:
-        return self.filter(memberships__user=user)
+        return self.open().filter(memberships__user=user)
 
     def for_advisor(self, user: User) -> CompanyQuerySet:
         if not user.is_advisor:
             return self.none()
-        return self.filter(advisors=user)
+        return self.open().filter(advisors=user)
 
 
 class Company(models.Model):
@@ -148,6 +155,9 @@ class Company(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Closed by an admin: hidden at once, deleted with all its data after a grace period
+    # (privacy.services.apply_retention).
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     advisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="portfolio",
@@ -292,4 +302,9 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and not self.is_expired
+            and self.company.closed_at is None
+        )

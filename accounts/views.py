@@ -184,7 +184,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     return _render_members(request, form, status=400)
 
 
-@access.company_member_required(admin=True)
+@access.company_member_required(admin=True, lookup=access.get_company_invitation)
 @require_POST
 def revoke_invitation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     invitation = access.get_company_invitation(request.membership, public_id)
@@ -195,7 +195,7 @@ def revoke_invitation(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     return redirect("accounts:members")
 
 
-@access.company_member_required(admin=True)
+@access.company_member_required(admin=True, lookup=access.get_company_membership)
 @require_POST
 def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     target = access.get_company_membership(request.membership, public_id)
@@ -212,7 +212,7 @@ def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("accounts:members")
 
 
-@access.company_member_required(admin=True)
+@access.company_member_required(admin=True, lookup=access.get_company_membership)
 @require_POST
 def remove_member(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     target = access.get_company_membership(request.membership, public_id)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.shortcuts import get_object_or_404
 
+from accounts.access import record_advisor_view
+
 from .models import Diagnostic
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ def get_company_diagnostic(membership: Membership, public_id: uuid.UUID) -> Diag
 
 def get_visible_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
     """A diagnostic of one of the user's companies, or of an advisor's portfolio (results)."""
-    return get_object_or_404(
+    diagnostic = get_object_or_404(
         Diagnostic.objects.visible_to(user).select_related("questionnaire", "company"),
         public_id=public_id,
     )
+    record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
+    return diagnostic

@@ -86,11 +86,12 @@ class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
         )
 
     def visible_to(self, user: User) -> DiagnosticQuerySet:
-        """Diagnostics of the user's companies and, for advisors, of their portfolio."""
+        """Diagnostics of the user's companies and, for advisors, of their portfolio;
+        never those of a closed company."""
         member = models.Q(company__memberships__user=user)
         if user.is_advisor:
             member |= models.Q(company__advisors=user)
-        return self.filter(member).distinct()
+        return self.filter(member, company__closed_at__isnull=True).distinct()
 
 
 class Diagnostic(models.Model):

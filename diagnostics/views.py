@@ -131,7 +131,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
         )
     membership = current_membership(request)
     if membership is None:
-        return JsonResponse({"status": "forbidden"}, status=403)
+        raise Http404
     diagnostic = get_company_diagnostic(membership, public_id)
     question = diagnostic.questionnaire.spec.question(code)
     if question is None:

@@ -28,10 +28,12 @@ if TYPE_CHECKING:
 
 def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
     """Mean domain scores of similar companies (same NAF division and size), only where at
-    least BENCHMARK_MIN_COMPANIES other companies have a submitted diagnostic."""
+    least BENCHMARK_MIN_COMPANIES other companies have a submitted diagnostic. A closed
+    company counts no more."""
     rows = (
         Score.objects.filter(
             level=Score.Level.DOMAIN,
+            company__closed_at__isnull=True,
             diagnostic__status=Diagnostic.Status.SUBMITTED,
             diagnostic__questionnaire__key=diagnostic.questionnaire.key,
             diagnostic__sector=diagnostic.sector,

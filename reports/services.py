@@ -15,7 +15,9 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
 from accounts.models import User
+from audit.models import Action
 from diagnostics import services as diagnostic_services
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import Results, question_level
@@ -244,6 +246,9 @@ def advisor_review(
     _touch(locked)
     plan.refresh_from_db()
     if validate:
+        audit.record(
+            Action.PLAN_VALIDATED, actor=advisor, company=plan.company_id, target=plan.public_id
+        )
         return request_report(diagnostic=plan.diagnostic, user=advisor, language=language)
     return None
 
@@ -288,6 +293,9 @@ def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Repo
             language=language,
             requested_by=user,
             source_fingerprint=fingerprint(locked, language),
+        )
+        audit.record(
+            Action.REPORT_REQUESTED, actor=user, company=report.company_id, target=report.public_id
         )
         transaction.on_commit(lambda: enqueue_report(report.pk))
     return report

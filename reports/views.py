@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
 from accounts.access import company_member_required
 from accounts.i18n import current_language
+from audit.models import Action
 from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
 
 from . import services
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from diagnostics.models import Diagnostic
 
 
-@company_member_required(admin=True)
+@company_member_required(admin=True, lookup=get_company_diagnostic)
 @require_POST
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Submit a diagnostic: its scores are frozen and its action plan is made."""
@@ -237,6 +239,7 @@ def download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     current = get_visible_report(request.user, public_id)
     if not current.is_ready or not current.file:
         raise Http404
+    audit.record(Action.REPORT_DOWNLOADED, company=current.company_id, target=current.public_id)
     return FileResponse(
         current.file.open("rb"),
         as_attachment=True,
