@@ -7,6 +7,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import Action
+
 from .models import Company, Membership, User
 from .validators import normalize_idcc, normalize_naf, normalize_siret
 
@@ -114,3 +116,15 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "preferred_language"]
+
+
+class LogFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Event"), required=False, choices=[("", _("All events")), *Action.choices]
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

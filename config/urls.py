@@ -12,7 +12,6 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("reports/", include("reports.urls")),
     path("advisor/", include("advisors.urls")),
-    path("", include("audit.urls")),
     path("", include("privacy.urls")),
     path("operator/", admin.site.urls),
 ]

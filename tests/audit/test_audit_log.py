@@ -198,7 +198,7 @@ def test_only_the_retention_purge_deletes_old_entries(company_a):
 # --- who reads it -------------------------------------------------------------------------
 
 
-LOG = reverse("audit:company_log")
+LOG = reverse("accounts:company_log")
 
 
 @pytest.mark.quality("G3")
