@@ -103,6 +103,7 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
                 if funding and funding.best
                 else None,
                 "estimated_funding": funding.funding if funding else None,
+                "funding_min": funding.funding_min if funding else None,
                 "remaining_min": funding.remaining_min if funding else cost_min,
                 "remaining_max": funding.remaining_max if funding else cost_max,
                 "salary": salary,
@@ -180,6 +181,7 @@ def _totals(
             "hours": round(sum(r["duration_hours"] * r["people"] for r in group), 1),
             "cost_min": sum(r["cost_min"] for r in group),
             "cost_max": sum(r["cost_max"] for r in group),
+            "funding_min": sum(r["funding_min"] or 0 for r in group),
             "funding": sum(r["estimated_funding"] or 0 for r in group),
             "remaining_min": sum(r["remaining_min"] for r in group),
             "remaining_max": sum(r["remaining_max"] for r in group),
@@ -194,6 +196,8 @@ def _totals(
     all_lines = total(counted, str(_("Total")))
     return {
         **all_lines,
+        "by_horizon_title": str(_("By horizon")),
+        "by_route_title": str(_("By funding route (the best one of each line)")),
         "by_horizon": [
             total([r for r in counted if r["horizon"] == key], str(label))
             for key, label in horizons.items()
@@ -233,6 +237,8 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
     items, totals = plan_rows(plan, language) if plan else ([], None)
     return {
         "compliance": [item for item in items if item["compliance"]],
+        "plan_now": [i for i in items if i["compliance"] or i["horizon"] == "year1"],
+        "plan_later": [i for i in items if not i["compliance"] and i["horizon"] != "year1"],
         "lang": language,
         "generated_at": timezone.now(),
         "report_number": number,

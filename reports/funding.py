@@ -782,16 +782,19 @@ class LineToFund:
 
 @dataclass(frozen=True)
 class LineFunding:
-    """The estimates of one line: every route, and the one that funds it best."""
+    """The estimates of one line: every route (on the upper cost), the one that funds it
+    best, and the funding and remaining cost at both ends of the cost range."""
 
     routes: tuple[Estimate, ...]
     best: Estimate | None
+    funding_min: int
+    funding_max: int
     remaining_min: int
     remaining_max: int
 
     @property
     def funding(self) -> int:
-        return self.best.estimated_funding if self.best and self.best.eligible else 0
+        return self.funding_max
 
 
 def fund_plan(
@@ -802,23 +805,51 @@ def fund_plan(
     idcc: str,
     on: date,
 ) -> list[LineFunding]:
-    """The funding of each line of a plan, in order, estimated on the upper cost and with
+    """The funding of each line of a plan, in order, at both ends of its cost range, with
     the company's yearly ceilings applied to the counted lines of each horizon in turn."""
-    estimates = []
-    for line in lines:
-        estimates.append(
-            estimate_routes(
-                rules,
-                routes=line.routes,
-                headcount_band=headcount_band,
-                idcc=idcc,
-                hours=line.hours,
-                people=line.people,
-                cost=line.cost_max,
-                certifying=line.certifying,
-                on=on,
+    routes, high = _best_per_line(rules, lines, "cost_max", headcount_band, idcc, on)
+    _routes, low = _best_per_line(rules, lines, "cost_min", headcount_band, idcc, on)
+    result = []
+    for line, line_routes, best_high, best_low in zip(lines, routes, high, low, strict=True):
+        funding_max = best_high.estimated_funding if best_high and best_high.eligible else 0
+        funding_min = best_low.estimated_funding if best_low and best_low.eligible else 0
+        result.append(
+            LineFunding(
+                routes=line_routes,
+                best=best_high,
+                funding_min=min(funding_min, funding_max),
+                funding_max=funding_max,
+                remaining_min=line.cost_min - min(funding_min, funding_max),
+                remaining_max=line.cost_max - funding_max,
             )
         )
+    return result
+
+
+def _best_per_line(
+    rules: FundingRulesDef,
+    lines: Sequence[LineToFund],
+    cost: str,
+    headcount_band: str,
+    idcc: str,
+    on: date,
+) -> tuple[list[tuple[Estimate, ...]], list[Estimate | None]]:
+    """Every route's estimate of each line for one end of its cost range, and the best one
+    after the yearly ceilings."""
+    estimates = [
+        estimate_routes(
+            rules,
+            routes=line.routes,
+            headcount_band=headcount_band,
+            idcc=idcc,
+            hours=line.hours,
+            people=line.people,
+            cost=getattr(line, cost),
+            certifying=line.certifying,
+            on=on,
+        )
+        for line in lines
+    ]
     best: list[Estimate | None] = [best_estimate(e) for e in estimates]
     for horizon in ("year1", "later"):
         indexes = [
@@ -829,15 +860,4 @@ def fund_plan(
         capped = apply_year_ceiling([best[i] for i in indexes])  # type: ignore[misc]
         for i, item in zip(indexes, capped, strict=True):
             best[i] = item
-    result = []
-    for line, routes, chosen in zip(lines, estimates, best, strict=True):
-        funding = chosen.estimated_funding if chosen and chosen.eligible else 0
-        result.append(
-            LineFunding(
-                routes=routes,
-                best=chosen,
-                remaining_min=max(0, line.cost_min - funding),
-                remaining_max=line.cost_max - funding,
-            )
-        )
-    return result
+    return estimates, best

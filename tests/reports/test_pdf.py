@@ -205,6 +205,8 @@ def sample_context(
         "chart": chart,
         "domains": domains,
         "plan_items": plan_items,
+        "plan_now": plan_items[: (n_items + 1) // 2],
+        "plan_later": plan_items[(n_items + 1) // 2 :],
         "totals": {
             "label": "Total",
             "hours": 493.5,
