@@ -43,39 +43,29 @@ class EntryQuerySet(models.QuerySet["Entry"]):
         return self.filter(company_id=company_id)
 
 
+def _loose_reference(to: str, verbose_name: str) -> models.ForeignKey:
+    """A reference by id without a database constraint: deleting the row it points to never
+    touches the log (the id simply stops resolving)."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class Entry(models.Model):
     """One event. Users and companies are referenced by id without a database constraint,
     so erasing or purging them never has to touch the log; nothing personal is copied."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("what"), max_length=30, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("who"),
-    )
-    subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("about whom"),
-    )
-    company = models.ForeignKey(
-        "accounts.Company",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
+    actor = _loose_reference(settings.AUTH_USER_MODEL, _("who"))
+    subject = _loose_reference(settings.AUTH_USER_MODEL, _("about whom"))
+    company = _loose_reference("accounts.Company", _("company"))
     target = models.CharField(_("object"), max_length=120, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)

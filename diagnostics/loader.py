@@ -15,7 +15,6 @@ from typing import Any
 
 from documents.parsing import (
     MISSING,
-    TOP_LEVEL,
     Checker,
     DocumentError,
     dump_yaml,
@@ -171,11 +170,7 @@ class QuestionnaireChecker(ProfileChecker):
     # -- the questionnaire
 
     def questionnaire(self, data: Any) -> QuestionnaireDef | None:
-        if data is None:
-            self.error(TOP_LEVEL, "the file is empty")
-            return None
-        top = self.mapping(
-            "",
+        top = self.top_level(
             data,
             required=("key", "version", "title", "domains"),
             optional=("description", "min_known_share"),

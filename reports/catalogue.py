@@ -23,7 +23,6 @@ from diagnostics.definition import HEADCOUNT_BANDS, MAX_LEVEL, Text
 from diagnostics.loader import ProfileChecker
 from documents.parsing import (
     MISSING,
-    TOP_LEVEL,
     DocumentError,
     is_int,
     is_number,
@@ -198,11 +197,7 @@ class _CatalogueChecker(ProfileChecker):
     # -- the catalogue
 
     def catalogue(self, data: Any) -> CatalogueDef | None:
-        if data is None:
-            self.error(TOP_LEVEL, "the file is empty")
-            return None
-        top = self.mapping(
-            "",
+        top = self.top_level(
             data,
             required=("key", "version", "title", "funding_routes", "actions", "rules"),
             optional=("plan_policy",),

@@ -29,7 +29,6 @@ from diagnostics.definition import HEADCOUNT_BANDS
 from diagnostics.loader import ProfileChecker
 from documents.parsing import (
     MISSING,
-    TOP_LEVEL,
     DocumentError,
     Text,
     format_number,
@@ -163,10 +162,7 @@ class _FundingChecker(ProfileChecker):
     """Builds the funding rules from the loaded YAML, collecting every error on the way."""
 
     def funding_rules(self, data: Any) -> FundingRulesDef | None:
-        if data is None:
-            self.error(TOP_LEVEL, "the file is empty")
-            return None
-        top = self.mapping("", data, required=("key", "version", "title", "checked_on", "rules"))
+        top = self.top_level(data, required=("key", "version", "title", "checked_on", "rules"))
         if top is None:
             return None
         key, version = self.key_and_version(top)
