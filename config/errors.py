@@ -44,7 +44,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Rendered without context processors: the database may be what failed."""
+    """Rendered without context processors: the database may be what failed. Shows the
+    request id, which the alert e-mail carries too, so that a user can quote it."""
     from django.http import HttpResponseServerError
 
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    from .logs import request_id
+
+    rid = getattr(request, "request_id", request_id.get())
+    return HttpResponseServerError(loader.get_template("500.html").render({"request_id": rid}))

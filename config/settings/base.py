@@ -8,6 +8,7 @@ DJANGO_ENV=production, unsafe values are refused at start-up.
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -189,6 +190,12 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Autodiag <no-reply@autodiag.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives the error e-mails: "Name <address>, other@example.org".
+ADMINS = [
+    (name or address, address)
+    for name, address in getaddresses([env.str("DJANGO_ADMINS", default="")])
+    if address
+]
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Security headers. HTTPS-only settings apply in production.
@@ -271,7 +278,9 @@ else:
     }
 
 # Logs: one line per request and per task, with the request id (config/logs.py); plain
-# text, or one JSON object per line with LOG_FORMAT=json.
+# text, or one JSON object per line with LOG_FORMAT=json. Errors (ERROR and above, from the
+# web tier and the tasks) are e-mailed to DJANGO_ADMINS and sent to Sentry if SENTRY_DSN is set.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.alerts.PrivateExceptionReporterFilter"
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
@@ -289,11 +298,18 @@ LOGGING = {
             "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["request_id"],
+            "formatter": "plain",
+            "reporter_class": "config.alerts.PrivateExceptionReporter",
+        },
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console", "mail_admins"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {
-            "handlers": ["console"],
+            "handlers": ["console", "mail_admins"],
             "level": "ERROR",
             "propagate": False,
         },
@@ -324,3 +340,10 @@ SUPERSEDED_REPORT_RETENTION = timedelta(
 # Seconds a worker waits before rendering: lets the pipeline tests kill or time out a
 # render in flight. Always 0 outside those tests.
 REPORT_RENDER_PAUSE = env.float("REPORT_RENDER_PAUSE", default=0)
+
+# Error tracking: a Sentry-compatible DSN turns on the SDK (web requests, tasks, ERROR logs).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=DJANGO_ENV)
