@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
     path("", include("accounts.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("reports/", include("reports.urls")),

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import current_membership
 from accounts.unsaved import keep_unsaved_post, view_keeps_unsaved_post
+
+from .health import readiness
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -29,6 +32,20 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness probe, and the minimal view that benchmarks compare against."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness probe: 200 when PostgreSQL, the broker and the media storage answer, else
+    503 naming the one that failed. Touches neither the session nor the user."""
+    checks = readiness()
+    ready = all(result == "ok" for result in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
+    response._has_been_logged = True  # each failing check is logged once, as a warning
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError, connection
 
 from accounts.models import Membership
 from diagnostics import services as diagnostic_services
@@ -27,6 +28,18 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def database_down(db):
+    """Every new cursor fails as if PostgreSQL were unreachable (until the test ends)."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection, "cursor", refuse)
+        yield
 
 
 @dataclass

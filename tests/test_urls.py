@@ -29,6 +29,7 @@ NOT_COMPANY_OBJECTS = {
 PUBLIC = {
     "home",
     "healthz",
+    "readyz",
     "accounts:login",
     "accounts:logout",
     "accounts:signup",
