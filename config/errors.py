@@ -45,10 +45,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without context processors: the database may be what failed. Shows the
-    request id, which the alert e-mail carries too, so that a user can quote it."""
+    request id, which the alert e-mail carries too, so that a user can quote it. A
+    database outage met outside a view (e.g. saving the session) answers 503 instead."""
+    import sys
+
     from django.http import HttpResponseServerError
 
     from .logs import request_id
+    from .outage import DATABASE_ERRORS, unavailable_response
 
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_ERRORS):
+        return unavailable_response(request, exc)
     rid = getattr(request, "request_id", request_id.get())
     return HttpResponseServerError(loader.get_template("500.html").render({"request_id": rid}))

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,14 +33,18 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def database_down(db):
-    """Every new cursor fails as if PostgreSQL were unreachable (until the test ends)."""
+    """`with database_down():` every new cursor fails as if PostgreSQL were unreachable."""
 
     def refuse(*args, **kwargs):
         raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(connection, "cursor", refuse)
-        yield
+    @contextmanager
+    def down():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(connection, "cursor", refuse)
+            yield
+
+    return down
 
 
 @dataclass

@@ -35,8 +35,9 @@ def test_broker_down_answers_503_naming_the_broker(client, db, settings):
     assert body["checks"]["storage"] == "ok"
 
 
-def test_database_down_answers_503_naming_the_database(client, db, database_down):
-    response = client.get("/readyz/")
+def test_database_down_answers_503_naming_the_database(client, database_down):
+    with database_down():
+        response = client.get("/readyz/")
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["database"] == "error: OperationalError"
@@ -52,8 +53,9 @@ def test_storage_not_writable_answers_503_naming_the_storage(client, db, setting
     assert response.json()["checks"]["storage"].startswith("error")
 
 
-def test_liveness_stays_ok_while_the_database_is_down(client, db, database_down):
-    response = client.get("/healthz/")
+def test_liveness_stays_ok_while_the_database_is_down(client, database_down):
+    with database_down():
+        response = client.get("/healthz/")
     assert response.status_code == 200
     assert response.content == b"ok"
 

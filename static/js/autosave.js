@@ -114,6 +114,11 @@
       } else if (r.code === 400) {
         setPending(code, null);
         status(fieldset, json.error || "", "danger");
+      } else if (r.code === 503) {
+        // The service is briefly unavailable (database outage): like a network error,
+        // the answer stays in localStorage and is sent again.
+        status(fieldset, msg.msgRetry, "danger");
+        retry(fieldset, data);
       } else if (r.code === 401 || r.code === 403) {
         status(fieldset, msg.msgSession, "danger");
         retry(fieldset, data, 10000);
