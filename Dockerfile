@@ -14,6 +14,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY diagnostics ./diagnostics
 COPY reports ./reports
+COPY operations ./operations
 RUN pip install .
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only-key-collectstatic-only-key-0123456789 \

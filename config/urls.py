@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("advisor/", include("advisors.urls")),
     path("", include("privacy.urls")),
+    path("operator/pipeline/", include("operations.urls")),
     path("operator/", admin.site.urls),
 ]
 

@@ -226,3 +226,20 @@ class Report(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class SweeperRun(models.Model):
+    """When a periodic job last ran (one row per job), for the operator's pipeline page."""
+
+    name = models.SlugField(max_length=60, unique=True)
+    ran_at = models.DateTimeField()
+    enqueued = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.ran_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def record(cls, name: str, *, enqueued: int) -> None:
+        cls.objects.update_or_create(
+            name=name, defaults={"ran_at": timezone.now(), "enqueued": enqueued}
+        )

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Report
+from .models import Report, SweeperRun
 
 logger = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{{pid}}"
@@ -195,4 +195,5 @@ def sweep_reports() -> int:
     count = 0
     for report_id in waiting.values_list("pk", flat=True):
         count += enqueue_report(report_id)
+    SweeperRun.record("sweep_reports", enqueued=count)  # shown on the operator's page
     return count

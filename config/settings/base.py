@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "advisors",
     "audit",
     "privacy",
+    "operations",
 ]
 
 MIDDLEWARE = [
