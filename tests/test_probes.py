@@ -96,3 +96,10 @@ def test_compose_healthcheck_passes_when_ready_and_fails_when_not(live_server, s
     failed = _run_web_healthcheck(live_server.url)
     assert failed.returncode != 0
     assert "503" in failed.stderr
+
+
+def test_compose_passes_the_alert_and_log_settings_to_the_app():
+    services = _compose()["services"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert {"DJANGO_ADMINS", "SENTRY_DSN", "LOG_FORMAT"} <= set(env), name
