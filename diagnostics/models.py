@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["PublishedVersionError"]
 
 _SPECS: dict[tuple[int | None, str], QuestionnaireDef] = {}
+_PUBLISHED: dict[int, Questionnaire] = {}
 
 
 class Questionnaire(PublishedVersion):
@@ -41,6 +42,17 @@ class Questionnaire(PublishedVersion):
         if key not in _SPECS:
             _SPECS[key] = definition_from_dict(self.definition)
         return _SPECS[key]
+
+    @classmethod
+    def published(cls, pk: int) -> Questionnaire:
+        """The version with this id, read once per process (a published version never
+        changes) without its YAML source, so a page reads a diagnostic without joining
+        its questionnaire."""
+        if pk not in _PUBLISHED:
+            questionnaire = cls.objects.defer("source").get(pk=pk)
+            questionnaire.spec  # noqa: B018 (parsed once, kept with the row)
+            _PUBLISHED[pk] = questionnaire
+        return _PUBLISHED[pk]
 
 
 class Question(models.Model):
