@@ -106,16 +106,28 @@ def save_answer(
     rows = Answer.objects.filter(
         diagnostic=diagnostic, question_id=question_id, respondent=respondent
     )
+    now = timezone.now()
     fields = {
         "value": answer.value,
         "dont_know": answer.dont_know,
         "answered_by": user,
-        "answered_at": timezone.now(),
+        "answered_at": now,
     }
     with transaction.atomic():
         if not _lock_draft(diagnostic):
             raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
-        if base_version == 0:
+        if base_version == 0 and postgresql_writes():  # INSERT … ON CONFLICT DO NOTHING
+            answer_row = Answer(
+                company_id=diagnostic.company_id,
+                diagnostic=diagnostic,
+                question_id=question_id,
+                respondent=respondent,
+                version=1,
+                **fields,
+            )
+            if not _insert_rows(diagnostic, respondent, [(question_id, answer)], user, now):
+                return SaveOutcome(answer_row, conflict=False)
+        elif base_version == 0:
             try:
                 with transaction.atomic():
                     created = Answer.objects.create(
@@ -188,13 +200,14 @@ def save_page(
                 errors[question.code] = str(exc)
     if not given:
         return PageOutcome(errors, {})
-    save = _save_at_once if saves_pages_at_once() else _save_one_by_one
+    save = _save_at_once if postgresql_writes() else _save_one_by_one
     conflicts = save(diagnostic=diagnostic, given=given, user=user, errors=errors)
     return PageOutcome(errors, conflicts)
 
 
-def saves_pages_at_once() -> bool:
-    """The one-transaction page save needs PostgreSQL (UPDATE … FROM VALUES, RETURNING)."""
+def postgresql_writes() -> bool:
+    """Whether saves use PostgreSQL's SQL (INSERT … ON CONFLICT, UPDATE … FROM VALUES,
+    RETURNING); other databases (SQLite for `make run`) take the portable path."""
     return connection.vendor == "postgresql"
 
 

@@ -22,7 +22,7 @@ QHSE_TWO = ["QHSE.QUAL.Q1", "QHSE.SST.Q1"]
 def save_path(request, monkeypatch):
     """Both ways of saving a page: PostgreSQL's single transaction and the portable one."""
     if request.param == "one by one":
-        monkeypatch.setattr(services, "saves_pages_at_once", lambda: False)
+        monkeypatch.setattr(services, "postgresql_writes", lambda: False)
     return request.param
 
 
