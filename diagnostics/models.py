@@ -82,6 +82,18 @@ class Question(models.Model):
         super().save(*args, **kwargs)
 
 
+_QUESTION_IDS: dict[int, dict[str, int]] = {}
+
+
+def question_ids(questionnaire_id: int) -> dict[str, int]:
+    """Question codes to row ids of a published version (never changes: cached per process)."""
+    if questionnaire_id not in _QUESTION_IDS:
+        _QUESTION_IDS[questionnaire_id] = dict(
+            Question.objects.filter(questionnaire_id=questionnaire_id).values_list("code", "pk")
+        )
+    return _QUESTION_IDS[questionnaire_id]
+
+
 class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
     def for_company(self, company_id: int) -> DiagnosticQuerySet:
         return self.filter(company_id=company_id)

@@ -18,7 +18,7 @@ from documents.services import publish_version
 from .definition import definition_to_dict
 from .forms import AnswerError, parse_answer
 from .loader import QuestionnaireError, parse_questionnaire
-from .models import Answer, Diagnostic, Question, Questionnaire, Score
+from .models import Answer, Diagnostic, Question, Questionnaire, Score, question_ids
 from .scoring import AnswerValue, Results, consolidate, is_answered, score
 
 if TYPE_CHECKING:
@@ -375,18 +375,6 @@ def _insert_rows(
         )
         inserted = {question_id for (question_id,) in cursor.fetchall()}
     return {question_id for question_id, _answer in inserts} - inserted
-
-
-_QUESTION_IDS: dict[int, dict[str, int]] = {}
-
-
-def question_ids(questionnaire_id: int) -> dict[str, int]:
-    """Question codes to row ids of a published version (never changes: cached per process)."""
-    if questionnaire_id not in _QUESTION_IDS:
-        _QUESTION_IDS[questionnaire_id] = dict(
-            Question.objects.filter(questionnaire_id=questionnaire_id).values_list("code", "pk")
-        )
-    return _QUESTION_IDS[questionnaire_id]
 
 
 def _lock_draft(diagnostic: Diagnostic) -> bool:
