@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -207,6 +208,9 @@ class Browser:
         self.csrf = csrf
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.deadline = float("inf")
+        self.requests = 0  # finished before the deadline
+        self.answers = 0  # posted and saved before the deadline
 
     def send(self, kind: str, method: str, path: str, body: str = "") -> tuple[int, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -222,7 +226,12 @@ class Browser:
         except (OSError, http.client.HTTPException):
             self.conn.close()
             raise
-        self.latencies[kind].append(time.perf_counter() - start)
+        end = time.perf_counter()
+        self.latencies[kind].append(end - start)
+        if end <= self.deadline:
+            self.requests += 1
+            if kind == "domain POST" and response.status == 302:
+                self.answers += body.count("-v=")
         for header in response.msg.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 if morsel["max-age"] == "0" or not morsel.value or morsel.value == '""':
@@ -269,34 +278,36 @@ def run_healthz(port: int, clients: int, seconds: float) -> dict:
     return {"rps": sum(counts) / (time.perf_counter() - start), "errors": sum(errors)}
 
 
-def run_journeys(port: int, data: dict, seconds: float) -> dict:
-    """Each client completes journeys back to back until the deadline; a journey under way
-    at the deadline is finished but not counted."""
+def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]) -> dict:
+    """Each client runs journeys back to back until the deadline. Completions are counted
+    in requests: those finished before the deadline over the requests of one journey, so a
+    journey under way at the deadline counts for its part. `cpu` gives the server's CPU
+    seconds so far (gunicorn workers and their PostgreSQL backends)."""
     browsers = [Browser(port, session, data["csrf"]) for session in data["sessions"]]
-    completions = [0] * len(browsers)
-    answers = [0] * len(browsers)
+    per_journey = 5 + 2 * len(data["pages"])
     errors: list[str] = []
     barrier = threading.Barrier(len(browsers) + 1)
-    deadline = 0.0
+    stop_at = [0.0]
 
     def loop(i: int) -> None:
         browser = browsers[i]
         barrier.wait()
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < stop_at[0]:
             try:
-                given = journey(browser.send, data)
+                journey(browser.send, data)
             except (OSError, http.client.HTTPException, JourneyError) as exc:
                 errors.append(str(exc) or type(exc).__name__)
-                continue
-            if time.perf_counter() <= deadline:
-                completions[i] += 1
-                answers[i] += given
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(browsers))]
     for thread in threads:
         thread.start()
-    deadline = time.perf_counter() + seconds
+    cpu_before = cpu()
+    stop_at[0] = time.perf_counter() + seconds
+    for browser in browsers:
+        browser.deadline = stop_at[0]
     barrier.wait()
+    time.sleep(max(0.0, stop_at[0] - time.perf_counter()))
+    cpu_used = cpu() - cpu_before
     for thread in threads:
         thread.join()
     merged: dict[str, list[float]] = defaultdict(list)
@@ -308,13 +319,46 @@ def run_journeys(port: int, data: dict, seconds: float) -> dict:
         values = sorted(merged.get(kind, []))
         cuts = statistics.quantiles(values, n=100) if len(values) > 1 else [0.0] * 99
         percentiles[kind] = (cuts[49] * 1000, cuts[94] * 1000)
+    completions = sum(b.requests for b in browsers) / per_journey
     return {
-        "completions/s": sum(completions) / seconds,
-        "answers/s": sum(answers) / seconds,
-        "completions": sum(completions),
+        "completions/s": completions / seconds,
+        "answers/s": sum(b.answers for b in browsers) / seconds,
+        "completions": completions,
+        "cpu ms": cpu_used * 1000 / completions if completions else 0.0,
         "percentiles": percentiles,
         "errors": Counter(errors),
     }
+
+
+def server_cpu(server: subprocess.Popen, database: str) -> Callable[[], float]:
+    """CPU seconds (user + system) used so far by gunicorn's workers and by the PostgreSQL
+    backends connected to the bench database (read from /proc)."""
+    import psycopg
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return []
+        return text.rsplit(")", 1)[1].split()  # from the state field on
+
+    def used() -> float:
+        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+        workers = [pid for pid in pids if (s := stat(pid)) and int(s[1]) == server.pid]
+        with psycopg.connect(SERVER_DB_URL, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
+            ).fetchall()
+        total = 0
+        for pid in [server.pid, *workers, *(pid for (pid,) in rows)]:
+            fields = stat(pid)
+            if fields:
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+    return used
 
 
 # --- Orchestration -------------------------------------------------------------------------
@@ -430,8 +474,9 @@ def main() -> None:
                 try:
                     run_healthz(port, args.clients, 1.0)  # warm-up
                     ceiling = run_healthz(port, args.clients, args.seconds)
-                    run_journeys(port, target["data"], 3.0)  # warm-up
-                    result = run_journeys(port, target["data"], args.seconds)
+                    cpu = server_cpu(server, target["database"])
+                    run_journeys(port, target["data"], 3.0, cpu)  # warm-up
+                    result = run_journeys(port, target["data"], args.seconds, cpu)
                 finally:
                     stop(server)
                 print_round(target["name"], round_, ceiling, result)
@@ -448,8 +493,8 @@ def print_round(name: str, round_: int, ceiling: dict, result: dict) -> None:
     print(
         f"[{name}] round {round_}: healthz {ceiling['rps']:.0f} req/s "
         f"(errors {ceiling['errors']}); journey {result['completions/s']:.2f} completions/s, "
-        f"{result['answers/s']:.0f} answers/s ({result['completions']} completions), "
-        f"errors {dict(result['errors']) or 0}"
+        f"{result['answers/s']:.0f} answers/s ({result['completions']:.1f} completions), "
+        f"server CPU {result['cpu ms']:.0f} ms per completion, errors {dict(result['errors']) or 0}"
     )
     print(
         "    p50/p95 ms: "
