@@ -16,10 +16,14 @@ virtualenv), the script creates a fresh PostgreSQL database "autodiag_bench_<nam
 it with that checkout's code, loads the default questionnaire and catalogue, and counts the SQL
 statements of one completion in-process (test client, after a warm-up completion). It then
 serves each checkout with gunicorn (sync workers, DEBUG off) on a free loopback port and runs,
-round after round and checkout after checkout, GET /healthz/ (the ceiling) then the journey,
-with the same number of client threads sending requests back to back. Every round of every
-checkout runs under the same background load, so compare within a run, not across runs.
-The databases are dropped at the end. Prints only; asserts nothing.
+round after round (--rounds) and checkout after checkout, GET /healthz/ (the ceiling) then
+the journey, with the same number of client threads sending requests back to back. The
+rounds alternate so that both checkouts meet the background load of the moment: compare
+within a round, not across runs. Completions are counted in requests (those finished in
+the window over the requests of one journey); the server's CPU per completion (gunicorn
+workers and their PostgreSQL backends, from /proc) moves less with the background load
+than the throughput does. The databases are dropped at the end. Prints only; asserts
+nothing.
 """
 
 from __future__ import annotations
