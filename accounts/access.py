@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,9 @@ SESSION_COMPANY_KEY = "company"
 
 def user_memberships(user: User) -> list[Membership]:
     return list(
-        Membership.objects.filter(user=user).select_related("company").order_by("company__name")
+        Membership.objects.filter(user=user, company__closed_at__isnull=True)
+        .select_related("company")
+        .order_by("company__name")
     )
 
 
@@ -52,6 +55,7 @@ def select_company(request: HttpRequest, public_id: uuid.UUID | str) -> Membersh
         Membership.objects.select_related("company"),
         user=request.user,
         company__public_id=public_id,
+        company__closed_at__isnull=True,
     )
     request.session[SESSION_COMPANY_KEY] = str(membership.company.public_id)
     request._current_membership = membership
@@ -59,9 +63,18 @@ def select_company(request: HttpRequest, public_id: uuid.UUID | str) -> Membersh
 
 
 def company_member_required(
-    view: Callable[..., HttpResponse] | None = None, *, admin: bool = False
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    admin: bool = False,
+    lookup: Callable[[Membership, Any], object] | None = None,
 ) -> Any:
-    """Decorator: sets request.membership for the current company, or redirects/403s."""
+    """Decorator: sets request.membership for the current company, or redirects/403s/404s.
+
+    A URL that names an object (it has keyword arguments) answers 404 to anyone without a
+    membership, whoever asks. For admin-only object URLs, `lookup` (an access helper taking
+    the membership and the URL's public_id) runs first: another company's object answers
+    404 to a member too, and only the member's own company's object answers 403.
+    """
 
     def decorator(view_func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view_func)
@@ -70,9 +83,13 @@ def company_member_required(
                 return redirect_to_login(request.get_full_path())
             membership = current_membership(request)
             if membership is None:
+                if kwargs:
+                    raise Http404
                 messages.info(request, _("You are not a member of any company yet."))
                 return redirect("home")
             if admin and not membership.is_admin:
+                if lookup is not None:
+                    lookup(membership, kwargs["public_id"])
                 raise PermissionDenied(_("Only an administrator of the company can do this."))
             request.membership = membership
             return view_func(request, *args, **kwargs)
@@ -88,6 +105,8 @@ def advisor_required(view_func: Callable[..., HttpResponse]) -> Callable[..., Ht
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.is_advisor:
+            if kwargs:
+                raise Http404  # a company's page: 404 to whoever may not see it
             raise PermissionDenied(_("This page is for advisors."))
         return view_func(request, *args, **kwargs)
 
@@ -107,12 +126,25 @@ def get_company_membership(membership: Membership, public_id: uuid.UUID) -> Memb
 
 
 def get_portfolio_company(user: User, public_id: uuid.UUID) -> Company:
-    return get_object_or_404(Company.objects.for_advisor(user), public_id=public_id)
+    company = get_object_or_404(Company.objects.for_advisor(user), public_id=public_id)
+    record_advisor_view(user, company.pk, company.public_id)
+    return company
+
+
+def record_advisor_view(user: User, company_id: int, target: object) -> None:
+    """An advisor looking at a company they are not a member of leaves a trace."""
+    import audit
+    from audit.models import Action
+
+    if user.is_advisor and not Membership.objects.filter(user=user, company_id=company_id).exists():
+        audit.record(Action.ADVISOR_VIEW, actor=user, company=company_id, target=target)
 
 
 def can_view_company(user: User, company: Company) -> bool:
     """Members of the company and advisors following it (used by tasks and downloads)."""
     if not user.is_authenticated or not user.is_active:
+        return False
+    if company.closed_at is not None:
         return False
     if Membership.objects.filter(user=user, company=company).exists():
         return True

@@ -35,12 +35,20 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "siret", "naf_code", "headcount_band", "region", "created_at"]
-    list_filter = ["headcount_band", "region"]
+    list_display = [
+        "name",
+        "siret",
+        "naf_code",
+        "headcount_band",
+        "region",
+        "created_at",
+        "closed_at",
+    ]
+    list_filter = ["headcount_band", "region", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "siret", "naf_code"]
     filter_horizontal = ["advisors"]
     inlines = [MembershipInline]
-    readonly_fields = ["public_id", "created_at"]
+    readonly_fields = ["public_id", "created_at", "closed_at"]
 
 
 @admin.register(Invitation)

@@ -7,8 +7,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import Action
+
 from .models import Company, Membership, User
-from .validators import normalize_naf, normalize_siret
+from .validators import normalize_idcc, normalize_naf, normalize_siret
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -25,7 +27,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["siret", "name", "naf_code", "headcount_band", "region"]
+        fields = ["siret", "name", "naf_code", "headcount_band", "region", "idcc"]
         help_texts = {
             "siret": _("14 digits, on your Kbis or at annuaire-entreprises.data.gouv.fr"),
             "naf_code": _("Your main activity code, for example 25.62B"),
@@ -44,10 +46,13 @@ class CompanyForm(forms.ModelForm):
     def clean_naf_code(self) -> str:
         return normalize_naf(self.cleaned_data["naf_code"])
 
+    def clean_idcc(self) -> str:
+        return normalize_idcc(self.cleaned_data["idcc"])
+
 
 class CompanyProfileForm(CompanyForm):
     class Meta(CompanyForm.Meta):
-        fields = ["name", "naf_code", "headcount_band", "region"]
+        fields = ["name", "naf_code", "headcount_band", "region", "idcc"]
 
 
 class NewUserForm(forms.Form):
@@ -111,3 +116,15 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "preferred_language"]
+
+
+class LogFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Event"), required=False, choices=[("", _("All events")), *Action.choices]
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

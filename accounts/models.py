@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_naf, validate_siret
+from .validators import validate_idcc, validate_naf, validate_siret
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("operator admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person deleted their account: the row stays, without name or e-mail,
+    # so the answers they gave stay with the company as a former member's.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -119,13 +122,17 @@ class Region(models.TextChoices):
 
 
 class CompanyQuerySet(models.QuerySet["Company"]):
+    def open(self) -> CompanyQuerySet:
+        """Companies not closed: a closed company disappears from every page at once."""
+        return self.filter(closed_at__isnull=True)
+
     def for_member(self, user: User) -> CompanyQuerySet:
-        return self.filter(memberships__user=user)
+        return self.open().filter(memberships__user=user)
 
     def for_advisor(self, user: User) -> CompanyQuerySet:
         if not user.is_advisor:
             return self.none()
-        return self.filter(advisors=user)
+        return self.open().filter(advisors=user)
 
 
 class Company(models.Model):
@@ -137,7 +144,20 @@ class Company(models.Model):
     )
     headcount_band = models.CharField(_("headcount"), max_length=10, choices=HeadcountBand.choices)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
+    idcc = models.CharField(
+        _("collective agreement (IDCC)"),
+        max_length=4,
+        blank=True,
+        validators=[validate_idcc],
+        help_text=_(
+            "The 4-digit code of your collective agreement, on your payslips (3248 for the "
+            "metal industry). Funding may depend on it; leave blank if you do not know it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Closed by an admin: hidden at once, deleted with all its data after a grace period
+    # (privacy.services.apply_retention).
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     advisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="portfolio",
@@ -162,6 +182,10 @@ class Company(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(region__in=Region.values), name="company_region_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(idcc="") | models.Q(idcc__regex=r"^[0-9]{4}$"),
+                name="company_idcc_4_digits",
             ),
         ]
 
@@ -278,4 +302,9 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and not self.is_expired
+            and self.company.closed_at is None
+        )

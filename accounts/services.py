@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+import audit
+from audit.models import Action
+
 from .models import Company, Invitation, Membership, User, hash_token
 
 if TYPE_CHECKING:
@@ -69,14 +72,25 @@ def invite(*, membership: Membership, email: str, role: str) -> Invitation:
         token_hash=hash_token(Invitation.new_token()),
         expires_at=timezone.now() + settings.INVITATION_VALIDITY,
     )
+    audit.record(
+        Action.INVITATION_SENT,
+        actor=membership.user,
+        company=company,
+        target=invitation.public_id,
+        detail={"role": role},
+    )
     language = get_language() or settings.LANGUAGE_CODE
     transaction.on_commit(lambda: send_invitation.delay(invitation.pk, language))
     return invitation
 
 
+@transaction.atomic
 def revoke_invitation(*, invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         revoked_at=timezone.now()
+    )
+    audit.record(
+        Action.INVITATION_REVOKED, company=invitation.company_id, target=invitation.public_id
     )
 
 
@@ -109,6 +123,13 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(
+        Action.INVITATION_ACCEPTED,
+        actor=user,
+        subject=user,
+        company=invitation.company,
+        target=invitation.public_id,
+    )
     return membership
 
 
@@ -144,8 +165,16 @@ def change_role(*, target: Membership, role: str) -> Membership:
         return target
     if target.is_admin and len(admins) <= 1:
         raise AccountError(_("A company keeps at least one administrator."))
+    previous = target.role
     target.role = role
     target.save(update_fields=["role"])
+    audit.record(
+        Action.ROLE_CHANGED,
+        subject=target.user,
+        company=target.company_id,
+        target=target.public_id,
+        detail={"from": previous, "to": role},
+    )
     return target
 
 
@@ -156,3 +185,10 @@ def remove_member(*, target: Membership) -> None:
     if target.is_admin and len(admins) <= 1:
         raise AccountError(_("The last administrator cannot be removed."))
     target.delete()
+    audit.record(
+        Action.MEMBER_REMOVED,
+        subject=target.user,
+        company=target.company_id,
+        target=target.public_id,
+        detail={"role": target.role},
+    )

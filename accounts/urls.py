@@ -27,6 +27,7 @@ urlpatterns = [
     path("company/profile/", views.company_profile, name="company_profile"),
     path("company/members/", views.members, name="members"),
     path("company/members/invite/", views.invite, name="invite"),
+    path("company/log/", views.company_log, name="company_log"),
     path(
         "company/invitations/<uuid:public_id>/revoke/",
         views.revoke_invitation,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # official rule for them is that the sum of the digits is a multiple of 5.
 LA_POSTE_SIREN = "356000000"
 NAF_RE = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
+IDCC_RE = re.compile(r"^[0-9]{4}$")
 
 
 def normalize_siret(value: str) -> str:
@@ -66,4 +67,21 @@ def validate_naf(value: str) -> None:
         raise ValidationError(
             _("A NAF code looks like 25.62B: two digits, a dot, two digits and a letter."),
             code="naf_format",
+        )
+
+
+def normalize_idcc(value: str) -> str:
+    """Accept " 3248 " or "292" (written without its leading zero) and return "3248", "0292"."""
+    compact = re.sub(r"\s", "", value or "")
+    return compact.zfill(4) if compact.isdigit() and len(compact) < 4 else compact
+
+
+def validate_idcc(value: str) -> None:
+    if not IDCC_RE.match(value or ""):
+        raise ValidationError(
+            _(
+                "An IDCC (collective agreement code) has exactly 4 digits, for example 3248 "
+                "for the metal industry."
+            ),
+            code="idcc_format",
         )

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -14,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from audit.models import Entry
+
 from . import access, services
 from .forms import (
     CompanyForm,
     CompanyProfileForm,
     EmailAuthenticationForm,
     InviteForm,
+    LogFilterForm,
     NewUserForm,
     ProfileForm,
     RoleForm,
@@ -184,7 +188,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     return _render_members(request, form, status=400)
 
 
-@access.company_member_required(admin=True)
+@access.company_member_required(admin=True, lookup=access.get_company_invitation)
 @require_POST
 def revoke_invitation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     invitation = access.get_company_invitation(request.membership, public_id)
@@ -195,7 +199,7 @@ def revoke_invitation(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     return redirect("accounts:members")
 
 
-@access.company_member_required(admin=True)
+@access.company_member_required(admin=True, lookup=access.get_company_membership)
 @require_POST
 def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     target = access.get_company_membership(request.membership, public_id)
@@ -212,7 +216,7 @@ def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("accounts:members")
 
 
-@access.company_member_required(admin=True)
+@access.company_member_required(admin=True, lookup=access.get_company_membership)
 @require_POST
 def remove_member(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     target = access.get_company_membership(request.membership, public_id)
@@ -298,3 +302,37 @@ password_change = auth_views.PasswordChangeView.as_view(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@access.company_member_required(admin=True)
+@require_http_methods(["GET"])
+def company_log(request: HttpRequest) -> HttpResponse:
+    """The company's audit log, for its administrators: newest first, filtered, paginated."""
+    form = LogFilterForm(request.GET or None)
+    entries = Entry.objects.for_company(request.membership.company_id).select_related(
+        "actor", "subject"
+    )
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["action"]:
+                entries = entries.filter(action=data["action"])
+            if data["since"]:
+                entries = entries.filter(at__date__gte=data["since"])
+            if data["until"]:
+                entries = entries.filter(at__date__lte=data["until"])
+        else:
+            entries, status = entries.none(), 400
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/company_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=status,
+    )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 @advisor_required
 @require_http_methods(["GET"])
 def portfolio(request: HttpRequest) -> HttpResponse:
-    companies = request.user.portfolio.order_by("name")
+    companies = request.user.portfolio.filter(closed_at__isnull=True).order_by("name")
     return render(request, "advisors/portfolio.html", {"companies": companies})
 
 

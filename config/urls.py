@@ -12,5 +12,11 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("reports/", include("reports.urls")),
     path("advisor/", include("advisors.urls")),
+    path("", include("privacy.urls")),
     path("operator/", admin.site.urls),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

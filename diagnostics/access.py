@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.shortcuts import get_object_or_404
 
+from accounts.access import record_advisor_view
+
 from .models import Diagnostic, Questionnaire
 
 if TYPE_CHECKING:
@@ -33,4 +35,5 @@ def get_visible_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
         Diagnostic.objects.visible_to(user).select_related("company"), public_id=public_id
     )
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
+    record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
     return diagnostic

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from documents.parsing import format_number
 
 from .definition import tr
-from .forms import display_answer
+from .forms import PostedAnswer, display_answer
 from .models import Answer, Diagnostic, question_ids
 from .scoring import AnswerValue, is_answered, visible_questions
 
@@ -34,6 +34,7 @@ class QuestionView:
     visible: bool
     value: Any
     dont_know: bool
+    not_concerned: bool
     version: int
     answered_by: str
     answered_at: str
@@ -64,6 +65,11 @@ class QuestionView:
         return []
 
     @property
+    def exclusive(self) -> list[str]:
+        """Codes of the choices that go alone (such as "none")."""
+        return [c.code for c in self.spec.choices if c.exclusive]
+
+    @property
     def unit(self) -> str:
         return tr(self.spec.unit, self.language)
 
@@ -83,10 +89,13 @@ class QuestionView:
             return format_number(self.value, self.language)
         return str(self.value)
 
-    def show_posted(self, values: list[str], dont_know: bool, version: int | None = None) -> None:
+    def show_posted(
+        self, values: list[str], dont_know: bool, not_concerned: bool, version: int | None = None
+    ) -> None:
         """Show what the person typed rather than what is stored, so nothing typed is lost."""
         self.value = values if self.spec.kind == "multiple" else (values[0] if values else None)
         self.dont_know = dont_know
+        self.not_concerned = not_concerned
         if version is not None:
             self.version = version
 
@@ -97,6 +106,7 @@ class StoredAnswer:
 
     value: Any
     dont_know: bool
+    not_concerned: bool
     version: int
     answered_by: str
     answered_at: datetime
@@ -107,25 +117,34 @@ def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
     One light query: plain values, question codes from the per-process map."""
     codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
     rows = diagnostic.answers_of(user).values_list(
-        "question_id", "value", "dont_know", "version", "answered_by__full_name", "answered_at"
+        "question_id",
+        "value",
+        "dont_know",
+        "not_concerned",
+        "version",
+        "answered_by__full_name",
+        "answered_at",
     )
     return {
-        codes[question_id]: StoredAnswer(value, dont_know, version, who or "", when)
-        for question_id, value, dont_know, version, who, when in rows
+        codes[question_id]: StoredAnswer(value, dk, na, version, who or "", when)
+        for question_id, value, dk, na, version, who, when in rows
     }
 
 
 def own_values(diagnostic: Diagnostic, user: User) -> dict[str, AnswerValue]:
-    """The same answers as plain values (autosave's hot path)."""
+    """The same answers as plain values (autosave's hot path), without the question join."""
     codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
-    rows = diagnostic.answers_of(user).values_list("question_id", "value", "dont_know")
-    return {
-        codes[question_id]: AnswerValue(value, dont_know) for question_id, value, dont_know in rows
-    }
+    rows = diagnostic.answers_of(user).values_list(
+        "question_id", "value", "dont_know", "not_concerned"
+    )
+    return {codes[qid]: AnswerValue(value, dk, na) for qid, value, dk, na in rows}
 
 
 def values_of(answers: dict[str, StoredAnswer]) -> dict[str, AnswerValue]:
-    return {code: AnswerValue(row.value, row.dont_know) for code, row in answers.items()}
+    return {
+        code: AnswerValue(row.value, row.dont_know, row.not_concerned)
+        for code, row in answers.items()
+    }
 
 
 def progress(diagnostic: Diagnostic, values: dict[str, AnswerValue]) -> dict[str, dict[str, int]]:
@@ -172,6 +191,7 @@ def question_views(
                     visible=q.code in visible,
                     value=row.value if row else None,
                     dont_know=row.dont_know if row else False,
+                    not_concerned=row.not_concerned if row else False,
                     version=row.version if row else 0,
                     answered_by=row.answered_by if row else "",
                     answered_at=date_format(localtime(row.answered_at), "SHORT_DATETIME_FORMAT")
@@ -214,7 +234,9 @@ def conflict_message(question: Question, theirs: Answer, language: str) -> str:
     ) % {
         "who": who,
         "when": when,
-        "value": display_answer(question, theirs.value, theirs.dont_know, language),
+        "value": display_answer(
+            question, theirs.value, theirs.dont_know, language, theirs.not_concerned
+        ),
     }
 
 
@@ -224,7 +246,7 @@ def domain_page_context(
     user: User,
     language: str,
     *,
-    posted: dict[str, tuple[list[str], bool, int]] | None = None,
+    posted: dict[str, PostedAnswer] | None = None,
     errors: dict[str, str] | None = None,
     conflicts: dict[str, str] | None = None,
     unsaved: dict[str, list[str]] | None = None,
@@ -239,11 +261,14 @@ def domain_page_context(
         if unsaved and qv.field + "-v" in unsaved:
             version = int((unsaved[qv.field + "-v"] or ["0"])[0] or 0)
             qv.show_posted(
-                unsaved.get(qv.field, []), unsaved.get(qv.field + "-dk") == ["1"], version
+                unsaved.get(qv.field, []),
+                unsaved.get(qv.field + "-dk") == ["1"],
+                unsaved.get(qv.field + "-na") == ["1"],
+                version,
             )
         if posted and (code in errors or code in conflicts):
-            values, dont_know, _base = posted[code]
-            qv.show_posted(values, dont_know)
+            post = posted[code]
+            qv.show_posted(post.values, post.dont_know, post.not_concerned)
             qv.error = errors.get(code, "")
             qv.conflict = conflicts.get(code, "")
     spec = diagnostic.questionnaire.spec
@@ -263,9 +288,9 @@ def domain_page_context(
     }
 
 
-def posted_answers(domain: Domain, post: Any) -> dict[str, tuple[list[str], bool, int]]:
-    """The answers a domain page posted: code -> (values, don't know, base version).
-    A question whose version field is absent was not on the page and is left alone."""
+def posted_answers(domain: Domain, post: Any) -> dict[str, PostedAnswer]:
+    """The answers a domain page posted, by question code. A question whose version field
+    is absent was not on the page and is left alone."""
     posted = {}
     for competency in domain.competencies:
         for q in competency.questions:
@@ -276,5 +301,10 @@ def posted_answers(domain: Domain, post: Any) -> dict[str, tuple[list[str], bool
                 base = int(post.get(field + "-v", "0"))
             except ValueError:
                 base = 0
-            posted[q.code] = (post.getlist(field), post.get(field + "-dk") == "1", base)
+            posted[q.code] = PostedAnswer(
+                values=post.getlist(field),
+                dont_know=post.get(field + "-dk") == "1",
+                not_concerned=post.get(field + "-na") == "1",
+                base_version=base,
+            )
     return posted

@@ -37,6 +37,7 @@ class Choice:
     code: str
     label: Text
     level: int | None = None  # single: the level this choice means; multiple: points
+    exclusive: bool = False  # multiple: a choice such as "none" that goes alone
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class Question:
     weight: float = 1.0
     scored: bool = True
     dont_know: bool = True
+    not_concerned: bool = False  # offers "non concerné" (the question may not apply)
+    obligation: Text | None = None  # the legal obligation a low answer reveals as not met
     levels: tuple[Text, ...] = ()
     choices: tuple[Choice, ...] = ()
     yes_level: int = MAX_LEVEL
@@ -204,6 +207,10 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
     data["weight"] = num(question.weight)
     data["scored"] = question.scored
     data["dont_know"] = question.dont_know
+    if question.not_concerned:  # written only when offered, so older versions keep their form
+        data["not_concerned"] = True
+    if question.obligation:
+        data["obligation"] = dict(question.obligation)
     if question.kind == "maturity":
         data["levels"] = [dict(level) for level in question.levels]
     elif question.kind in CHOICE_KINDS:
@@ -229,6 +236,8 @@ def _choice_to_dict(choice: Choice) -> dict[str, Any]:
     data: dict[str, Any] = {"code": choice.code, "label": dict(choice.label)}
     if choice.level is not None:
         data["level"] = choice.level
+    if choice.exclusive:
+        data["exclusive"] = True
     return data
 
 
@@ -310,9 +319,16 @@ def _question_from_dict(data: dict[str, Any], domain: str, competency: str) -> Q
         weight=float(data.get("weight", 1)),
         scored=data.get("scored", kind != "text"),
         dont_know=data.get("dont_know", True),
+        not_concerned=data.get("not_concerned", False),
+        obligation=_text_or_none(data.get("obligation")),
         levels=tuple(dict(level) for level in data.get("levels", ())),
         choices=tuple(
-            Choice(code=c["code"], label=dict(c["label"]), level=c.get("level"))
+            Choice(
+                code=c["code"],
+                label=dict(c["label"]),
+                level=c.get("level"),
+                exclusive=c.get("exclusive", False),
+            )
             for c in data.get("choices", ())
         ),
         yes_level=data.get("yes_level", MAX_LEVEL),

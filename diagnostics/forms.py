@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -18,6 +19,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .definition import Question
+
+
+@dataclass(frozen=True)
+class PostedAnswer:
+    """One question of a posted domain page, as typed, with the version it was based on."""
+
+    values: list[str]
+    dont_know: bool
+    not_concerned: bool
+    base_version: int
 
 
 class AnswerError(Exception):
@@ -52,8 +63,16 @@ def latest_questionnaires() -> forms.models.QuerySet:
     )
 
 
-def parse_answer(question: Question, values: Sequence[str], dont_know: bool) -> AnswerValue:
+def parse_answer(
+    question: Question, values: Sequence[str], dont_know: bool, not_concerned: bool = False
+) -> AnswerValue:
     """Turn the submitted strings into a stored value, or refuse with a clear message."""
+    if not_concerned:
+        if not question.not_concerned:
+            raise AnswerError(_("“Not concerned” is not offered for this question."))
+        if dont_know:
+            raise AnswerError(_("Choose either “Don't know” or “Not concerned”."))
+        return AnswerValue(None, not_concerned=True)
     if dont_know:
         if not question.dont_know:
             raise AnswerError(_("“Don't know” is not offered for this question."))
@@ -77,6 +96,12 @@ def parse_answer(question: Question, values: Sequence[str], dont_know: bool) -> 
         known = [c.code for c in question.choices]
         if any(v not in known for v in values):
             raise AnswerError(_("Choose among the options offered."))
+        exclusive = [c for c in question.choices if c.exclusive and c.code in values]
+        if exclusive and len(set(values)) > 1:
+            raise AnswerError(
+                _("“%(choice)s” cannot be combined with other choices.")
+                % {"choice": tr(exclusive[0].label, current_language())}
+            )
         return AnswerValue([c for c in known if c in values])
     if kind == "yesno":
         if raw not in {"yes", "no"}:
@@ -107,10 +132,14 @@ def _number(value: float | None) -> str:
     return "" if value is None else format_number(value, current_language())
 
 
-def display_answer(question: Question, value: object, dont_know: bool, language: str) -> str:
+def display_answer(
+    question: Question, value: object, dont_know: bool, language: str, not_concerned: bool = False
+) -> str:
     """The answer as a person reads it (for conflict messages and summaries)."""
     if dont_know:
         return _("Don't know")
+    if not_concerned:
+        return _("Not concerned")
     if value is None or value == "" or value == []:
         return _("no answer")
     if question.kind == "maturity":

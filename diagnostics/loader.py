@@ -15,7 +15,6 @@ from typing import Any
 
 from documents.parsing import (
     MISSING,
-    TOP_LEVEL,
     Checker,
     DocumentError,
     dump_yaml,
@@ -56,7 +55,18 @@ CODE_SUFFIX = r"\.[A-Z0-9_]+"
 CHOICE_CODE_RE = re.compile(r"[a-z0-9_]+")
 SECTOR_RE = re.compile(r"[0-9]{2}")
 
-QUESTION_KEYS = ("code", "kind", "text", "help", "weight", "scored", "dont_know", "condition")
+QUESTION_KEYS = (
+    "code",
+    "kind",
+    "text",
+    "help",
+    "weight",
+    "scored",
+    "dont_know",
+    "not_concerned",
+    "obligation",
+    "condition",
+)
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "maturity": ("levels",),
     "single": ("choices",),
@@ -160,11 +170,7 @@ class QuestionnaireChecker(ProfileChecker):
     # -- the questionnaire
 
     def questionnaire(self, data: Any) -> QuestionnaireDef | None:
-        if data is None:
-            self.error(TOP_LEVEL, "the file is empty")
-            return None
-        top = self.mapping(
-            "",
+        top = self.top_level(
             data,
             required=("key", "version", "title", "domains"),
             optional=("description", "min_known_share"),
@@ -341,6 +347,9 @@ class QuestionnaireChecker(ProfileChecker):
                 )
             scored = False
         dont_know = self.boolean(f"{path}.dont_know", value.get("dont_know", MISSING), True)
+        not_concerned = self.boolean(
+            f"{path}.not_concerned", value.get("not_concerned", MISSING), False
+        )
         kind_fields = self.kind_fields(path, value, kind, scored)
         condition = value.get("condition", MISSING)
         question = Question(
@@ -353,6 +362,8 @@ class QuestionnaireChecker(ProfileChecker):
             weight=float(weight),
             scored=scored,
             dont_know=dont_know,
+            not_concerned=not_concerned,
+            obligation=self.obligation(f"{path}.obligation", value, kind),
             condition=(
                 None if condition is MISSING else self.condition(f"{path}.condition", condition)
             ),
@@ -361,6 +372,14 @@ class QuestionnaireChecker(ProfileChecker):
         if code and code not in self.earlier:
             self.earlier[code] = question
         return question
+
+    def obligation(self, path: str, value: dict, kind: Any) -> Text | None:
+        """The legal obligation a question checks: a {fr, en} name, on a scored question
+        whose low answer (level below 2) means the obligation is not met."""
+        text = self.text(path, value.get("obligation", MISSING))
+        if text is not None and kind not in ("yesno", "maturity", "single"):
+            self.error(path, "only yes/no, maturity and single-choice questions check one")
+        return text or None
 
     def kind_fields(self, path: str, value: dict, kind: Any, scored: bool) -> dict[str, Any]:
         """The Question fields proper to the kind."""
@@ -416,7 +435,7 @@ class QuestionnaireChecker(ProfileChecker):
                 item_path,
                 item,
                 required=("code", "label", "level") if scored else ("code", "label"),
-                optional=() if scored else ("level",),
+                optional=("exclusive",) if scored else ("level", "exclusive"),
             )
             if data is None:
                 continue
@@ -443,8 +462,13 @@ class QuestionnaireChecker(ProfileChecker):
                     code=code if isinstance(code, str) else "",
                     label=self.text(f"{item_path}.label", data.get("label", MISSING)) or {},
                     level=None if level is MISSING else self.level(f"{item_path}.level", level),
+                    exclusive=self.boolean(
+                        f"{item_path}.exclusive", data.get("exclusive", MISSING), False
+                    ),
                 )
             )
+        if kind != "multiple" and any(c.exclusive for c in result):
+            self.error(path, "exclusive choices are for multiple-choice questions")
         return tuple(result)
 
     def number_fields(self, path: str, value: dict, scored: bool) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from documents.models import PublishedVersion, PublishedVersionError
 
 from .definition import KINDS, Profile, definition_from_dict
 from .loader import QuestionnaireError
+from .scoring import AnswerValue
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -109,11 +110,12 @@ class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
         )
 
     def visible_to(self, user: User) -> DiagnosticQuerySet:
-        """Diagnostics of the user's companies and, for advisors, of their portfolio."""
+        """Diagnostics of the user's companies and, for advisors, of their portfolio;
+        never those of a closed company."""
         member = models.Q(company__memberships__user=user)
         if user.is_advisor:
             member |= models.Q(company__advisors=user)
-        return self.filter(member).distinct()
+        return self.filter(member, company__closed_at__isnull=True).distinct()
 
 
 class Diagnostic(models.Model):
@@ -183,6 +185,13 @@ class Diagnostic(models.Model):
         return Answer.objects.filter(diagnostic=self, respondent=respondent)
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def by_code(self) -> dict[str, AnswerValue]:
+        """The answers as plain values by question code, in one light query."""
+        rows = self.values_list("question__code", "value", "dont_know", "not_concerned")
+        return {code: AnswerValue(value, dk, na) for code, value, dk, na in rows}
+
+
 class Answer(models.Model):
     """The current answer to one question: shared (respondent empty) or one respondent's.
 
@@ -198,11 +207,14 @@ class Answer(models.Model):
     )
     value = models.JSONField(null=True, blank=True)
     dont_know = models.BooleanField(default=False)
+    not_concerned = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     answered_at = models.DateTimeField(default=timezone.now)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -220,10 +232,18 @@ class Answer(models.Model):
                 condition=models.Q(dont_know=False) | models.Q(value__isnull=True),
                 name="answer_dont_know_has_no_value",
             ),
+            models.CheckConstraint(
+                condition=models.Q(not_concerned=False)
+                | models.Q(value__isnull=True, dont_know=False),
+                name="answer_not_concerned_has_no_value",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.question.code}={self.value!r}"
+
+    def value_of(self) -> AnswerValue:
+        return AnswerValue(self.value, self.dont_know, self.not_concerned)
 
 
 class Score(models.Model):

@@ -31,13 +31,15 @@ DISAGREEMENT_SPREAD = 1.5  # levels apart, between two respondents, that we call
 class AnswerValue:
     value: Any = None
     dont_know: bool = False
+    not_concerned: bool = False  # "non concerné": the question does not apply here
 
 
 def is_answered(answer: AnswerValue | None) -> bool:
-    """True for a "don't know" or a value (an empty text or choice list is no answer)."""
+    """True for a "don't know", a "not concerned" or a value (an empty text or choice
+    list is no answer)."""
     if answer is None:
         return False
-    return answer.dont_know or answer.value not in (None, "", [])
+    return answer.dont_know or answer.not_concerned or answer.value not in (None, "", [])
 
 
 def _is_number(value: Any) -> bool:
@@ -47,9 +49,10 @@ def _is_number(value: Any) -> bool:
 def question_level(q: Question, a: AnswerValue | None) -> float | None:
     """The 0..MAX_LEVEL level of an answer.
 
-    None when the question is not scored, or the answer is missing, "don't know" or invalid.
+    None when the question is not scored, or the answer is missing, "don't know", "not
+    concerned" or invalid.
     """
-    if not q.is_scored or a is None or a.dont_know or a.value is None:
+    if not q.is_scored or a is None or a.dont_know or a.not_concerned or a.value is None:
         return None
     value = a.value
     level: int | None = None
@@ -158,6 +161,7 @@ class AnswerCounts:
     known: int
     dont_know: int
     unanswered: int
+    not_concerned: int = 0  # excluded from the score and from the reliability share
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,6 +237,7 @@ class _Outcome:
 
     level: float | None = None
     dont_know: bool = False
+    not_concerned: bool = False
 
 
 def _competency_result(
@@ -241,6 +246,9 @@ def _competency_result(
     seen = [(q, outcomes[q.code]) for q in comp.questions if q.code in outcomes]
     known = [(o.level, q.weight) for q, o in seen if o.level is not None]
     dont_know = sum(1 for _, o in seen if o.level is None and o.dont_know)
+    not_concerned = sum(
+        1 for _, o in seen if o.level is None and not o.dont_know and o.not_concerned
+    )
     level = _round(_weighted_mean(known))
     target = comp.target_for(profile)
     return CompetencyResult(
@@ -254,7 +262,8 @@ def _competency_result(
         visible=len(seen),
         known=len(known),
         dont_know=dont_know,
-        unanswered=len(seen) - len(known) - dont_know,
+        unanswered=len(seen) - len(known) - dont_know - not_concerned,
+        not_concerned=not_concerned,
     )
 
 
@@ -271,6 +280,7 @@ def _domain_result(code: str, comps: list[CompetencyResult]) -> DomainResult:
         known=sum(c.known for c in comps),
         dont_know=sum(c.dont_know for c in comps),
         unanswered=sum(c.unanswered for c in comps),
+        not_concerned=sum(c.not_concerned for c in comps),
     )
 
 
@@ -292,7 +302,7 @@ def _results(
     overall = _round(
         _weighted_mean((c.level, c.weight) for c in competencies if c.level is not None)
     )
-    n_visible = sum(c.visible for c in competencies)
+    n_visible = sum(c.visible - c.not_concerned for c in competencies)
     n_known = sum(c.known for c in competencies)
     share = n_known / n_visible if n_visible else 0.0
     return Results(
@@ -317,8 +327,11 @@ def score(defn: QuestionnaireDef, answers: Mapping[str, AnswerValue], profile: P
         q = defn.question(code)
         if q is not None and q.is_scored:
             answer = answers.get(code)
-            dont_know = answer is not None and answer.dont_know
-            outcomes[code] = _Outcome(question_level(q, answer), dont_know)
+            outcomes[code] = _Outcome(
+                question_level(q, answer),
+                dont_know=answer is not None and answer.dont_know,
+                not_concerned=answer is not None and answer.not_concerned,
+            )
     answered = sum(1 for code in visible if is_answered(answers.get(code)))
     return _results(defn, profile, visible, outcomes, answered, respondents=1)
 
@@ -383,7 +396,11 @@ def consolidate(
         if q.is_scored:
             levels = [lv for a in seen_by if (lv := question_level(q, a)) is not None]
             mean = sum(levels) / len(levels) if levels else None
-            outcomes[q.code] = _Outcome(mean, any(a is not None and a.dont_know for a in seen_by))
+            outcomes[q.code] = _Outcome(
+                mean,
+                dont_know=any(a is not None and a.dont_know for a in seen_by),
+                not_concerned=all(a is not None and a.not_concerned for a in seen_by),
+            )
 
     by_respondent = {k: score(defn, answer_sets[k], profile) for k in keys}
     divergence = []

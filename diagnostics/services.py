@@ -16,7 +16,7 @@ from accounts.models import User
 from documents.services import publish_version
 
 from .definition import definition_to_dict
-from .forms import AnswerError, parse_answer
+from .forms import AnswerError, PostedAnswer, parse_answer
 from .loader import QuestionnaireError, parse_questionnaire
 from .models import Answer, Diagnostic, Question, Questionnaire, Score, question_ids
 from .scoring import AnswerValue, Results, consolidate, is_answered, score
@@ -110,6 +110,7 @@ def save_answer(
     fields = {
         "value": answer.value,
         "dont_know": answer.dont_know,
+        "not_concerned": answer.not_concerned,
         "answered_by": user,
         "answered_at": now,
     }
@@ -154,7 +155,7 @@ def save_answer(
     current = rows.select_related("answered_by").first()
     if current is None:  # the base version named a row that does not exist
         raise AnswerError(_("This answer changed in the meantime: reload the page."))
-    if current.value == answer.value and current.dont_know == answer.dont_know:
+    if current.value_of() == answer:
         return SaveOutcome(current, conflict=False)  # same answer: nothing to resolve
     return SaveOutcome(current, conflict=True)
 
@@ -176,10 +177,10 @@ def save_page(
     *,
     diagnostic: Diagnostic,
     domain: Domain,
-    posted: dict[str, tuple[list[str], bool, int]],
+    posted: dict[str, PostedAnswer],
     user: User,
 ) -> PageOutcome:
-    """Save the answers a domain page posted (code -> values, don't know, base version).
+    """Save the answers a domain page posted, by question code.
 
     Invalid answers are refused with their message and the valid ones are saved all the
     same. Unchanged answers are skipped; each changed one is checked against the version
@@ -193,11 +194,13 @@ def save_page(
         for question in competency.questions:
             if question.code not in posted:
                 continue
-            values, dont_know, base = posted[question.code]
+            post = posted[question.code]
             try:
-                given[question.code] = (parse_answer(question, values, dont_know), base)
+                answer = parse_answer(question, post.values, post.dont_know, post.not_concerned)
             except AnswerError as exc:
                 errors[question.code] = str(exc)
+                continue
+            given[question.code] = (answer, post.base_version)
     if not given:
         return PageOutcome(errors, {})
     save = _save_at_once if postgresql_writes() else _save_one_by_one
@@ -219,12 +222,7 @@ def _save_one_by_one(
     errors: dict[str, str],
 ) -> dict[str, Answer]:
     """The portable path (SQLite in development): each changed answer by `save_answer`."""
-    current = {
-        code: AnswerValue(value, dont_know)
-        for code, value, dont_know in diagnostic.answers_of(user).values_list(
-            "question__code", "value", "dont_know"
-        )
-    }
+    current = diagnostic.answers_of(user).by_code()
     conflicts: dict[str, Answer] = {}
     for code, (answer, base) in given.items():
         stored = current.get(code)
@@ -284,7 +282,7 @@ def _save_at_once(
         inserts: list[tuple[int, AnswerValue]] = []
         for code, (answer, base) in given.items():
             row = stored.get(ids[code])
-            if row is not None and AnswerValue(row.value, row.dont_know) == answer:
+            if row is not None and row.value_of() == answer:
                 continue  # unchanged, or the same as the other person's
             if row is None and not is_answered(answer):
                 continue
@@ -309,7 +307,7 @@ def _save_at_once(
             ).select_related("answered_by")
             for row in winners:
                 code = codes[row.question_id]
-                if AnswerValue(row.value, row.dont_know) != given[code][0]:
+                if row.value_of() != given[code][0]:
                     conflicts[code] = row
     return conflicts
 
@@ -324,15 +322,18 @@ def _update_rows(
     """One conditional UPDATE; the question ids of the rows it did not change."""
     if not updates:
         return set()
-    rows = ", ".join(["(%s::bigint, %s::integer, %s::jsonb, %s::boolean)"] * len(updates))
+    rows = ", ".join(
+        ["(%s::bigint, %s::integer, %s::jsonb, %s::boolean, %s::boolean)"] * len(updates)
+    )
     params: list[Any] = []
     for row, answer, base in updates:
-        params += [row.pk, base, _json(answer), answer.dont_know]
+        params += [row.pk, base, _json(answer), answer.dont_know, answer.not_concerned]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Answer._meta.db_table} AS a SET value = v.value, "  # noqa: S608
-            "dont_know = v.dont_know, version = a.version + 1, answered_by_id = %s, "
-            f"answered_at = %s FROM (VALUES {rows}) AS v(id, base, value, dont_know) "
+            "dont_know = v.dont_know, not_concerned = v.not_concerned, "
+            "version = a.version + 1, answered_by_id = %s, answered_at = %s "
+            f"FROM (VALUES {rows}) AS v(id, base, value, dont_know, not_concerned) "
             "WHERE a.id = v.id AND a.version = v.base RETURNING a.id",
             [user.pk, now, *params],
         )
@@ -352,7 +353,7 @@ def _insert_rows(
     if not inserts:
         return set()
     inserts = sorted(inserts, key=lambda item: item[0])
-    rows = ", ".join(["(%s, %s, %s, %s, %s::jsonb, %s, 1, %s, %s)"] * len(inserts))
+    rows = ", ".join(["(%s, %s, %s, %s, %s::jsonb, %s, %s, 1, %s, %s)"] * len(inserts))
     params: list[Any] = []
     respondent_id = respondent.pk if respondent else None
     for question_id, answer in inserts:
@@ -363,14 +364,16 @@ def _insert_rows(
             respondent_id,
             _json(answer),
             answer.dont_know,
+            answer.not_concerned,
             user.pk,
             now,
         ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Answer._meta.db_table} (company_id, diagnostic_id, "  # noqa: S608
-            "question_id, respondent_id, value, dont_know, version, answered_by_id, "
-            f"answered_at) VALUES {rows} ON CONFLICT DO NOTHING RETURNING question_id",
+            "question_id, respondent_id, value, dont_know, not_concerned, version, "
+            f"answered_by_id, answered_at) VALUES {rows} ON CONFLICT DO NOTHING "
+            "RETURNING question_id",
             params,
         )
         inserted = {question_id for (question_id,) in cursor.fetchall()}
@@ -394,11 +397,11 @@ def answer_sets(diagnostic: Diagnostic) -> dict[str, dict[str, AnswerValue]]:
     """Answers by respondent ("shared" for a collective diagnostic), keyed by question code."""
     sets: dict[str, dict[str, AnswerValue]] = {}
     rows = Answer.objects.filter(diagnostic=diagnostic).values_list(
-        "respondent_id", "question__code", "value", "dont_know"
+        "respondent_id", "question__code", "value", "dont_know", "not_concerned"
     )
-    for respondent_id, code, value, dont_know in rows:
+    for respondent_id, code, value, dont_know, not_concerned in rows:
         key = "shared" if respondent_id is None else str(respondent_id)
-        sets.setdefault(key, {})[code] = AnswerValue(value, dont_know)
+        sets.setdefault(key, {})[code] = AnswerValue(value, dont_know, not_concerned)
     return sets
 
 

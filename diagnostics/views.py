@@ -131,7 +131,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
         )
     membership = current_membership(request)
     if membership is None:
-        return JsonResponse({"status": "forbidden"}, status=403)
+        raise Http404
     diagnostic = get_company_diagnostic(membership, public_id)
     question = diagnostic.questionnaire.spec.question(code)
     if question is None:
@@ -142,7 +142,10 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
     try:
         base = int(request.POST.get("version", ""))
         answer = parse_answer(
-            question, request.POST.getlist("value"), request.POST.get("dont_know") == "1"
+            question,
+            request.POST.getlist("value"),
+            request.POST.get("dont_know") == "1",
+            request.POST.get("not_concerned") == "1",
         )
         outcome = services.save_answer(
             diagnostic=diagnostic,

@@ -209,6 +209,16 @@ class Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
 
+    def top_level(
+        self, data: Any, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict | None:
+        """The document's top-level mapping, after reporting an empty file, unknown and
+        missing keys; None if there is nothing to read further."""
+        if data is None:
+            self.error(TOP_LEVEL, "the file is empty")
+            return None
+        return self.mapping("", data, required=required, optional=optional)
+
     def key_and_version(self, top: dict[str, Any]) -> tuple[Any, Any]:
         """The `key` slug and positive `version` of a versioned file, checked."""
         key = top.get("key", MISSING)

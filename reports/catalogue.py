@@ -12,17 +12,17 @@ database stores); `catalogue_from_dict` reads it back to an equal object.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from diagnostics.definition import MAX_LEVEL, Text
+from diagnostics.definition import HEADCOUNT_BANDS, MAX_LEVEL, Text
 from diagnostics.loader import ProfileChecker
 from documents.parsing import (
     MISSING,
-    TOP_LEVEL,
     DocumentError,
     is_int,
     is_number,
@@ -69,9 +69,22 @@ class Action:
     level_to: int
     duration_hours: float
     modality: str
-    cost_min: int  # per person, euros excluding tax
+    cost_min: int  # euros excluding tax, per person or per session (price_basis)
     cost_max: int
     funding: tuple[str, ...]  # funding route keys, the main route first
+    price_basis: str = "person"  # "person" (inter-company, e-learning) or "session" (a group)
+    group_size: int = 1  # people one session takes (price_basis "session")
+    certifying: bool = False  # leads to a certification (RNCP, RS, CQP/CQPI/CQPM)
+    obligation: bool = False  # a training the law requires (safety, habilitations)
+
+    def cost(self, people: int) -> tuple[int, int]:
+        """The cost range for `people` trainees: per person, or per session of up to
+        `group_size` people (an intra-company session costs the same for 3 or 8)."""
+        units = people if self.price_basis == "person" else math.ceil(people / self.group_size)
+        return self.cost_min * units, self.cost_max * units
+
+    def is_long(self, policy: PlanPolicy) -> bool:
+        return self.certifying or self.duration_hours > policy.long_course_hours
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,46 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """What the first year of a plan may hold for one headcount band."""
+
+    year1_lines: int
+    priority1: int  # at most this many priority-1 lines (legal obligations apart)
+    year1_budget: int  # euros excluding tax, upper cost bound of the year-one lines
+
+
+@dataclass(frozen=True)
+class PlanPolicy:
+    """How plans are built from the gaps: data of the catalogue, with a default."""
+
+    long_course_hours: float  # longer actions (and certifying ones) are "long"
+    long_from_level: int  # a long action is a first step only from this current level...
+    long_min_gap: float  # ...or for a gap at least this large in a company of one of:
+    long_headcount_in: tuple[str, ...]
+    envelopes: dict[str, Envelope]
+
+    def envelope(self, headcount_band: str) -> Envelope:
+        return self.envelopes.get(headcount_band) or DEFAULT_POLICY.envelopes["10_49"]
+
+
+# The policy of catalogues that do not state one (version 1). Year-one envelopes grow with
+# the headcount: a company of 10 to 49 sees at most 8 lines and 3 priority-1 lines.
+DEFAULT_POLICY = PlanPolicy(
+    long_course_hours=150,
+    long_from_level=2,
+    long_min_gap=2,
+    long_headcount_in=("50_249", "250_499", "500_plus"),
+    envelopes={
+        "1_9": Envelope(year1_lines=5, priority1=2, year1_budget=8_000),
+        "10_49": Envelope(year1_lines=8, priority1=3, year1_budget=25_000),
+        "50_249": Envelope(year1_lines=12, priority1=4, year1_budget=80_000),
+        "250_499": Envelope(year1_lines=15, priority1=5, year1_budget=160_000),
+        "500_plus": Envelope(year1_lines=20, priority1=5, year1_budget=300_000),
+    },
+)
+
+
+@dataclass(frozen=True)
 class CatalogueDef:
     key: str
     version: int
@@ -96,6 +149,11 @@ class CatalogueDef:
     funding_routes: tuple[FundingRoute, ...]
     actions: tuple[Action, ...]
     rules: tuple[Rule, ...]  # evaluated in order, the first match wins
+    policy: PlanPolicy | None = None  # as written in the file; see plan_policy
+
+    @property
+    def plan_policy(self) -> PlanPolicy:
+        return self.policy or DEFAULT_POLICY
 
     def action(self, code: str) -> Action | None:
         return next((a for a in self.actions if a.code == code), None)
@@ -139,11 +197,10 @@ class _CatalogueChecker(ProfileChecker):
     # -- the catalogue
 
     def catalogue(self, data: Any) -> CatalogueDef | None:
-        if data is None:
-            self.error(TOP_LEVEL, "the file is empty")
-            return None
-        top = self.mapping(
-            "", data, required=("key", "version", "title", "funding_routes", "actions", "rules")
+        top = self.top_level(
+            data,
+            required=("key", "version", "title", "funding_routes", "actions", "rules"),
+            optional=("plan_policy",),
         )
         if top is None:
             return None
@@ -174,6 +231,64 @@ class _CatalogueChecker(ProfileChecker):
             funding_routes=routes,
             actions=tuple(a for a in actions if a is not None),
             rules=built_rules,
+            policy=self.plan_policy("plan_policy", top.get("plan_policy", MISSING)),
+        )
+
+    def plan_policy(self, path: str, value: Any) -> PlanPolicy | None:
+        if value is MISSING:
+            return None
+        data = self.mapping(
+            path,
+            value,
+            required=("long_course_hours", "long_from_level", "long_courses_for", "envelopes"),
+        )
+        if data is None:
+            return None
+        hours = self.number(f"{path}.long_course_hours", data.get("long_course_hours", MISSING))
+        if hours is not None and not 0 < hours <= MAX_DURATION_HOURS:
+            self.error(f"{path}.long_course_hours", f"expected a positive number, got {hours}")
+        large = self.mapping(
+            f"{path}.long_courses_for",
+            data.get("long_courses_for", {}),
+            required=("min_gap", "headcount_in"),
+        )
+        large = large or {}
+        min_gap = self.number(f"{path}.long_courses_for.min_gap", large.get("min_gap", MISSING))
+        envelopes = {}
+        raw = data.get("envelopes", MISSING)
+        if raw is not MISSING:
+            envelopes_map = self.mapping(f"{path}.envelopes", raw, required=HEADCOUNT_BANDS)
+            for band in HEADCOUNT_BANDS:
+                item = (envelopes_map or {}).get(band, MISSING)
+                envelope = self.envelope(f"{path}.envelopes.{band}", item)
+                if envelope is not None:
+                    envelopes[band] = envelope
+        return PlanPolicy(
+            long_course_hours=hours or DEFAULT_POLICY.long_course_hours,
+            long_from_level=self.level(
+                f"{path}.long_from_level", data.get("long_from_level", MISSING)
+            ),
+            long_min_gap=min_gap if min_gap is not None else DEFAULT_POLICY.long_min_gap,
+            long_headcount_in=self.headcount_bands(
+                f"{path}.long_courses_for.headcount_in", large.get("headcount_in", MISSING)
+            ),
+            envelopes=envelopes,
+        )
+
+    def envelope(self, path: str, value: Any) -> Envelope | None:
+        if value is MISSING:
+            return None
+        data = self.mapping(path, value, required=("year1_lines", "priority1", "year1_budget"))
+        if data is None:
+            return None
+        return Envelope(
+            year1_lines=self.integer(
+                f"{path}.year1_lines", data.get("year1_lines", MISSING), 1, 50, 8
+            ),
+            priority1=self.integer(f"{path}.priority1", data.get("priority1", MISSING), 1, 10, 3),
+            year1_budget=self.integer(
+                f"{path}.year1_budget", data.get("year1_budget", MISSING), 0, 10 * MAX_COST, 0
+            ),
         )
 
     def funding_routes(self, path: str, value: Any) -> tuple[FundingRoute, ...]:
@@ -220,9 +335,9 @@ class _CatalogueChecker(ProfileChecker):
                 "levels",
                 "duration_hours",
                 "modality",
-                "cost_per_person",
                 "funding",
             ),
+            optional=("cost_per_person", "cost_per_session", "certifying", "obligation"),
         )
         if data is None:
             return None
@@ -238,9 +353,7 @@ class _CatalogueChecker(ProfileChecker):
                 f"expected one of {', '.join(MODALITIES)}, got {show(modality)}",
             )
         level_from, level_to = self.levels(f"{path}.levels", data.get("levels", MISSING))
-        cost_min, cost_max = self.costs(
-            f"{path}.cost_per_person", data.get("cost_per_person", MISSING)
-        )
+        basis, group_size, (cost_min, cost_max) = self.price(path, data)
         return Action(
             code=code,
             title=self.text(f"{path}.title", data.get("title", MISSING)) or {},
@@ -257,7 +370,31 @@ class _CatalogueChecker(ProfileChecker):
             cost_min=cost_min,
             cost_max=cost_max,
             funding=self.funding(f"{path}.funding", data.get("funding", MISSING)),
+            price_basis=basis,
+            group_size=group_size,
+            certifying=self.boolean(f"{path}.certifying", data.get("certifying", MISSING), False),
+            obligation=self.boolean(f"{path}.obligation", data.get("obligation", MISSING), False),
         )
+
+    def price(self, path: str, data: dict) -> tuple[str, int, tuple[int, int]]:
+        """Exactly one of cost_per_person {min, max} and cost_per_session {min, max,
+        group_size}: (price basis, people per session, cost range)."""
+        per_person = data.get("cost_per_person", MISSING)
+        per_session = data.get("cost_per_session", MISSING)
+        if (per_person is MISSING) == (per_session is MISSING):
+            self.error(path, "expected exactly one of cost_per_person and cost_per_session")
+            return "person", 1, (0, 0)
+        if per_person is not MISSING:
+            return "person", 1, self.costs(f"{path}.cost_per_person", per_person)
+        session_path = f"{path}.cost_per_session"
+        session = self.mapping(session_path, per_session, required=("min", "max", "group_size"))
+        if session is None:
+            return "session", 1, (0, 0)
+        group_size = self.integer(
+            f"{session_path}.group_size", session.get("group_size", MISSING), 1, 30, 1
+        )
+        costs = self.costs(session_path, {k: v for k, v in session.items() if k != "group_size"})
+        return "session", group_size, costs
 
     def competencies(self, path: str, value: Any) -> tuple[str, ...]:
         items = self.items(path, value, at_least=1, what="competency")
@@ -428,7 +565,39 @@ def catalogue_to_dict(catalogue: CatalogueDef) -> dict[str, Any]:
         },
         "actions": [_action_to_dict(action) for action in catalogue.actions],
         "rules": [_rule_to_dict(rule) for rule in catalogue.rules],
+        **({"plan_policy": _policy_to_dict(catalogue.policy)} if catalogue.policy else {}),
     }
+
+
+def _policy_to_dict(policy: PlanPolicy) -> dict[str, Any]:
+    return {
+        "long_course_hours": num(policy.long_course_hours),
+        "long_from_level": policy.long_from_level,
+        "long_courses_for": {
+            "min_gap": num(policy.long_min_gap),
+            "headcount_in": list(policy.long_headcount_in),
+        },
+        "envelopes": {
+            band: {
+                "year1_lines": e.year1_lines,
+                "priority1": e.priority1,
+                "year1_budget": e.year1_budget,
+            }
+            for band, e in policy.envelopes.items()
+        },
+    }
+
+
+def _policy_from_dict(data: dict[str, Any] | None) -> PlanPolicy | None:
+    if data is None:
+        return None
+    return PlanPolicy(
+        long_course_hours=float(data["long_course_hours"]),
+        long_from_level=data["long_from_level"],
+        long_min_gap=float(data["long_courses_for"]["min_gap"]),
+        long_headcount_in=tuple(data["long_courses_for"]["headcount_in"]),
+        envelopes={band: Envelope(**e) for band, e in data["envelopes"].items()},
+    )
 
 
 def _action_to_dict(action: Action) -> dict[str, Any]:
@@ -440,9 +609,24 @@ def _action_to_dict(action: Action) -> dict[str, Any]:
         "levels": {"from": action.level_from, "to": action.level_to},
         "duration_hours": num(action.duration_hours),
         "modality": action.modality,
-        "cost_per_person": {"min": action.cost_min, "max": action.cost_max},
+        **_price_to_dict(action),
         "funding": list(action.funding),
+        # Written only when set, so that a version-1 file keeps its stored form.
+        **({"certifying": True} if action.certifying else {}),
+        **({"obligation": True} if action.obligation else {}),
     }
+
+
+def _price_to_dict(action: Action) -> dict[str, Any]:
+    if action.price_basis == "session":
+        return {
+            "cost_per_session": {
+                "min": action.cost_min,
+                "max": action.cost_max,
+                "group_size": action.group_size,
+            }
+        }
+    return {"cost_per_person": {"min": action.cost_min, "max": action.cost_max}}
 
 
 def _rule_to_dict(rule: Rule) -> dict[str, Any]:
@@ -479,9 +663,13 @@ def catalogue_from_dict(data: dict[str, Any]) -> CatalogueDef:
                 level_to=a["levels"]["to"],
                 duration_hours=float(a["duration_hours"]),
                 modality=a["modality"],
-                cost_min=a["cost_per_person"]["min"],
-                cost_max=a["cost_per_person"]["max"],
+                cost_min=(a.get("cost_per_person") or a.get("cost_per_session"))["min"],
+                cost_max=(a.get("cost_per_person") or a.get("cost_per_session"))["max"],
                 funding=tuple(a["funding"]),
+                price_basis="person" if "cost_per_person" in a else "session",
+                group_size=a.get("cost_per_session", {}).get("group_size", 1),
+                certifying=a.get("certifying", False),
+                obligation=a.get("obligation", False),
             )
             for a in data["actions"]
         ),
@@ -497,4 +685,5 @@ def catalogue_from_dict(data: dict[str, Any]) -> CatalogueDef:
             )
             for r in data["rules"]
         ),
+        policy=_policy_from_dict(data.get("plan_policy")),
     )

@@ -16,9 +16,11 @@ from diagnostics.results import results_context
 from documents.parsing import format_number
 
 from .catalogue import catalogue_from_dict
+from .funding import Estimate, LineFunding
 from .models import ActionPlan, Modality, PlanItem
 from .pdf import RenderedPdf, render_pdf
-from .recommendations import PlanLine, plan_totals
+from .planning import fund_lines
+from .recommendations import COUNTED_STATUSES, PlanLine
 
 if TYPE_CHECKING:
     from .models import Report
@@ -26,10 +28,12 @@ if TYPE_CHECKING:
 
 def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
     """Mean domain scores of similar companies (same NAF division and size), only where at
-    least BENCHMARK_MIN_COMPANIES other companies have a submitted diagnostic."""
+    least BENCHMARK_MIN_COMPANIES other companies have a submitted diagnostic. A closed
+    company counts no more."""
     rows = (
         Score.objects.filter(
             level=Score.Level.DOMAIN,
+            company__closed_at__isnull=True,
             diagnostic__status=Diagnostic.Status.SUBMITTED,
             diagnostic__questionnaire__key=diagnostic.questionnaire.key,
             diagnostic__sector=diagnostic.sector,
@@ -45,69 +49,180 @@ def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
 
 
 def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The plan's lines as the page and the PDF show them, year one first, with their cost,
+    estimated funding and remaining cost, and the totals by horizon and by route."""
     catalogue = catalogue_from_dict(plan.catalogue.definition)
     spec = plan.diagnostic.questionnaire.spec
     items = list(PlanItem.objects.filter(plan=plan).select_related("action"))
     modalities = dict(Modality.choices)
     statuses = dict(PlanItem.Status.choices)
+    horizons = dict(PlanItem.Horizon.choices)
+    lines = [
+        PlanLine(
+            action=catalogue.action(item.action.code),
+            people=item.people,
+            status=item.status,
+            horizon=item.horizon,
+        )
+        for item in items
+    ]
+    fundings = _fund(plan, lines)
+    rate = float(plan.hourly_salary_cost) if plan.hourly_salary_cost is not None else None
     rows = []
-    lines = []
-    for item in items:
-        action = catalogue.action(item.action.code)
-        funding = [tr(catalogue.funding(k).label, language) for k in action.funding]
-        reasons = [item.reasons.get("explanation", {}).get(language, "")]
-        for ev in item.reasons.get("evidence", []):
-            question = spec.question(ev["question"])
-            if question is not None:
-                reasons.append(
-                    _("“%(question)s”: level %(level)s")
-                    % {
-                        "question": tr(question.text, language),
-                        "level": format_number(ev["level"], language, places=1),
-                    }
-                )
-        competency = spec.competency(item.competency_code)
+    for item, line, funding in zip(items, lines, fundings, strict=True):
+        action = line.action
+        cost_min, cost_max = line.cost
+        salary = round(action.duration_hours * line.people * rate) if rate is not None else None
         rows.append(
             {
                 "pk": item.pk,
                 "public_id": item.public_id,
                 "priority": item.priority,
-                "competency": tr(competency.title, language)
-                if competency
-                else item.competency_code,
+                "horizon": item.horizon,
+                "horizon_label": str(horizons.get(item.horizon, item.horizon)),
+                "competencies": [
+                    _competency_title(spec, code, language)
+                    for code in item.competencies or [item.competency_code]
+                ],
                 "action_code": action.code,
                 "action_title": tr(action.title, language),
                 "modality": str(modalities.get(action.modality, action.modality)),
                 "duration_hours": action.duration_hours,
-                "cost_min": action.cost_min,
-                "cost_max": action.cost_max,
+                "price_basis": action.price_basis,
+                "group_size": action.group_size,
+                "unit_cost_min": action.cost_min,
+                "unit_cost_max": action.cost_max,
+                "cost_min": cost_min,
+                "cost_max": cost_max,
                 "people": item.people,
-                "funding": ", ".join(funding),
+                "funding": ", ".join(
+                    tr(catalogue.funding(k).label, language) for k in action.funding
+                ),
+                "routes": [_route_row(e, language) for e in funding.routes] if funding else [],
+                "best_route": _route_row(funding.best, language)
+                if funding and funding.best
+                else None,
+                "estimated_funding": funding.funding if funding else None,
+                "funding_min": funding.funding_min if funding else None,
+                "remaining_min": funding.remaining_min if funding else cost_min,
+                "remaining_max": funding.remaining_max if funding else cost_max,
+                "salary": salary,
                 "status": str(statuses[item.status]),
                 "status_code": item.status,
                 "target_quarter": item.target_quarter,
                 "owner": item.owner,
                 "notes": item.notes,
-                "reasons": [r for r in reasons if r],
+                "obligation": action.obligation,
+                "compliance": [
+                    tr(o["obligation"], language) for o in item.reasons.get("obligations", [])
+                ],
+                "reasons": _reasons(item, spec, language),
             }
         )
-        lines.append(PlanLine(action=action, people=item.people, status=item.status))
-    totals = plan_totals(lines)
-    by_funding = [
-        {
-            "label": tr(catalogue.funding(key).label, language),
-            "hours": t.hours,
-            "cost_min": t.cost_min,
-            "cost_max": t.cost_max,
-        }
-        for key, t in totals.by_funding.items()
-    ]
-    return rows, {
-        "hours": totals.hours,
-        "cost_min": totals.cost_min,
-        "cost_max": totals.cost_max,
-        "by_funding": by_funding,
+    rows.sort(key=lambda r: (not r["compliance"], r["horizon"] != "year1", r["priority"]))
+    return rows, _totals(plan, rows, spec, language)
+
+
+def _fund(plan: ActionPlan, lines: list[PlanLine]) -> list[LineFunding | None]:
+    """The funding estimates of the lines, under the plan's funding rules (none: no estimate)."""
+    if plan.funding_rules is None:
+        return [None] * len(lines)
+    return list(
+        fund_lines(
+            plan.funding_rules.rules,
+            lines,
+            headcount_band=plan.diagnostic.headcount_band,
+            idcc=plan.company.idcc,
+            on=timezone.localdate(),
+        )
+    )
+
+
+def _route_row(estimate: Estimate, language: str) -> dict[str, Any]:
+    return {
+        "route": estimate.route,
+        "label": tr(estimate.label, language) if estimate.label else estimate.route,
+        "eligible": estimate.eligible,
+        "reason": tr(estimate.reason, language),
+        "estimated_funding": estimate.estimated_funding,
+        "remaining_cost": estimate.remaining_cost,
+        "uncertain": estimate.uncertain,
+        "source": estimate.source,
+        "note": tr(estimate.note, language) if estimate.note else "",
     }
+
+
+def _reasons(item: PlanItem, spec: Any, language: str) -> list[str]:
+    reasons = [item.reasons.get("explanation", {}).get(language, "")]
+    for ev in item.reasons.get("evidence", []):
+        question = spec.question(ev["question"])
+        if question is not None:
+            reasons.append(
+                _("“%(question)s”: level %(level)s")
+                % {
+                    "question": tr(question.text, language),
+                    "level": format_number(ev["level"], language, places=1),
+                }
+            )
+    return [r for r in reasons if r]
+
+
+def _totals(
+    plan: ActionPlan, rows: list[dict[str, Any]], spec: Any, language: str
+) -> dict[str, Any]:
+    """Cost, estimated funding and remaining cost of the counted lines (proposed and
+    accepted), in all, by horizon and by the route that funds each line best."""
+    horizons = dict(PlanItem.Horizon.choices)
+    counted = [row for row in rows if row["status_code"] in COUNTED_STATUSES]
+
+    def total(group: list[dict[str, Any]], label: str) -> dict[str, Any]:
+        return {
+            "label": label,
+            "hours": round(sum(r["duration_hours"] * r["people"] for r in group), 1),
+            "cost_min": sum(r["cost_min"] for r in group),
+            "cost_max": sum(r["cost_max"] for r in group),
+            "funding_min": sum(r["funding_min"] or 0 for r in group),
+            "funding": sum(r["estimated_funding"] or 0 for r in group),
+            "remaining_min": sum(r["remaining_min"] for r in group),
+            "remaining_max": sum(r["remaining_max"] for r in group),
+            "salary": sum(r["salary"] or 0 for r in group),
+        }
+
+    by_route: dict[str, list[dict[str, Any]]] = {}
+    for row in counted:
+        best = row["best_route"]
+        key = best["label"] if best and best["eligible"] else str(_("No funding found"))
+        by_route.setdefault(key, []).append(row)
+    all_lines = total(counted, str(_("Total")))
+    return {
+        **all_lines,
+        "by_horizon_title": str(_("By horizon")),
+        "by_route_title": str(_("By funding route (the best one of each line)")),
+        "by_horizon": [
+            total([r for r in counted if r["horizon"] == key], str(label))
+            for key, label in horizons.items()
+            if any(r["horizon"] == key for r in counted)
+        ],
+        "by_route": [total(group, label) for label, group in by_route.items()],
+        "has_funding": plan.funding_rules is not None,
+        "rules": plan.funding_rules,
+        "uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in counted),
+        "salary_rate": plan.hourly_salary_cost,
+        "open_gaps": [
+            {
+                "competency": _competency_title(spec, gap["competency"], language),
+                "gap": format_number(gap["gap"], language, places=1),
+                "level": format_number(gap["level"], language, places=1),
+                "target": gap["target"],
+            }
+            for gap in plan.open_gaps
+        ],
+    }
+
+
+def _competency_title(spec: Any, code: str, language: str) -> str:
+    competency = spec.competency(code)
+    return tr(competency.title, language) if competency else code
 
 
 def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[str, Any]:
@@ -121,6 +236,9 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
     plan = ActionPlan.objects.filter(diagnostic=diagnostic).select_related("validated_by").first()
     items, totals = plan_rows(plan, language) if plan else ([], None)
     return {
+        "compliance": [item for item in items if item["compliance"]],
+        "plan_now": [i for i in items if i["compliance"] or i["horizon"] == "year1"],
+        "plan_later": [i for i in items if not i["compliance"] and i["horizon"] != "year1"],
         "lang": language,
         "generated_at": timezone.now(),
         "report_number": number,

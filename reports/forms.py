@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import PlanItem
+from .models import ActionPlan, PlanItem
 
 
 class PlanItemForm(forms.ModelForm):
@@ -15,16 +16,19 @@ class PlanItemForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"placeholder": "2027-T1", "size": 8}),
     )
     people = forms.IntegerField(label=_("People to train"), min_value=1, max_value=10000)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=[(1, "P1"), (2, "P2"), (3, "P3")]
+    )
 
     class Meta:
         model = PlanItem
-        fields = ["status", "target_quarter", "owner", "people", "notes"]
+        fields = ["status", "horizon", "priority", "target_quarter", "owner", "people", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            css = "form-select" if name == "status" else "form-control"
+            css = "form-select" if name in ("status", "horizon", "priority") else "form-control"
             field.widget.attrs["class"] = css
 
 
@@ -35,3 +39,21 @@ class AdvisorReviewForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
+
+
+class PlanSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ActionPlan
+        fields = ["hourly_salary_cost"]
+        widgets = {
+            "hourly_salary_cost": forms.NumberInput(
+                attrs={"class": "form-control", "step": "0.01", "min": "0", "max": "999"}
+            )
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["hourly_salary_cost"]
+        field.min_value = 0
+        field.validators.append(MinValueValidator(0))
+        field.widget.attrs["aria-describedby"] = f"{self['hourly_salary_cost'].id_for_label}-help"

@@ -5,12 +5,21 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.definition import tr
 from documents.models import PublishedVersion
+from documents.services import latest_version, publish_version
 
 from .catalogue import CatalogueError
+from .funding import (
+    FundingRulesDef,
+    FundingRulesError,
+    funding_rules_from_dict,
+    funding_rules_to_dict,
+    parse_funding_rules,
+)
 
 
 class Catalogue(PublishedVersion):
@@ -20,6 +29,33 @@ class Catalogue(PublishedVersion):
 
     class Meta(PublishedVersion.Meta):
         verbose_name = _("training catalogue version")
+
+
+class FundingRules(PublishedVersion):
+    """A published version of the funding rules: who is funded, how much, from which source."""
+
+    document_error = FundingRulesError
+
+    class Meta(PublishedVersion.Meta):
+        verbose_name = _("funding rules version")
+        verbose_name_plural = _("funding rules versions")
+
+    @classmethod
+    def publish(cls, *, text: str) -> tuple[FundingRules, bool]:
+        """Publish the funding rules of a YAML text; (version, created). FundingRulesError
+        lists every problem of the file, or refuses other content under a published version."""
+        spec = parse_funding_rules(text)
+        return publish_version(model=cls, text=text, definition=funding_rules_to_dict(spec))
+
+    @classmethod
+    def latest(cls) -> FundingRules | None:
+        """The rules to estimate with: the most recently published version."""
+        return latest_version(cls)
+
+    @cached_property
+    def rules(self) -> FundingRulesDef:
+        """The parsed rules (a published version never changes)."""
+        return funding_rules_from_dict(self.definition)
 
 
 class Modality(models.TextChoices):
@@ -68,8 +104,22 @@ class ActionPlan(models.Model):
         "diagnostics.Diagnostic", on_delete=models.CASCADE, related_name="plan"
     )
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    # The funding rules the estimates follow (the latest when the plan was made).
+    funding_rules = models.ForeignKey(
+        FundingRules, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hourly_salary_cost = models.DecimalField(
+        _("hourly salary cost"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Loaded hourly cost of a trainee, to count training time in the cost."),
+    )
     revision = models.PositiveIntegerField(default=1)
     advisor_comment = models.TextField(_("advisor's comment"), blank=True, max_length=5000)
+    # Gaps no catalogue action serves: shown as "discuss with your advisor" lines.
+    open_gaps = models.JSONField(default=list, blank=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -82,6 +132,10 @@ class ActionPlan(models.Model):
 
 
 class PlanItem(models.Model):
+    class Horizon(models.TextChoices):
+        YEAR1 = "year1", _("First 12 months")
+        LATER = "later", _("Later")
+
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         ACCEPTED = "accepted", _("Accepted")
@@ -91,8 +145,12 @@ class PlanItem(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
-    competency_code = models.CharField(max_length=60)
+    competency_code = models.CharField(max_length=60)  # the main one, of `competencies`
+    competencies = models.JSONField(default=list)  # every competency the line serves
     action = models.ForeignKey(TrainingAction, on_delete=models.PROTECT, related_name="+")
+    horizon = models.CharField(
+        _("horizon"), max_length=5, choices=Horizon.choices, default=Horizon.YEAR1
+    )
     priority = models.PositiveSmallIntegerField(_("priority"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
@@ -105,11 +163,9 @@ class PlanItem(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["plan", "priority", "position"]
+        ordering = ["plan", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "action", "competency_code"], name="plan_item_unique"
-            ),
+            models.UniqueConstraint(fields=["plan", "action"], name="plan_item_action_once"),
             models.CheckConstraint(
                 condition=models.Q(priority__in=[1, 2, 3]), name="plan_item_priority"
             ),

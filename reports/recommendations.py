@@ -191,6 +191,11 @@ class PlanLine:
     action: Action
     people: int
     status: str
+    horizon: str = "year1"
+
+    @property
+    def cost(self) -> tuple[int, int]:
+        return self.action.cost(self.people)
 
 
 @dataclass(frozen=True)
@@ -206,27 +211,32 @@ class Totals:
     cost_min: int
     cost_max: int
     by_funding: dict[str, FundingTotal] = field(default_factory=dict)
+    by_horizon: dict[str, FundingTotal] = field(default_factory=dict)
 
 
 def plan_totals(items: Iterable[PlanLine]) -> Totals:
     """Training hours and cost range of a plan, in all and by funding route.
 
     Only proposed and accepted lines count (postponed and dropped ones do not). A line
-    counts for its number of people: hours = duration × people, costs = cost per person ×
-    people. An action open to several funding routes counts under its FIRST route only
+    counts for its number of people: hours = duration × people; the cost is per person
+    × people, or per session × the sessions the people need (Action.cost). An action
+    open to several funding routes counts under its FIRST route only
     (the main one, listed first in the catalogue), so the routes add up to the total.
     Routes appear in the order of the lines.
     """
     counted = [line for line in items if line.status in COUNTED_STATUSES]
     groups: dict[str, list[PlanLine]] = {}
+    horizons: dict[str, list[PlanLine]] = {}
     for line in counted:
         groups.setdefault(line.action.funding[0], []).append(line)
+        horizons.setdefault(line.horizon, []).append(line)
     total = _sum(counted)
     return Totals(
         hours=total.hours,
         cost_min=total.cost_min,
         cost_max=total.cost_max,
         by_funding={key: _sum(lines) for key, lines in groups.items()},
+        by_horizon={key: _sum(horizons[key]) for key in ("year1", "later") if key in horizons},
     )
 
 
@@ -234,6 +244,6 @@ def _sum(lines: Sequence[PlanLine]) -> FundingTotal:
     return FundingTotal(
         # Durations have one decimal: rounding removes float noise such as 0.30000000000000004.
         hours=round(sum(line.action.duration_hours * line.people for line in lines), 1),
-        cost_min=sum(line.action.cost_min * line.people for line in lines),
-        cost_max=sum(line.action.cost_max * line.people for line in lines),
+        cost_min=sum(line.cost[0] for line in lines),
+        cost_max=sum(line.cost[1] for line in lines),
     )

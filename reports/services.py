@@ -15,9 +15,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
 from accounts.models import User
+from audit.models import Action
 from diagnostics import services as diagnostic_services
-from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import Results, question_level
 from diagnostics.services import answer_sets
@@ -29,8 +30,8 @@ from .catalogue import (
     catalogue_to_dict,
     parse_catalogue,
 )
-from .models import ActionPlan, Catalogue, PlanItem, Report, TrainingAction
-from .recommendations import Evidence, recommend
+from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
+from .planning import plan_from_results, uncovered
 from .tasks import enqueue_report
 
 if TYPE_CHECKING:
@@ -128,18 +129,6 @@ def question_levels(diagnostic: Diagnostic) -> dict[str, float | None]:
     return {code: sum(values) / len(values) for code, values in levels.items()}
 
 
-def _evidence(diagnostic: Diagnostic) -> dict[str, list[Evidence]]:
-    spec = diagnostic.questionnaire.spec
-    evidence: dict[str, list[Evidence]] = {}
-    for code, level in question_levels(diagnostic).items():
-        question = spec.question(code)
-        if question is not None and question.is_scored:
-            evidence.setdefault(question.competency, []).append(
-                Evidence(question=code, text=tr(question.text, "fr"), level=level)
-            )
-    return evidence
-
-
 @transaction.atomic
 def submit(*, diagnostic: Diagnostic, user: User) -> bool:
     """Submit the diagnostic and make its action plan in the same transaction; a second
@@ -163,35 +152,46 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
     if catalogue_row is None:
         raise PlanError(_("No training catalogue is published yet."))
     catalogue = catalogue_from_dict(catalogue_row.definition)
+    spec = diagnostic.questionnaire.spec
     results = Results.from_dict(diagnostic.results["results"])
-    recommendations = recommend(results.competencies, catalogue, evidence=_evidence(diagnostic))
+    lines, recommendations = plan_from_results(
+        spec,
+        results.competencies,
+        question_levels(diagnostic),
+        catalogue,
+        headcount_band=diagnostic.headcount_band,
+    )
+    titles = {c.code: c.title for c in spec.competencies()}
     actions = {a.code: a for a in TrainingAction.objects.filter(catalogue=catalogue_row)}
     try:
         with transaction.atomic():
             plan = ActionPlan.objects.create(
-                company_id=diagnostic.company_id, diagnostic=diagnostic, catalogue=catalogue_row
+                company_id=diagnostic.company_id,
+                diagnostic=diagnostic,
+                catalogue=catalogue_row,
+                funding_rules=FundingRules.latest(),
+                open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
             )
-            items = []
-            for recommendation in recommendations:
-                for code in recommendation.actions:
-                    items.append(
-                        PlanItem(
-                            company_id=diagnostic.company_id,
-                            plan=plan,
-                            competency_code=recommendation.competency,
-                            action=actions[code],
-                            priority=recommendation.priority,
-                            reasons=recommendation.to_dict(),
-                            position=len(items),
-                        )
-                    )
-            PlanItem.objects.bulk_create(items, ignore_conflicts=True)
+            PlanItem.objects.bulk_create(
+                PlanItem(
+                    company_id=diagnostic.company_id,
+                    plan=plan,
+                    competency_code=line.competencies[0],
+                    competencies=list(line.competencies),
+                    action=actions[line.action.code],
+                    priority=line.priority,
+                    horizon=line.horizon,
+                    reasons=line.reasons(titles, catalogue.plan_policy),
+                    position=position,
+                )
+                for position, line in enumerate(lines)
+            )
     except IntegrityError:  # made at the same moment by another request
         return ActionPlan.objects.get(diagnostic=diagnostic)
     return plan
 
 
-PLAN_FIELDS = ("status", "target_quarter", "owner", "people", "notes")
+PLAN_FIELDS = ("status", "horizon", "priority", "target_quarter", "owner", "people", "notes")
 
 
 @transaction.atomic
@@ -208,6 +208,19 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
     if changed:
         _touch(plan)
     return changed
+
+
+@transaction.atomic
+def set_salary_cost(*, plan: ActionPlan, hourly_salary_cost: Decimal | None) -> bool:
+    """Count (or stop counting) the salaries of training time; a change bumps the revision."""
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.hourly_salary_cost == hourly_salary_cost:
+        return False
+    locked.hourly_salary_cost = hourly_salary_cost
+    locked.save(update_fields=["hourly_salary_cost"])
+    _touch(locked)
+    plan.refresh_from_db()
+    return True
 
 
 def _touch(plan: ActionPlan) -> None:
@@ -233,6 +246,9 @@ def advisor_review(
     _touch(locked)
     plan.refresh_from_db()
     if validate:
+        audit.record(
+            Action.PLAN_VALIDATED, actor=advisor, company=plan.company_id, target=plan.public_id
+        )
         return request_report(diagnostic=plan.diagnostic, user=advisor, language=language)
     return None
 
@@ -251,7 +267,9 @@ def fingerprint(diagnostic: Diagnostic, language: str) -> str:
     state = {
         "results": diagnostic.results,
         "language": language,
-        "plan": [plan.advisor_comment, str(plan.validated_at)] if plan else None,
+        "plan": [plan.advisor_comment, str(plan.validated_at), str(plan.hourly_salary_cost)]
+        if plan
+        else None,
         "items": items,
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
@@ -275,6 +293,9 @@ def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Repo
             language=language,
             requested_by=user,
             source_fingerprint=fingerprint(locked, language),
+        )
+        audit.record(
+            Action.REPORT_REQUESTED, actor=user, company=report.company_id, target=report.public_id
         )
         transaction.on_commit(lambda: enqueue_report(report.pk))
     return report

@@ -12,6 +12,7 @@ urlpatterns = [
     path("diagnostics/<uuid:public_id>/plan/make/", views.make_plan, name="make_plan"),
     path("diagnostics/<uuid:public_id>/plan/save/", views.save_plan, name="save_plan"),
     path("diagnostics/<uuid:public_id>/plan/review/", views.review_plan, name="review_plan"),
+    path("diagnostics/<uuid:public_id>/plan/settings/", views.plan_settings, name="plan_settings"),
     path("diagnostics/<uuid:public_id>/report/", views.request_report, name="request"),
     path("<uuid:public_id>/", views.report, name="report"),
     path("<uuid:public_id>/download/", views.download, name="download"),

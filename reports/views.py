@@ -10,14 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
 from accounts.access import company_member_required
 from accounts.i18n import current_language
+from audit.models import Action
 from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
 from .document import plan_rows
-from .forms import AdvisorReviewForm, PlanItemForm
+from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm
 from .models import ActionPlan, PlanItem, Report
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from diagnostics.models import Diagnostic
 
 
-@company_member_required(admin=True)
+@company_member_required(admin=True, lookup=get_company_diagnostic)
 @require_POST
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Submit a diagnostic: its scores are frozen and its action plan is made."""
@@ -47,7 +49,11 @@ def plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if diagnostic.is_draft:
         messages.info(request, _("The action plan is made once the diagnostic is submitted."))
         return redirect("diagnostics:results", diagnostic.public_id)
-    action_plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
+    action_plan = (
+        ActionPlan.objects.select_related("company", "funding_rules")
+        .filter(diagnostic=diagnostic)
+        .first()
+    )
     if action_plan is None:
         return render(
             request,
@@ -92,6 +98,23 @@ def save_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+def plan_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The company admin counts the salaries of training time, from an hourly cost."""
+    action_plan = _existing_plan(request.user, public_id)
+    if not _can_edit(request.user, action_plan.diagnostic):
+        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    form = PlanSettingsForm(request.POST, instance=ActionPlan.objects.get(pk=action_plan.pk))
+    if not form.is_valid():
+        return _render_plan(request, action_plan, settings_form=form, status=400)
+    services.set_salary_cost(
+        plan=action_plan, hourly_salary_cost=form.cleaned_data["hourly_salary_cost"]
+    )
+    messages.success(request, _("The action plan is saved."))
+    return redirect("reports:plan", action_plan.diagnostic.public_id)
+
+
+@login_required
+@require_POST
 def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A following advisor comments on the plan and may validate it (a new PDF version)."""
     action_plan = _existing_plan(request.user, public_id)
@@ -115,7 +138,10 @@ def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 def _existing_plan(user: User, public_id: uuid.UUID) -> ActionPlan:
     diagnostic = get_visible_diagnostic(user, public_id)
-    return get_object_or_404(ActionPlan.objects.select_related("diagnostic"), diagnostic=diagnostic)
+    return get_object_or_404(
+        ActionPlan.objects.select_related("diagnostic", "company", "funding_rules"),
+        diagnostic=diagnostic,
+    )
 
 
 def _can_edit(user: User, diagnostic: Diagnostic) -> bool:
@@ -135,6 +161,7 @@ def _render_plan(
     *,
     forms: dict[int, PlanItemForm] | None = None,
     review: AdvisorReviewForm | None = None,
+    settings_form: PlanSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     diagnostic = action_plan.diagnostic
@@ -150,10 +177,22 @@ def _render_plan(
             "diagnostic": diagnostic,
             "plan": action_plan,
             "rows": rows,
+            "compliance": [row for row in rows if row["compliance"]],
+            "year1": [
+                row
+                for row in rows
+                if row["horizon"] == PlanItem.Horizon.YEAR1 and not row["compliance"]
+            ],
+            "later": [
+                row
+                for row in rows
+                if row["horizon"] == PlanItem.Horizon.LATER and not row["compliance"]
+            ],
             "totals": totals,
             "can_edit": _can_edit(request.user, diagnostic),
             "can_review": is_following_advisor(request.user, diagnostic.company_id),
             "review": review or AdvisorReviewForm(initial={"comment": action_plan.advisor_comment}),
+            "settings_form": settings_form or PlanSettingsForm(instance=action_plan),
             "reports": reports,
             "latest": reports.first(),
         },
@@ -204,6 +243,7 @@ def download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     current = get_visible_report(request.user, public_id)
     if not current.is_ready or not current.file:
         raise Http404
+    audit.record(Action.REPORT_DOWNLOADED, company=current.company_id, target=current.public_id)
     return FileResponse(
         current.file.open("rb"),
         as_attachment=True,

@@ -7,6 +7,7 @@ mkdir -p var/mail var/log
 $PY manage.py migrate --noinput
 $PY manage.py load_questionnaire
 $PY manage.py load_catalogue
+$PY manage.py load_funding
 $PY manage.py seed_demo
 $PY manage.py seed_demo_diagnostics
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite against PostgreSQL and Redis, then lint.
+# Lint, migrations, the dependency audit, then the whole suite against PostgreSQL and Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_REDIS_URL:-}" ]; then
@@ -12,4 +12,9 @@ unset DJANGO_ENV DJANGO_DEBUG
 .venv/bin/ruff format --check --quiet .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Models changed without a migration: run 'manage.py makemigrations'." >&2; exit 1; }
+if [ "${SKIP_DEPENDENCY_AUDIT:-}" = 1 ]; then
+  echo "Dependency audit SKIPPED (SKIP_DEPENDENCY_AUDIT=1): never in CI." >&2
+else
+  .venv/bin/python scripts/dependency_audit.py
+fi
 exec .venv/bin/pytest "$@"

@@ -15,6 +15,7 @@ from accounts.models import Membership
 from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
+from reports.models import FundingRules
 
 from .factories import MembershipFactory, UserFactory
 from .samples import SMALL, SMALL_CATALOGUE
@@ -112,6 +113,16 @@ def diagnostic(start, small_questionnaire):
 @pytest.fixture
 def catalogue(db):
     row, _ = report_services.import_catalogue(text=SMALL_CATALOGUE)
+    return row
+
+
+FUNDING_FILE = ROOT / "reports" / "funding" / "funding-2026.yaml"
+
+
+@pytest.fixture
+def funding_rules(db):
+    """The published default funding rules (reports/funding/funding-2026.yaml)."""
+    row, _ = FundingRules.publish(text=FUNDING_FILE.read_text())
     return row
 
 

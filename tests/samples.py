@@ -125,3 +125,61 @@ rules:
     priority: 3
     max_actions: 1
 """
+
+# Version 2 of the small questionnaire: "not concerned" on A.ONE.Q1, an exclusive "none"
+# choice, and a legal obligation (a DUERP question) in its own competency.
+SMALL_V2 = (
+    SMALL.replace("version: 1", "version: 2", 1)
+    .replace(
+        """            kind: maturity
+            text: {fr: "Niveau de la première pratique ?", en: "Level of the first practice?"}""",
+        """            kind: maturity
+            not_concerned: true
+            text: {fr: "Niveau de la première pratique ?", en: "Level of the first practice?"}""",
+    )
+    .replace(
+        """{code: none, label: {fr: "Aucune", en: "None"}, level: 0}""",
+        """{code: none, label: {fr: "Aucune", en: "None"}, level: 0, exclusive: true}""",
+    )
+    + """
+  - code: C
+    title: {fr: "Santé et sécurité", en: "Health and safety"}
+    competencies:
+      - code: C.SAFE
+        title: {fr: "Prévention des risques", en: "Risk prevention"}
+        target: 2
+        questions:
+          - code: C.SAFE.DUERP
+            kind: yesno
+            text: {fr: "Votre DUERP est-il à jour ?", en: "Is your risk assessment up to date?"}
+            obligation:
+              fr: "Document unique (DUERP) à jour"
+              en: "Up-to-date risk assessment (DUERP)"
+"""
+)
+
+SMALL_CATALOGUE_V2 = (
+    SMALL_CATALOGUE.replace("version: 1", "version: 2", 1)
+    .replace(
+        """    modality: intra
+    cost_per_person: {min: 900, max: 1500}""",
+        """    modality: intra
+    cost_per_session: {min: 3000, max: 4200, group_size: 8}""",
+    )
+    .replace(
+        "rules:\n",
+        """  - code: C-SAFE-01
+    title: {fr: "Rédiger son DUERP", en: "Writing the risk assessment"}
+    description: {fr: "Atelier DUERP.", en: "Risk assessment workshop."}
+    competencies: [C.SAFE]
+    levels: {from: 0, to: 1}
+    duration_hours: 7
+    modality: inter
+    cost_per_person: {min: 300, max: 450}
+    funding: [plan_developpement]
+    obligation: true
+rules:
+""",
+        1,
+    )
+)

@@ -1,5 +1,8 @@
-"""Walks the URL configuration: every pattern that takes an identifier is tried by an
-outsider with the identifier of another company's object, and must answer 404."""
+"""Walks the URL configuration: every pattern that takes an identifier is tried, on GET
+and POST, with the identifier of another company's object by everyone who may not see
+it (a member or admin of another company, an advisor who does not follow the company,
+an operator admin without a membership), and must answer 404 with nothing changed; an
+anonymous visitor is sent to the login page on every route that is not public."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from accounts.models import Invitation, Membership
 from diagnostics.models import Answer, Diagnostic
 from diagnostics.services import import_questionnaire, start_diagnostic
 from reports.models import Report
+from tests.factories import UserFactory
 from tests.samples import SMALL
 
 # Patterns whose identifier is not a company object, with the reason.
@@ -21,16 +25,45 @@ NOT_COMPANY_OBJECTS = {
 }
 
 
-def _patterns(resolver=None, prefix=""):
+# Routes anyone may open without logging in.
+PUBLIC = {
+    "home",
+    "healthz",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:signup",
+    "accounts:set_language",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "accounts:invitation",
+}
+# Anonymous answers other than the login redirect, with the reason.
+ANONYMOUS_STATUS = {
+    # autosave.js keeps the typed answer and retries once the person has logged in again.
+    "diagnostics:autosave": {"post": 401, "get": 405},
+}
+
+
+def _routes(resolver=None, prefix=""):
+    """Every named pattern of the site but the operator admin (Django's own)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             ns = f"{entry.namespace}:" if entry.namespace else prefix
             if entry.app_name == "admin":
                 continue
-            yield from _patterns(entry, ns)
-        elif isinstance(entry, URLPattern) and entry.pattern.converters:
+            yield from _routes(entry, ns)
+        elif isinstance(entry, URLPattern):
             yield f"{prefix}{entry.name}", entry
+
+
+def _patterns():
+    """The patterns that take an identifier."""
+    for name, entry in _routes():
+        if entry.pattern.converters:
+            yield name, entry
 
 
 def foreign_objects(company):
@@ -60,6 +93,7 @@ def foreign_objects(company):
         "reports:make_plan": (d, "post"),
         "reports:save_plan": (d, "post"),
         "reports:review_plan": (d, "post"),
+        "reports:plan_settings": (d, "post"),
         "reports:request": (d, "post"),
         "reports:report": (r, "get"),
         "reports:download": (r, "get"),
@@ -100,6 +134,88 @@ def test_every_identifier_url_answers_404_to_an_outsider(client_for, company_a, 
     assert Report.objects.count() == 1
 
 
+def _assert_nothing_changed(company):
+    assert Membership.objects.filter(user=company.member, role="member").exists()
+    assert Invitation.objects.get(email="foreign@test.example").revoked_at is None
+    assert not Answer.objects.exists()
+    assert Diagnostic.objects.get().is_draft
+    assert Report.objects.count() == 1
+
+
+def _stranger(identity, company_a):
+    """Someone who may not see company B's objects."""
+    if identity == "member of another company":
+        return company_a.member
+    if identity == "admin of another company":
+        return company_a.admin
+    if identity == "advisor without the company":
+        user = UserFactory(is_advisor=True)
+        company_a.company.advisors.add(user)
+        return user
+    if identity == "operator admin without membership":
+        return UserFactory(is_staff=True, is_superuser=True)
+    raise AssertionError(identity)
+
+
+@pytest.mark.quality("S1", "S3")
+@pytest.mark.parametrize(
+    "identity",
+    [
+        "member of another company",
+        "admin of another company",
+        "advisor without the company",
+        "operator admin without membership",
+    ],
+)
+def test_every_object_url_answers_404_on_get_and_post(identity, client_for, company_a, company_b):
+    objects = foreign_objects(company_b)
+    client = client_for(_stranger(identity, company_a))
+    seen = set()
+    for name, _pattern in _patterns():
+        if name in NOT_COMPANY_OBJECTS:
+            continue
+        assert name in objects, f"{name} takes an identifier: add it to this test"
+        kwargs, method = objects[name]
+        url = reverse(name, kwargs=kwargs)
+        for verb in ("get", "post"):
+            response = getattr(client, verb)(url, {"role": "admin", "value": "1", "version": "0"})
+            # The other method may be refused as such (405): that says nothing of the object.
+            expected = {404} if verb == method else {404, 405}
+            assert response.status_code in expected, (identity, name, verb)
+        seen.add(name)
+    assert seen == set(objects)
+    _assert_nothing_changed(company_b)
+
+
+def test_anonymous_is_sent_to_login_on_every_private_route(client, company_b):
+    objects = foreign_objects(company_b)
+    login = reverse("accounts:login")
+    for name, pattern in _routes():
+        if name in PUBLIC:
+            continue
+        kwargs = objects[name][0] if pattern.pattern.converters else {}
+        sent_to_login = 0
+        for verb in ("get", "post"):
+            response = getattr(client, verb)(reverse(name, kwargs=kwargs))
+            if name in ANONYMOUS_STATUS:
+                assert response.status_code == ANONYMOUS_STATUS[name][verb], (name, verb)
+                sent_to_login += 1
+            elif response.status_code != 405:  # a method the route never takes
+                assert response.status_code == 302, (name, verb)
+                assert response.url.startswith(login + "?next="), (name, verb)
+                sent_to_login += 1
+        assert sent_to_login, name
+    _assert_nothing_changed(company_b)
+
+
+def test_member_without_the_role_gets_403_on_their_own_company_objects(client_for, company_a):
+    objects = foreign_objects(company_a)
+    client = client_for(company_a.member)
+    for name in ("accounts:change_role", "accounts:remove_member", "reports:submit"):
+        kwargs, method = objects[name]
+        assert getattr(client, method)(reverse(name, kwargs=kwargs)).status_code == 403, name
+
+
 @pytest.mark.parametrize(
     ("name", "method"),
     [
@@ -110,6 +226,7 @@ def test_every_identifier_url_answers_404_to_an_outsider(client_for, company_a, 
         ("reports:make_plan", "get"),
         ("reports:save_plan", "get"),
         ("reports:review_plan", "get"),
+        ("reports:plan_settings", "get"),
         ("reports:request", "get"),
         ("reports:report", "post"),
         ("reports:download", "post"),

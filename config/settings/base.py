@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "diagnostics",
     "reports",
     "advisors",
+    "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -76,10 +79,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.input_checks.InputChecksMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -282,7 +287,20 @@ BENCHMARK_MIN_COMPANIES = env.int("BENCHMARK_MIN_COMPANIES", default=5)
 REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 60.0},
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# Retention (README, "Privacy"): what apply_retention deletes, and after how long.
+COMPANY_CLOSURE_GRACE = timedelta(days=env.int("COMPANY_CLOSURE_GRACE_DAYS", default=30))
+INVITATION_RETENTION = timedelta(days=env.int("INVITATION_RETENTION_DAYS", default=90))
+AUDIT_RETENTION = timedelta(days=env.int("AUDIT_RETENTION_DAYS", default=365))
+SUPERSEDED_REPORT_RETENTION = timedelta(
+    days=env.int("SUPERSEDED_REPORT_RETENTION_DAYS", default=365)
+)
+
 # Seconds a worker waits before rendering: lets the pipeline tests kill or time out a
 # render in flight. Always 0 outside those tests.
 REPORT_RENDER_PAUSE = env.float("REPORT_RENDER_PAUSE", default=0)

@@ -39,7 +39,8 @@
       values.push(input.value);
     });
     var dk = fieldset.querySelector("[name='" + name + "-dk']");
-    return { values: values, dontKnow: !!(dk && dk.checked) };
+    var na = fieldset.querySelector("[name='" + name + "-na']");
+    return { values: values, dontKnow: !!(dk && dk.checked), notConcerned: !!(na && na.checked) };
   }
   function apply(fieldset, data) {
     var name = fieldset.id;
@@ -52,6 +53,8 @@
     });
     var dk = fieldset.querySelector("[name='" + name + "-dk']");
     if (dk) { dk.checked = data.dontKnow; }
+    var na = fieldset.querySelector("[name='" + name + "-na']");
+    if (na) { na.checked = !!data.notConcerned; }
   }
   function updateVisibility(visible) {
     var changed = false;
@@ -83,6 +86,7 @@
     var body = new FormData();
     data.values.forEach(function (v) { body.append("value", v); });
     if (data.dontKnow) { body.append("dont_know", "1"); }
+    if (data.notConcerned) { body.append("not_concerned", "1"); }
     body.append("version", versionInput.value);
     fetch(fieldset.dataset.saveUrl, {
       method: "POST",
@@ -153,11 +157,24 @@
 
   form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
     fieldset.addEventListener("change", function (event) {
-      if (event.target.name === fieldset.id + "-dk" && event.target.checked) {
+      var target = event.target;
+      if (target.name === fieldset.id + "-dk" && target.checked) {
         apply(fieldset, { values: [], dontKnow: true });
-      } else if (event.target.name === fieldset.id) {
-        var dk = fieldset.querySelector("[name='" + fieldset.id + "-dk']");
-        if (dk) { dk.checked = false; }
+      } else if (target.name === fieldset.id + "-na" && target.checked) {
+        apply(fieldset, { values: [], dontKnow: false, notConcerned: true });
+      } else if (target.name === fieldset.id) {
+        ["-dk", "-na"].forEach(function (suffix) {
+          var box = fieldset.querySelector("[name='" + fieldset.id + suffix + "']");
+          if (box) { box.checked = false; }
+        });
+        // An exclusive choice ("none") goes alone: it clears the others, and they clear it.
+        if (target.type === "checkbox" && target.checked) {
+          fieldset.querySelectorAll("[name='" + fieldset.id + "']").forEach(function (other) {
+            if (other !== target && (target.dataset.exclusive || other.dataset.exclusive)) {
+              other.checked = false;
+            }
+          });
+        }
       }
       clearTimeout(timers[fieldset.dataset.code]);
       save(fieldset);

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.models import Invitation, Membership
+from accounts.models import Company, Invitation, Membership
 from tests.factories import MembershipFactory
 
 MEMBERS = reverse("accounts:members")
@@ -226,6 +227,36 @@ def test_company_profile_edit(client_for, company_a, en):
     assert ok.status_code == 302
     company_a.company.refresh_from_db()
     assert (company_a.company.name, company_a.company.naf_code) == ("Nouveau nom", "25.62A")
+
+
+def test_company_profile_keeps_an_idcc_of_4_digits(client_for, company_a, en):
+    client = client_for(company_a.admin)
+    url = reverse("accounts:company_profile")
+    data = {"name": "Forge", "naf_code": "25.62A", "headcount_band": "10_49", "region": "11"}
+    bad = client.post(url, {**data, "idcc": "32a8"})
+    assert bad.status_code == 400
+    assert "An IDCC (collective agreement code) has exactly 4 digits" in bad.text
+    company_a.company.refresh_from_db()
+    assert company_a.company.idcc == ""
+    assert client.post(url, {**data, "idcc": "292"}).status_code == 302
+    company_a.company.refresh_from_db()
+    assert company_a.company.idcc == "0292"
+    assert client.post(url, {**data, "idcc": ""}).status_code == 302
+    company_a.company.refresh_from_db()
+    assert company_a.company.idcc == ""
+
+
+def test_the_idcc_message_is_in_french(client_for, company_a):
+    client = client_for(company_a.admin)
+    data = {"name": "Forge", "naf_code": "25.62A", "headcount_band": "10_49", "region": "11"}
+    response = client.post(reverse("accounts:company_profile"), {**data, "idcc": "32a8"})
+    assert response.status_code == 400
+    assert "Un code IDCC (convention collective) comporte exactement 4 chiffres" in response.text
+
+
+def test_the_database_refuses_a_malformed_idcc(company_a):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Company.objects.filter(pk=company_a.company.pk).update(idcc="12")
 
 
 def test_member_cannot_edit_company_profile(client_for, company_a):

@@ -46,10 +46,16 @@ def test_signup_creates_company_and_first_admin(client, db):
     assert "Fonderie &lt;b&gt;Essai&lt;/b&gt;" in home.text
 
 
+def test_signup_keeps_the_optional_idcc(client, db):
+    assert client.post(URL, form_data(**{"company-idcc": " 3248 "})).status_code == 302
+    assert Company.objects.get().idcc == "3248"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("company-siret", "90187654300018", "SIRET"),
+        ("company-idcc", "32a8", "4 digits"),
         ("company-siret", "1234", "14"),
         ("company-naf_code", "25-62", "NAF"),
         ("company-region", "99", "99"),

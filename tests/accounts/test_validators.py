@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
-from accounts.validators import normalize_naf, siret_is_valid, validate_naf, validate_siret
+from accounts.validators import (
+    normalize_idcc,
+    normalize_naf,
+    siret_is_valid,
+    validate_idcc,
+    validate_naf,
+    validate_siret,
+)
 
 
 @pytest.mark.parametrize("siret", ["90187654300017", "901 876 543 00017", "73282932000074"])
@@ -42,3 +50,18 @@ def test_naf_codes_are_normalised(raw, clean):
 def test_malformed_naf_codes_are_refused(naf):
     with pytest.raises(ValidationError):
         validate_naf(normalize_naf(naf))
+
+
+@pytest.mark.parametrize(("raw", "clean"), [(" 3248 ", "3248"), ("292", "0292"), ("44", "0044")])
+def test_idcc_codes_are_normalised(raw, clean):
+    assert normalize_idcc(raw) == clean
+    validate_idcc(clean)
+
+
+@pytest.mark.parametrize("idcc", ["32480", "32a8", "IDCC", "-248"])
+def test_malformed_idcc_codes_are_refused_with_a_clear_message(idcc):
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        validate_idcc(normalize_idcc(idcc))
+    assert exc.value.code == "idcc_format"
+    with translation.override("en"):
+        assert "has exactly 4 digits, for example 3248" in exc.value.messages[0]

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diagnostics import services
+from diagnostics.forms import PostedAnswer
 from diagnostics.models import Answer
 from diagnostics.scoring import AnswerValue
 
@@ -30,6 +31,10 @@ def save_path(request, monkeypatch):
     return request.param
 
 
+def post(values, base, *, dont_know=False, not_concerned=False):
+    return PostedAnswer(values, dont_know, not_concerned, base)
+
+
 def page_answers(domain, codes=None, level="2", base=0):
     """What a domain page posts for the given questions (all of the domain by default)."""
     posted = {}
@@ -37,7 +42,7 @@ def page_answers(domain, codes=None, level="2", base=0):
         for q in competency.questions:
             if codes is None or q.code in codes:
                 value = q.choices[0].code if q.kind == "single" else level
-                posted[q.code] = ([value], False, base)
+                posted[q.code] = post([value], base)
     return posted
 
 
@@ -91,19 +96,19 @@ def test_page_post_runs_the_same_statements_for_2_and_8_questions(
     client = client_for(company_a.member)
     domain = default_questionnaire.spec.domain("QHSE")
 
-    def post(codes):
+    def post_page(codes):
         diagnostic = start(default_questionnaire)
         url = reverse("diagnostics:domain", args=[diagnostic.public_id, "QHSE"])
         data = {}
-        for code, (values, _dk, base) in page_answers(domain, codes).items():
-            data[f"q-{code}"], data[f"q-{code}-v"] = values, str(base)
+        for code, answer in page_answers(domain, codes).items():
+            data[f"q-{code}"], data[f"q-{code}-v"] = answer.values, str(answer.base_version)
         with CaptureQueriesContext(connection) as ctx:
             response = client.post(url, data)
         assert response.status_code == 302
         return len(ctx)
 
-    post(QHSE_TWO)  # warm the session and the per-process caches
-    assert post(QHSE_TWO) == post(None)
+    post_page(QHSE_TWO)  # warm the session and the per-process caches
+    assert post_page(QHSE_TWO) == post_page(None)
 
 
 # --- what is saved, what is refused ------------------------------------------------------------
@@ -113,12 +118,12 @@ def test_page_saves_new_and_changed_answers_and_skips_unchanged_ones(
     company_a, diagnostic, save_path
 ):
     domain = diagnostic.questionnaire.spec.domain("B")
-    first = {"B.TWO.Q1": (["40"], False, 0), "B.TWO.Q2": (["Soudure"], False, 0)}
+    first = {"B.TWO.Q1": post(["40"], 0), "B.TWO.Q2": post(["Soudure"], 0)}
     assert save(diagnostic, domain, first, company_a.member).saved
     second = {
-        "B.TWO.Q1": (["40"], False, 1),  # unchanged: not written again
-        "B.TWO.Q2": (["Soudure laser"], False, 1),
-        "B.TWO.Q3": (["a", "b"], False, 0),
+        "B.TWO.Q1": post(["40"], 1),  # unchanged: not written again
+        "B.TWO.Q2": post(["Soudure laser"], 1),
+        "B.TWO.Q3": post(["a", "b"], 0),
     }
     assert save(diagnostic, domain, second, company_a.admin).saved
     rows = {
@@ -134,11 +139,11 @@ def test_page_saves_new_and_changed_answers_and_skips_unchanged_ones(
 
 def test_dont_know_and_cleared_answers_are_saved(company_a, diagnostic, save_path):
     domain = diagnostic.questionnaire.spec.domain("B")
-    save(diagnostic, domain, {"B.TWO.Q2": (["Texte"], False, 0)}, company_a.member)
+    save(diagnostic, domain, {"B.TWO.Q2": post(["Texte"], 0)}, company_a.member)
     outcome = save(
         diagnostic,
         domain,
-        {"B.TWO.Q1": ([], True, 0), "B.TWO.Q2": ([""], False, 1)},
+        {"B.TWO.Q1": post([], 0, dont_know=True), "B.TWO.Q2": post([""], 1)},
         company_a.member,
     )
     assert outcome.saved
@@ -153,9 +158,9 @@ def test_invalid_answers_are_refused_and_the_valid_ones_saved(
     settings.LANGUAGE_CODE = "en"
     domain = diagnostic.questionnaire.spec.domain("B")
     posted = {
-        "B.TWO.Q1": (["deux cents"], False, 0),
-        "B.TWO.Q2": (["Valide"], False, 0),
-        "B.TWO.Q3": (["a", "zz"], False, 0),
+        "B.TWO.Q1": post(["deux cents"], 0),
+        "B.TWO.Q2": post(["Valide"], 0),
+        "B.TWO.Q3": post(["a", "zz"], 0),
     }
     outcome = save(diagnostic, domain, posted, company_a.member)
     assert set(outcome.errors) == {"B.TWO.Q1", "B.TWO.Q3"}
@@ -180,14 +185,14 @@ def test_page_post_with_one_invalid_answer_saves_the_others_and_says_why(
 def test_submitted_diagnostic_refuses_the_page(company_a, submitted, save_path):
     domain = submitted.questionnaire.spec.domain("B")
     before = stored(submitted)
-    outcome = save(submitted, domain, {"B.TWO.Q1": (["99"], False, 1)}, company_a.member)
+    outcome = save(submitted, domain, {"B.TWO.Q1": post(["99"], 1)}, company_a.member)
     assert "submitted" in outcome.errors["B.TWO.Q1"] or "soumis" in outcome.errors["B.TWO.Q1"]
     assert stored(submitted) == before
 
 
 def test_base_version_of_a_missing_answer_asks_to_reload(company_a, diagnostic, save_path):
     domain = diagnostic.questionnaire.spec.domain("B")
-    outcome = save(diagnostic, domain, {"B.TWO.Q1": (["5"], False, 3)}, company_a.member)
+    outcome = save(diagnostic, domain, {"B.TWO.Q1": post(["5"], 3)}, company_a.member)
     assert set(outcome.errors) == {"B.TWO.Q1"}
     assert not Answer.objects.exists()
 
@@ -199,8 +204,8 @@ def test_base_version_of_a_missing_answer_asks_to_reload(company_a, diagnostic, 
 def test_colleagues_saving_pages_loaded_together(company_a, diagnostic, save_path):
     """Both pages were loaded before either was saved (every base version 0)."""
     domain = diagnostic.questionnaire.spec.domain("B")
-    alice = {"B.TWO.Q1": (["10"], False, 0), "B.TWO.Q2": (["Sien"], False, 0)}
-    bob = {"B.TWO.Q2": (["Mien"], False, 0), "B.TWO.Q3": (["b"], False, 0)}
+    alice = {"B.TWO.Q1": post(["10"], 0), "B.TWO.Q2": post(["Sien"], 0)}
+    bob = {"B.TWO.Q2": post(["Mien"], 0), "B.TWO.Q3": post(["b"], 0)}
     assert save(diagnostic, domain, alice, company_a.admin).saved
     outcome = save(diagnostic, domain, bob, company_a.member)
     assert set(outcome.conflicts) == {"B.TWO.Q2"}
@@ -208,7 +213,7 @@ def test_colleagues_saving_pages_loaded_together(company_a, diagnostic, save_pat
     assert (theirs.value, theirs.answered_by) == ("Sien", company_a.admin)
     assert stored(diagnostic) == {"B.TWO.Q1": 10, "B.TWO.Q2": "Sien", "B.TWO.Q3": ["b"]}
     # Bob saves again on the version he was shown: now his answer replaces hers.
-    again = {"B.TWO.Q2": (["Mien"], False, theirs.version)}
+    again = {"B.TWO.Q2": post(["Mien"], theirs.version)}
     assert save(diagnostic, domain, again, company_a.member).saved
     assert stored(diagnostic)["B.TWO.Q2"] == "Mien"
 
@@ -237,8 +242,8 @@ def test_page_saved_while_a_colleague_saves_the_same_question_reports_the_confli
     diagnostic = start(small_questionnaire)
     domain = small_questionnaire.spec.domain("B")
     if alice_base:
-        save(diagnostic, domain, {"B.TWO.Q2": (["Départ"], False, 0)}, company_a.admin)
-    bob = {"B.TWO.Q2": (["Mien"], False, alice_base), "B.TWO.Q1": (["30"], False, 0)}
+        save(diagnostic, domain, {"B.TWO.Q2": post(["Départ"], 0)}, company_a.admin)
+    bob = {"B.TWO.Q2": post(["Mien"], alice_base), "B.TWO.Q1": post(["30"], 0)}
     result = {}
     with transaction.atomic():
         services.save_answer(
@@ -276,7 +281,7 @@ def test_pages_saved_at_the_same_time_lose_nothing_and_do_not_deadlock(
         )
         pages = {
             user: {
-                code: ([level], False, versions.get(code, 0))
+                code: post([level], versions.get(code, 0))
                 for code in page_answers(domain)
                 if code != "QHSE.QUAL.Q2"  # the one choice question
             }
@@ -301,7 +306,8 @@ def test_pages_saved_at_the_same_time_lose_nothing_and_do_not_deadlock(
         assert len(final) == 7
         for user, outcome in outcomes.items():
             assert not outcome.errors
-            for code, ([level], _dk, _base) in pages[user].items():
+            for code, answer in pages[user].items():
+                level = answer.values[0]
                 if final[code] != int(level):  # not saved: the person was told
                     assert outcome.conflicts[code].value == final[code]
                 else:

@@ -148,7 +148,18 @@ def sample_context(
     plan_items = [
         {
             "priority": 1 + k * 3 // n_items,
-            "competency": COMPETENCY_NAMES[k % len(COMPETENCY_NAMES)],
+            "competencies": [COMPETENCY_NAMES[k % len(COMPETENCY_NAMES)]],
+            "horizon_label": "12 premiers mois" if k < n_items // 2 else "Plus tard",
+            "compliance": [],
+            "best_route": {
+                "label": fundings[k % 3],
+                "eligible": k % 3 != 2,
+                "reason": "réservé aux entreprises de 1 à 49 salariés",
+                "uncertain": k % 3 == 0,
+            },
+            "estimated_funding": [420, 630, 0][k % 3],
+            "remaining_min": [480, 570, 450][k % 3],
+            "remaining_max": [1080, 570, 800][k % 3],
             "action_code": f"ACT-{k + 1:03d}",
             "action_title": ACTIONS[k % len(ACTIONS)],
             "modality": ["Intra-entreprise", "Inter-entreprises", "E-learning"][k % 3],
@@ -194,13 +205,32 @@ def sample_context(
         "chart": chart,
         "domains": domains,
         "plan_items": plan_items,
+        "plan_now": plan_items[: (n_items + 1) // 2],
+        "plan_later": plan_items[(n_items + 1) // 2 :],
         "totals": {
+            "label": "Total",
             "hours": 493.5,
             "cost_min": 14250,
             "cost_max": 21600,
-            "by_funding": [
-                {"label": f, "hours": 164.5, "cost_min": 4750, "cost_max": 7200} for f in fundings
+            "funding": 5250,
+            "remaining_min": 9000,
+            "remaining_max": 16350,
+            "by_horizon": [],
+            "by_route": [
+                {
+                    "label": f,
+                    "hours": 164.5,
+                    "cost_min": 4750,
+                    "cost_max": 7200,
+                    "funding": 1750,
+                    "remaining_min": 3000,
+                    "remaining_max": 5450,
+                }
+                for f in fundings
             ],
+            "has_funding": True,
+            "uncertain": True,
+            "rules": SimpleNamespace(version=1, published_at=datetime(2026, 11, 24, tzinfo=UTC)),
         },
         "advisor_comment": advisor_comment,
         "validated_by": "Jean Moreau",
@@ -268,6 +298,11 @@ def test_report_content():
     # Euros in the French way: "1 200 €" (non-breaking space as thousands separator).
     assert re.search(r"14\s250\s–\s21\s600\s€", text)
     assert "Jean Moreau" in text  # the validation line
+    # Funding: each line's estimate and remaining cost, the totals, and the notice.
+    assert re.search(r"about 420\s€|environ 420\s€", text)
+    assert re.search(r"16\s350\s€", text)  # the remaining cost of the whole plan
+    assert squeeze("sous réserve de l’accord de l’OPCO") in flat
+    assert squeeze("à confirmer auprès de votre OPCO") in flat
     # DejaVu Sans everywhere, the page header and footer (margin boxes) included.
     assert all("DejaVu-Sans" in name for name in font_names(pdf))
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -7,6 +9,7 @@ from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services
 from reports.models import ActionPlan, PlanItem, Report
+from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
 
 
 def plan_url(d):
@@ -33,6 +36,8 @@ def item_data(plan, **overrides):
         prefix = f"item-{item.pk}-"
         values = {
             "status": item.status,
+            "horizon": item.horizon,
+            "priority": item.priority,
             "target_quarter": item.target_quarter,
             "owner": item.owner,
             "people": item.people,
@@ -50,9 +55,10 @@ def test_plan_is_made_from_the_gaps_with_reasons(client_for, company_a, submitte
     items = {i.action.code: i for i in PlanItem.objects.filter(plan=plan)}
     assert set(items) == {"A-ONE-01", "B-TWO-01"}
     assert items["A-ONE-01"].priority == 1
-    assert items["B-TWO-01"].priority == 3
+    assert items["B-TWO-01"].priority == 2
+    assert {i.horizon for i in items.values()} == {"year1"}
     assert items["A-ONE-01"].reasons["rule"] == "R1"
-    assert "Gap of 3" in response.text
+    assert "(gap 3)" in response.text
     assert "Level of the first practice?" in response.text  # the answer behind the gap
     assert "Basics of practice one" in response.text
     # Totals: 14 h at 600–900 € on the development plan, 7 h at 100–200 € on the CPF.
@@ -258,3 +264,72 @@ def test_report_pages_and_downloads_are_404_for_outsiders(
     download = client_for(advisor).get(reverse("reports:download", args=[report.public_id]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.7 test"
+
+
+@pytest.fixture
+def submitted_v2(company_a, start, db):
+    """A diagnostic of the version-2 sample with a legal obligation not met."""
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(text=SMALL_CATALOGUE_V2)
+    diagnostic = start(questionnaire)
+    for code, value in (
+        ("A.ONE.Q1", AnswerValue(None, not_concerned=True)),
+        ("B.TWO.Q1", AnswerValue(10)),
+        ("C.SAFE.DUERP", AnswerValue("no")),
+    ):
+        diagnostic_services.save_answer(
+            diagnostic=diagnostic,
+            question_code=code,
+            answer=value,
+            user=company_a.admin,
+            base_version=0,
+        )
+    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    return diagnostic
+
+
+def test_a_legal_obligation_not_met_comes_first_and_apart(client_for, company_a, submitted_v2, en):
+    plan = ActionPlan.objects.get(diagnostic=submitted_v2)
+    items = {i.action.code: i for i in PlanItem.objects.filter(plan=plan)}
+    duerp = items["C-SAFE-01"]
+    assert (duerp.priority, duerp.horizon) == (1, "year1")
+    assert duerp.reasons["obligations"][0]["question"] == "C.SAFE.DUERP"
+    assert "A-ONE-01" not in items  # "not concerned": never turned into a recommendation
+    page = client_for(company_a.member).get(plan_url(submitted_v2))
+    text = page.text
+    assert "Legal obligations to put right" in text
+    assert "Up-to-date risk assessment (DUERP)" in text
+    assert text.index("Legal obligations to put right") < text.index("The first 12 months")
+
+
+def test_a_gap_with_no_catalogue_action_is_still_in_the_plan(client_for, company_a, start, en):
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(text=SMALL_CATALOGUE)  # covers neither C.SAFE nor more
+    diagnostic = start(questionnaire)
+    diagnostic_services.save_answer(
+        diagnostic=diagnostic,
+        question_code="C.SAFE.DUERP",
+        answer=AnswerValue("no"),
+        user=company_a.admin,
+        base_version=0,
+    )
+    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    plan = ActionPlan.objects.get(diagnostic=diagnostic)
+    assert [gap["competency"] for gap in plan.open_gaps] == ["C.SAFE"]
+    page = client_for(company_a.member).get(plan_url(diagnostic))
+    assert "Gaps with no catalogue action: to discuss with your advisor" in page.text
+    assert "Risk prevention" in page.text
+
+
+def test_intra_company_sessions_are_priced_per_session(client_for, company_a, submitted_v2):
+    plan = ActionPlan.objects.get(diagnostic=submitted_v2)
+    session_action = services.catalogue_definition(plan.catalogue).action("A-ONE-02")
+    assert session_action.cost(3) == (3000, 4200)  # one session for 3 people
+    assert session_action.cost(10) == (6000, 8400)  # two sessions for 10
+    client = client_for(company_a.admin)
+    data = item_data(plan, **{"C-SAFE-01": {"people": 3}})
+    assert client.post(save_url(submitted_v2), data).status_code == 302
+    page = client.get(plan_url(submitted_v2))
+    line = re.search(r'id="line-[^"]+".*?</tr>', page.text, re.S).group(0)
+    assert "C-SAFE-01" in line
+    assert re.search(r"900 – 1\s?350 €", line)  # 3 people × 300–450 € per person

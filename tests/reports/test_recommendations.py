@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -309,7 +309,19 @@ def test_totals_count_people_and_only_proposed_and_accepted_lines():
             "plan": FundingTotal(hours=77.0, cost_min=3900, cost_max=6700),
             "cpf": FundingTotal(hours=15.0, cost_min=200, cost_max=600),
         },
+        by_horizon={"year1": FundingTotal(hours=92.0, cost_min=4100, cost_max=7300)},
     )
+
+
+def test_a_session_priced_action_costs_per_session_not_per_person():
+    basic = CATALOGUE.action("ONE-BASIC")
+    session = replace(basic, price_basis="session", group_size=8, cost_min=4000, cost_max=6000)
+    assert PlanLine(session, people=2, status="proposed").cost == (4000, 6000)
+    assert PlanLine(session, people=8, status="proposed").cost == (4000, 6000)
+    assert PlanLine(session, people=9, status="proposed").cost == (8000, 12000)  # two sessions
+    assert PlanLine(basic, people=2, status="proposed").cost == (2 * 800, 2 * 1400)
+    totals = plan_totals([PlanLine(session, people=3, status="proposed", horizon="later")])
+    assert totals.by_horizon == {"later": FundingTotal(hours=42.0, cost_min=4000, cost_max=6000)}
 
 
 def test_an_action_with_several_routes_counts_under_its_first_route_only():
