@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import record_advisor_view
 
-from .models import Diagnostic
+from .models import Diagnostic, Questionnaire
 
 if TYPE_CHECKING:
     import uuid
@@ -17,23 +17,23 @@ if TYPE_CHECKING:
 
 
 def get_company_diagnostic(membership: Membership, public_id: uuid.UUID) -> Diagnostic:
-    """A diagnostic of the current company (answering, submitting)."""
-    return get_object_or_404(
-        Diagnostic.objects.select_related("questionnaire", "company").defer(
-            # Large and never changing: Questionnaire.spec parses them once per process.
-            "questionnaire__definition",
-            "questionnaire__source",
-        ),
-        company=membership.company,
-        public_id=public_id,
+    """A diagnostic of the current company (answering, submitting).
+
+    One single-table read: the company comes from the membership and the questionnaire
+    version, which never changes, from the per-process cache."""
+    diagnostic = get_object_or_404(
+        Diagnostic, company_id=membership.company_id, public_id=public_id
     )
+    diagnostic.company = membership.company
+    diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
+    return diagnostic
 
 
 def get_visible_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
     """A diagnostic of one of the user's companies, or of an advisor's portfolio (results)."""
     diagnostic = get_object_or_404(
-        Diagnostic.objects.visible_to(user).select_related("questionnaire", "company"),
-        public_id=public_id,
+        Diagnostic.objects.visible_to(user).select_related("company"), public_id=public_id
     )
+    diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
     record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
     return diagnostic

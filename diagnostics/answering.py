@@ -14,10 +14,12 @@ from documents.parsing import format_number
 
 from .definition import tr
 from .forms import PostedAnswer, display_answer
-from .models import Answer, Diagnostic
+from .models import Answer, Diagnostic, question_ids
 from .scoring import AnswerValue, is_answered, visible_questions
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import User
 
     from .definition import Domain, Question
@@ -98,19 +100,51 @@ class QuestionView:
             self.version = version
 
 
-def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, Answer]:
-    """The answers the user sees as theirs: the shared set, or their own in individual mode."""
-    rows = diagnostic.answers_of(user).select_related("question", "answered_by")
-    return {row.question.code: row for row in rows}
+@dataclass(frozen=True)
+class StoredAnswer:
+    """What a page shows of a stored answer."""
+
+    value: Any
+    dont_know: bool
+    not_concerned: bool
+    version: int
+    answered_by: str
+    answered_at: datetime
+
+
+def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
+    """The answers the user sees as theirs: the shared set, or their own in individual mode.
+    One light query: plain values, question codes from the per-process map."""
+    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
+    rows = diagnostic.answers_of(user).values_list(
+        "question_id",
+        "value",
+        "dont_know",
+        "not_concerned",
+        "version",
+        "answered_by__full_name",
+        "answered_at",
+    )
+    return {
+        codes[question_id]: StoredAnswer(value, dk, na, version, who or "", when)
+        for question_id, value, dk, na, version, who, when in rows
+    }
 
 
 def own_values(diagnostic: Diagnostic, user: User) -> dict[str, AnswerValue]:
-    """The same answers as plain values, in one light query (autosave's hot path)."""
-    return diagnostic.answers_of(user).by_code()
+    """The same answers as plain values (autosave's hot path), without the question join."""
+    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
+    rows = diagnostic.answers_of(user).values_list(
+        "question_id", "value", "dont_know", "not_concerned"
+    )
+    return {codes[qid]: AnswerValue(value, dk, na) for qid, value, dk, na in rows}
 
 
-def values_of(answers: dict[str, Answer]) -> dict[str, AnswerValue]:
-    return {code: row.value_of() for code, row in answers.items()}
+def values_of(answers: dict[str, StoredAnswer]) -> dict[str, AnswerValue]:
+    return {
+        code: AnswerValue(row.value, row.dont_know, row.not_concerned)
+        for code, row in answers.items()
+    }
 
 
 def progress(diagnostic: Diagnostic, values: dict[str, AnswerValue]) -> dict[str, dict[str, int]]:
@@ -142,7 +176,7 @@ def page_state(diagnostic: Diagnostic, user: User) -> dict[str, Any]:
 
 
 def question_views(
-    diagnostic: Diagnostic, domain: Domain, answers: dict[str, Answer], language: str
+    diagnostic: Diagnostic, domain: Domain, answers: dict[str, StoredAnswer], language: str
 ) -> list[QuestionView]:
     spec = diagnostic.questionnaire.spec
     visible = set(visible_questions(spec, values_of(answers), diagnostic.profile))
@@ -159,7 +193,7 @@ def question_views(
                     dont_know=row.dont_know if row else False,
                     not_concerned=row.not_concerned if row else False,
                     version=row.version if row else 0,
-                    answered_by=row.answered_by.full_name if row and row.answered_by else "",
+                    answered_by=row.answered_by if row else "",
                     answered_at=date_format(localtime(row.answered_at), "SHORT_DATETIME_FORMAT")
                     if row
                     else "",

@@ -56,7 +56,11 @@ def latest_questionnaires() -> forms.models.QuerySet:
     from django.db.models import OuterRef, Subquery
 
     newest = Questionnaire.objects.filter(key=OuterRef("key")).order_by("-version")
-    return Questionnaire.objects.filter(pk=Subquery(newest.values("pk")[:1])).order_by("key")
+    return (
+        Questionnaire.objects.filter(pk=Subquery(newest.values("pk")[:1]))
+        .defer("definition", "source")  # a choice shows the title and version only
+        .order_by("key")
+    )
 
 
 def parse_answer(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["PublishedVersionError"]
 
 _SPECS: dict[tuple[int | None, str], QuestionnaireDef] = {}
+_PUBLISHED: dict[int, Questionnaire] = {}
 
 
 class Questionnaire(PublishedVersion):
@@ -42,6 +43,17 @@ class Questionnaire(PublishedVersion):
         if key not in _SPECS:
             _SPECS[key] = definition_from_dict(self.definition)
         return _SPECS[key]
+
+    @classmethod
+    def published(cls, pk: int) -> Questionnaire:
+        """The version with this id, read once per process (a published version never
+        changes) without its YAML source, so a page reads a diagnostic without joining
+        its questionnaire."""
+        if pk not in _PUBLISHED:
+            questionnaire = cls.objects.defer("source").get(pk=pk)
+            questionnaire.spec  # noqa: B018 (parsed once, kept with the row)
+            _PUBLISHED[pk] = questionnaire
+        return _PUBLISHED[pk]
 
 
 class Question(models.Model):
@@ -69,6 +81,18 @@ class Question(models.Model):
         if self.pk is not None:
             raise PublishedVersionError("Questions of a published version are never changed.")
         super().save(*args, **kwargs)
+
+
+_QUESTION_IDS: dict[int, dict[str, int]] = {}
+
+
+def question_ids(questionnaire_id: int) -> dict[str, int]:
+    """Question codes to row ids of a published version (never changes: cached per process)."""
+    if questionnaire_id not in _QUESTION_IDS:
+        _QUESTION_IDS[questionnaire_id] = dict(
+            Question.objects.filter(questionnaire_id=questionnaire_id).values_list("code", "pk")
+        )
+    return _QUESTION_IDS[questionnaire_id]
 
 
 class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,10 +18,12 @@ from documents.services import publish_version
 from .definition import definition_to_dict
 from .forms import AnswerError, PostedAnswer, parse_answer
 from .loader import QuestionnaireError, parse_questionnaire
-from .models import Answer, Diagnostic, Question, Questionnaire, Score
+from .models import Answer, Diagnostic, Question, Questionnaire, Score, question_ids
 from .scoring import AnswerValue, Results, consolidate, is_answered, score
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import Membership
 
     from .definition import Domain
@@ -103,17 +106,29 @@ def save_answer(
     rows = Answer.objects.filter(
         diagnostic=diagnostic, question_id=question_id, respondent=respondent
     )
+    now = timezone.now()
     fields = {
         "value": answer.value,
         "dont_know": answer.dont_know,
         "not_concerned": answer.not_concerned,
         "answered_by": user,
-        "answered_at": timezone.now(),
+        "answered_at": now,
     }
     with transaction.atomic():
         if not _lock_draft(diagnostic):
             raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
-        if base_version == 0:
+        if base_version == 0 and postgresql_writes():  # INSERT … ON CONFLICT DO NOTHING
+            answer_row = Answer(
+                company_id=diagnostic.company_id,
+                diagnostic=diagnostic,
+                question_id=question_id,
+                respondent=respondent,
+                version=1,
+                **fields,
+            )
+            if not _insert_rows(diagnostic, respondent, [(question_id, answer)], user, now):
+                return SaveOutcome(answer_row, conflict=False)
+        elif base_version == 0:
             try:
                 with transaction.atomic():
                     created = Answer.objects.create(
@@ -167,12 +182,14 @@ def save_page(
 ) -> PageOutcome:
     """Save the answers a domain page posted, by question code.
 
-    Unchanged answers are skipped; each changed one is checked and saved as by
-    `save_answer`, so a concurrent change is reported as a conflict, never overwritten.
+    Invalid answers are refused with their message and the valid ones are saved all the
+    same. Unchanged answers are skipped; each changed one is checked against the version
+    the page was loaded with, as by `save_answer`, so a concurrent change is reported as a
+    conflict, never overwritten. On PostgreSQL the page is saved in one transaction with
+    the same statements whatever the number of questions.
     """
-    current = diagnostic.answers_of(user).by_code()
     errors: dict[str, str] = {}
-    conflicts: dict[str, Answer] = {}
+    given: dict[str, tuple[AnswerValue, int]] = {}
     for competency in domain.competencies:
         for question in competency.questions:
             if question.code not in posted:
@@ -183,35 +200,184 @@ def save_page(
             except AnswerError as exc:
                 errors[question.code] = str(exc)
                 continue
-            stored = current.get(question.code)
-            if stored == answer or (stored is None and not is_answered(answer)):
-                continue
-            try:
-                outcome = save_answer(
-                    diagnostic=diagnostic,
-                    question_code=question.code,
-                    answer=answer,
-                    user=user,
-                    base_version=post.base_version,
-                )
-            except AnswerError as exc:
-                errors[question.code] = str(exc)
-                continue
-            if outcome.conflict:
-                conflicts[question.code] = outcome.answer
+            given[question.code] = (answer, post.base_version)
+    if not given:
+        return PageOutcome(errors, {})
+    save = _save_at_once if postgresql_writes() else _save_one_by_one
+    conflicts = save(diagnostic=diagnostic, given=given, user=user, errors=errors)
     return PageOutcome(errors, conflicts)
 
 
-_QUESTION_IDS: dict[int, dict[str, int]] = {}
+def postgresql_writes() -> bool:
+    """Whether saves use PostgreSQL's SQL (INSERT … ON CONFLICT, UPDATE … FROM VALUES,
+    RETURNING); other databases (SQLite for `make run`) take the portable path."""
+    return connection.vendor == "postgresql"
 
 
-def question_ids(questionnaire_id: int) -> dict[str, int]:
-    """Question codes to row ids of a published version (never changes: cached per process)."""
-    if questionnaire_id not in _QUESTION_IDS:
-        _QUESTION_IDS[questionnaire_id] = dict(
-            Question.objects.filter(questionnaire_id=questionnaire_id).values_list("code", "pk")
+def _save_one_by_one(
+    *,
+    diagnostic: Diagnostic,
+    given: dict[str, tuple[AnswerValue, int]],
+    user: User,
+    errors: dict[str, str],
+) -> dict[str, Answer]:
+    """The portable path (SQLite in development): each changed answer by `save_answer`."""
+    current = diagnostic.answers_of(user).by_code()
+    conflicts: dict[str, Answer] = {}
+    for code, (answer, base) in given.items():
+        stored = current.get(code)
+        if stored == answer or (stored is None and not is_answered(answer)):
+            continue
+        try:
+            outcome = save_answer(
+                diagnostic=diagnostic,
+                question_code=code,
+                answer=answer,
+                user=user,
+                base_version=base,
+            )
+        except AnswerError as exc:
+            errors[code] = str(exc)
+            continue
+        if outcome.conflict:
+            conflicts[code] = outcome.answer
+    return conflicts
+
+
+def _save_at_once(
+    *,
+    diagnostic: Diagnostic,
+    given: dict[str, tuple[AnswerValue, int]],
+    user: User,
+    errors: dict[str, str],
+) -> dict[str, Answer]:
+    """PostgreSQL: one transaction, with the same statements for 2 or 40 questions: the
+    share lock on the draft, one read (and row lock) of the stored answers, one conditional
+    UPDATE of the changed ones (WHERE version = base), one INSERT … ON CONFLICT DO NOTHING
+    of the new ones and, only if one of them lost a race, one read of the winners.
+
+    Rows are locked, and new rows inserted, in question order, so two pages saved at once
+    wait for each other instead of deadlocking.
+    """
+    ids = question_ids(diagnostic.questionnaire_id)
+    for code in [code for code in given if code not in ids]:
+        errors[code] = _("This question is not part of this diagnostic.")
+        del given[code]
+    respondent = user if diagnostic.is_individual else None
+    conflicts: dict[str, Answer] = {}
+    with transaction.atomic():
+        draft = _lock_draft(diagnostic)
+        stored = {
+            row.question_id: row
+            for row in Answer.objects.filter(
+                diagnostic=diagnostic,
+                respondent=respondent,
+                question_id__in=[ids[code] for code in given],
+            )
+            .select_related("answered_by")
+            .select_for_update(no_key=True, of=("self",))
+            .order_by("question_id")
+        }
+        updates: list[tuple[Answer, AnswerValue, int]] = []
+        inserts: list[tuple[int, AnswerValue]] = []
+        for code, (answer, base) in given.items():
+            row = stored.get(ids[code])
+            if row is not None and row.value_of() == answer:
+                continue  # unchanged, or the same as the other person's
+            if row is None and not is_answered(answer):
+                continue
+            if not draft:
+                errors[code] = _("This diagnostic is submitted: its answers can no longer change.")
+            elif row is None and base == 0:
+                inserts.append((ids[code], answer))
+            elif row is None:  # the base version named a row that does not exist
+                errors[code] = _("This answer changed in the meantime: reload the page.")
+            elif row.version == base:
+                updates.append((row, answer, base))
+            else:
+                conflicts[code] = row
+        now = timezone.now()
+        lost = _update_rows(updates, user, now) | _insert_rows(
+            diagnostic, respondent, inserts, user, now
         )
-    return _QUESTION_IDS[questionnaire_id]
+        if lost:  # another save came first (only for new rows: stored rows are locked)
+            codes = {qid: code for code, qid in ids.items()}
+            winners = Answer.objects.filter(
+                diagnostic=diagnostic, respondent=respondent, question_id__in=lost
+            ).select_related("answered_by")
+            for row in winners:
+                code = codes[row.question_id]
+                if row.value_of() != given[code][0]:
+                    conflicts[code] = row
+    return conflicts
+
+
+def _json(answer: AnswerValue) -> str | None:
+    return None if answer.value is None else json.dumps(answer.value)
+
+
+def _update_rows(
+    updates: list[tuple[Answer, AnswerValue, int]], user: User, now: datetime
+) -> set[int]:
+    """One conditional UPDATE; the question ids of the rows it did not change."""
+    if not updates:
+        return set()
+    rows = ", ".join(
+        ["(%s::bigint, %s::integer, %s::jsonb, %s::boolean, %s::boolean)"] * len(updates)
+    )
+    params: list[Any] = []
+    for row, answer, base in updates:
+        params += [row.pk, base, _json(answer), answer.dont_know, answer.not_concerned]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Answer._meta.db_table} AS a SET value = v.value, "  # noqa: S608
+            "dont_know = v.dont_know, not_concerned = v.not_concerned, "
+            "version = a.version + 1, answered_by_id = %s, answered_at = %s "
+            f"FROM (VALUES {rows}) AS v(id, base, value, dont_know, not_concerned) "
+            "WHERE a.id = v.id AND a.version = v.base RETURNING a.id",
+            [user.pk, now, *params],
+        )
+        changed = {pk for (pk,) in cursor.fetchall()}
+    return {row.question_id for row, _answer, _base in updates if row.pk not in changed}
+
+
+def _insert_rows(
+    diagnostic: Diagnostic,
+    respondent: User | None,
+    inserts: list[tuple[int, AnswerValue]],
+    user: User,
+    now: datetime,
+) -> set[int]:
+    """One INSERT of the new answers that skips those someone else inserted first; the
+    question ids it skipped."""
+    if not inserts:
+        return set()
+    inserts = sorted(inserts, key=lambda item: item[0])
+    rows = ", ".join(["(%s, %s, %s, %s, %s::jsonb, %s, %s, 1, %s, %s)"] * len(inserts))
+    params: list[Any] = []
+    respondent_id = respondent.pk if respondent else None
+    for question_id, answer in inserts:
+        params += [
+            diagnostic.company_id,
+            diagnostic.pk,
+            question_id,
+            respondent_id,
+            _json(answer),
+            answer.dont_know,
+            answer.not_concerned,
+            user.pk,
+            now,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Answer._meta.db_table} (company_id, diagnostic_id, "  # noqa: S608
+            "question_id, respondent_id, value, dont_know, not_concerned, version, "
+            f"answered_by_id, answered_at) VALUES {rows} ON CONFLICT DO NOTHING "
+            "RETURNING question_id",
+            params,
+        )
+        inserted = {question_id for (question_id,) in cursor.fetchall()}
+    return {question_id for question_id, _answer in inserts} - inserted
 
 
 def _lock_draft(diagnostic: Diagnostic) -> bool:

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 def get_visible_report(user: User, public_id: uuid.UUID) -> Report:
     return get_object_or_404(
-        Report.objects.select_related("diagnostic__questionnaire", "company", "requested_by"),
+        Report.objects.select_related("diagnostic__questionnaire", "company", "requested_by").defer(
+            "diagnostic__questionnaire__definition", "diagnostic__questionnaire__source"
+        ),
         diagnostic__in=Diagnostic.objects.visible_to(user),
         public_id=public_id,
     )

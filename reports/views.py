@@ -219,7 +219,11 @@ def request_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Status of a PDF: refreshes itself (no JavaScript) until it is ready or failed."""
     current = get_visible_report(request.user, public_id)
-    versions = list(Report.objects.filter(diagnostic=current.diagnostic).order_by("-number"))
+    versions = list(
+        Report.objects.filter(diagnostic=current.diagnostic)
+        .select_related("requested_by")  # each version shows who asked for it
+        .order_by("-number")
+    )
     latest_ready = next((r for r in versions if r.is_ready), None)
     return render(
         request,

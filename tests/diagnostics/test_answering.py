@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -379,3 +380,19 @@ def test_stale_csrf_token_keeps_the_typed_answers(company_a, diagnostic):
     page = client.get(url)
     assert "Réponse à garder" in page.text
     assert not Answer.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INSERT … ON CONFLICT path")
+def test_autosave_runs_eight_statements_for_a_first_answer_and_an_update(
+    client_for, company_a, diagnostic, django_assert_num_queries
+):
+    """User, membership, diagnostic (its questionnaire comes from the per-process cache),
+    BEGIN, draft lock, INSERT or conditional UPDATE, COMMIT, the answers for the progress."""
+    client = client_for(company_a.member)
+    client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "no", "version": "0"})  # warm
+    with django_assert_num_queries(8):
+        first = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"})
+    assert first.json()["status"] == "saved"
+    with django_assert_num_queries(8):
+        update = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "1"})
+    assert update.json()["status"] == "saved"
