@@ -119,12 +119,14 @@ def test_an_invalid_text_loads_nothing(db, default_text):
 def test_load_questionnaire_loads_the_default_directory(db):
     out = StringIO()
     call_command("load_questionnaire", stdout=out)
-    assert out.getvalue() == "loaded competences-industrie v1\n"
-    assert Question.objects.count() == 59
+    assert out.getvalue() == "loaded competences-industrie v1\nloaded competences-industrie v2\n"
+    assert Question.objects.count() == 59 + 75
     out = StringIO()
     call_command("load_questionnaire", stdout=out)
-    assert out.getvalue() == "unchanged competences-industrie v1\n"
-    assert Questionnaire.objects.count() == 1
+    assert out.getvalue() == (
+        "unchanged competences-industrie v1\nunchanged competences-industrie v2\n"
+    )
+    assert Questionnaire.objects.count() == 2
 
 
 def test_load_questionnaire_reports_every_error_of_a_file(db, tmp_path, default_text):
