@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnostics.definition import HEADCOUNT_BANDS
+from documents.commands import publication_order
 from documents.models import PublishedVersionError
 from documents.parsing import dump_yaml
 from reports.catalogue import parse_catalogue
@@ -291,6 +292,18 @@ def test_load_funding_loads_the_default_directory(db):
     assert out.getvalue().strip() == "loaded financement-opco v1"
     call_command("load_funding", stdout=out)
     assert "unchanged financement-opco v1" in out.getvalue()
+
+
+def test_files_are_published_in_version_order():
+    names = ["b.yaml", "a-v10.yaml", "a-v2.yaml", "a.yaml", "b-v3.yaml"]
+    ordered = sorted((Path(name) for name in names), key=publication_order)
+    assert [p.name for p in ordered] == [
+        "a.yaml",
+        "a-v2.yaml",
+        "a-v10.yaml",
+        "b.yaml",
+        "b-v3.yaml",
+    ]
 
 
 def test_load_funding_prints_every_error_with_its_path(db, tmp_path):
