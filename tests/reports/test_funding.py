@@ -289,9 +289,12 @@ def test_latest_is_none_without_any(db):
 def test_load_funding_loads_the_default_directory(db):
     out = StringIO()
     call_command("load_funding", stdout=out)
-    assert out.getvalue().strip() == "loaded financement-opco v1"
+    # funding-2026.yaml is version 1 and funding-2026-v2.yaml version 2: published in order.
+    assert out.getvalue() == "loaded financement-opco v1\nloaded financement-opco v2\n"
+    assert FundingRules.latest().version == 2
+    out = StringIO()
     call_command("load_funding", stdout=out)
-    assert "unchanged financement-opco v1" in out.getvalue()
+    assert out.getvalue() == "unchanged financement-opco v1\nunchanged financement-opco v2\n"
 
 
 def test_files_are_published_in_version_order():
