@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ class LoadVersionsCommand(BaseCommand):
         parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths: list[Path] = options["paths"] or sorted(self.default_dir.glob("*.yaml"))
+        paths: list[Path] = options["paths"] or sorted(
+            self.default_dir.glob("*.yaml"), key=publication_order
+        )
         if not paths:
             raise CommandError(f"no *.yaml file in {self.default_dir}")
         self.prepare()
@@ -54,3 +57,11 @@ class LoadVersionsCommand(BaseCommand):
         status = "loaded" if created else "unchanged"
         self.stdout.write(f"{status} {row.key} v{row.version}")
         return True
+
+
+def publication_order(path: Path) -> tuple[str, int]:
+    """Files of one document in version order: `name.yaml` (version 1), then
+    `name-v2.yaml`, ..., `name-v10.yaml`, so that the newest version is published last
+    (the latest published version is the one in use)."""
+    match = re.fullmatch(r"(.+)-v([0-9]+)", path.stem)
+    return (match.group(1), int(match.group(2))) if match else (path.stem, 1)

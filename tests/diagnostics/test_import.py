@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from diagnostics.definition import definition_to_dict
+from diagnostics.forms import latest_questionnaires
 from diagnostics.loader import QuestionnaireError, parse_questionnaire
 from diagnostics.models import PublishedVersionError, Question, Questionnaire
 from diagnostics.services import DEFAULT_QUESTIONNAIRES_DIR, import_questionnaire
@@ -119,12 +120,21 @@ def test_an_invalid_text_loads_nothing(db, default_text):
 def test_load_questionnaire_loads_the_default_directory(db):
     out = StringIO()
     call_command("load_questionnaire", stdout=out)
-    assert out.getvalue() == "loaded competences-industrie v1\n"
-    assert Question.objects.count() == 59
+    shipped = ("competences-industrie v1", "competences-industrie v2", "maturite-alternance v1")
+    assert out.getvalue() == "".join(f"loaded {name}\n" for name in shipped)
+    assert Question.objects.count() == 59 + 75 + 16
     out = StringIO()
     call_command("load_questionnaire", stdout=out)
-    assert out.getvalue() == "unchanged competences-industrie v1\n"
-    assert Questionnaire.objects.count() == 1
+    assert out.getvalue() == "".join(f"unchanged {name}\n" for name in shipped)
+    assert Questionnaire.objects.count() == 3
+
+
+def test_the_start_form_offers_the_newest_version_of_each_shipped_questionnaire(db):
+    call_command("load_questionnaire", stdout=StringIO())
+    assert [(q.key, q.version) for q in latest_questionnaires()] == [
+        ("competences-industrie", 2),
+        ("maturite-alternance", 1),
+    ]
 
 
 def test_load_questionnaire_reports_every_error_of_a_file(db, tmp_path, default_text):

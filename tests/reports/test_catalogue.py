@@ -459,16 +459,20 @@ def test_import_checks_competencies_against_a_questionnaire(db, default_text):
 
 
 def test_load_catalogue_loads_the_default_directory(db):
-    assert sorted(p.name for p in DEFAULT_CATALOGUE_DIR.glob("*.yaml")) == ["catalogue-v1.yaml"]
+    assert sorted(p.name for p in DEFAULT_CATALOGUE_DIR.glob("*.yaml")) == [
+        "catalogue-v1.yaml",
+        "catalogue-v2.yaml",
+    ]
     call_command("load_questionnaire", stdout=StringIO())
     out = StringIO()
     call_command("load_catalogue", stdout=out)
-    assert out.getvalue() == "loaded catalogue-autodiag v1\n"
-    assert TrainingAction.objects.count() == 59
+    assert out.getvalue() == "loaded catalogue-autodiag v1\nloaded catalogue-autodiag v2\n"
+    assert TrainingAction.objects.count() == 59 + 91
+    assert latest_catalogue().version == 2
     out = StringIO()
     call_command("load_catalogue", stdout=out)
-    assert out.getvalue() == "unchanged catalogue-autodiag v1\n"
-    assert Catalogue.objects.count() == 1
+    assert out.getvalue() == "unchanged catalogue-autodiag v1\nunchanged catalogue-autodiag v2\n"
+    assert Catalogue.objects.count() == 2
 
 
 def test_load_catalogue_refuses_an_unknown_competency(db, tmp_path, default_text):

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnostics.definition import HEADCOUNT_BANDS
+from documents.commands import publication_order
 from documents.models import PublishedVersionError
 from documents.parsing import dump_yaml
 from reports.catalogue import parse_catalogue
@@ -288,9 +289,24 @@ def test_latest_is_none_without_any(db):
 def test_load_funding_loads_the_default_directory(db):
     out = StringIO()
     call_command("load_funding", stdout=out)
-    assert out.getvalue().strip() == "loaded financement-opco v1"
+    # funding-2026.yaml is version 1 and funding-2026-v2.yaml version 2: published in order.
+    assert out.getvalue() == "loaded financement-opco v1\nloaded financement-opco v2\n"
+    assert FundingRules.latest().version == 2
+    out = StringIO()
     call_command("load_funding", stdout=out)
-    assert "unchanged financement-opco v1" in out.getvalue()
+    assert out.getvalue() == "unchanged financement-opco v1\nunchanged financement-opco v2\n"
+
+
+def test_files_are_published_in_version_order():
+    names = ["b.yaml", "a-v10.yaml", "a-v2.yaml", "a.yaml", "b-v3.yaml"]
+    ordered = sorted((Path(name) for name in names), key=publication_order)
+    assert [p.name for p in ordered] == [
+        "a.yaml",
+        "a-v2.yaml",
+        "a-v10.yaml",
+        "b.yaml",
+        "b-v3.yaml",
+    ]
 
 
 def test_load_funding_prints_every_error_with_its_path(db, tmp_path):
