@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.shortcuts import get_object_or_404
 
 from accounts.access import record_advisor_view
+from accounts.models import Company
 
 from .models import Diagnostic
 
@@ -33,6 +34,18 @@ def get_visible_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
     """A diagnostic of one of the user's companies, or of an advisor's portfolio (results)."""
     diagnostic = get_object_or_404(
         Diagnostic.objects.visible_to(user).select_related("questionnaire", "company"),
+        public_id=public_id,
+    )
+    record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
+    return diagnostic
+
+
+def get_portfolio_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
+    """A diagnostic of a company the advisor follows (review); 404 for any other."""
+    diagnostic = get_object_or_404(
+        Diagnostic.objects.select_related("questionnaire", "company").filter(
+            company__in=Company.objects.for_advisor(user)
+        ),
         public_id=public_id,
     )
     record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
