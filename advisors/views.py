@@ -260,6 +260,7 @@ def _render_review(
         {
             **context,
             "company": diagnostic.company,
+            "disagreements": [d for d in context["divergence"] if d["disagree"]],
             "plan": plan,
             "rows": rows,
             "totals": totals,

@@ -204,7 +204,16 @@ def radar_svg(
 
 # Series of a line chart: colours of at least 4.5:1 on white, with a marker shape and a
 # dash pattern each, so that no series is told apart by its colour alone.
-LINE_COLOURS = ("#0a4fa6", "#b3261e", "#1b6e20", "#6a3d9a", "#8a4b08", "#00606b", "#a3195b")
+LINE_COLOURS = (
+    "#0a4fa6",
+    "#b3261e",
+    "#1b6e20",
+    "#6a3d9a",
+    "#8a4b08",
+    "#00606b",
+    "#a3195b",
+    "#3f3f3f",
+)
 LINE_DASHES = ("", "6 4", "2 3", "8 3 2 3")
 LINE_MARKERS = ("circle", "square", "triangle", "diamond")
 
