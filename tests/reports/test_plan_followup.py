@@ -108,3 +108,16 @@ def test_domain_comments_show_on_the_plan_page_and_in_the_pdf(client_for, compan
     with translation.override("fr"):
         html = render_to_string("reports/pdf.html", report_context(plan.diagnostic, "fr", 1))
     assert "Commencez par &lt;b&gt;les bases&lt;/b&gt;." in html
+
+
+def test_refresh_command_fills_the_figures_of_older_plans(plan):
+    import io
+
+    from django.core.management import call_command
+
+    ActionPlan.objects.filter(pk=plan.pk).update(year1_cost_min=None, year1_cost_max=None)
+    out = io.StringIO()
+    call_command("refresh_plan_figures", "--missing", stdout=out)
+    plan.refresh_from_db()
+    assert (plan.year1_cost_min, plan.year1_cost_max) == (700, 1100)
+    assert "1 plan" in out.getvalue()
