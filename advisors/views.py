@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import advisor_required, get_portfolio_company
 from accounts.i18n import current_language
 from diagnostics.access import get_portfolio_diagnostic
+from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
 from reports import services as report_services
@@ -138,26 +139,13 @@ def review_comments(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def adjust_lines(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Change the priority or horizon of the plan's lines, or drop some with a reason."""
     diagnostic, plan = _reviewed_plan(request, public_id)
-    items = list(PlanItem.objects.filter(plan=plan))
-    forms = {item.pk: LineAdjustForm(request.POST, prefix=f"line-{item.pk}") for item in items}
+    pks = PlanItem.objects.filter(plan=plan).values_list("pk", flat=True)
+    forms = {pk: LineAdjustForm(request.POST, prefix=f"line-{pk}") for pk in pks}
     if not all(f.is_valid() for f in forms.values()):
         return _render_review(request, diagnostic, line_forms=forms, status=400)
-    changes: dict[int, dict[str, Any]] = {}
-    for item in items:
-        data = forms[item.pk].cleaned_data
-        if data["drop"]:
-            status = PlanItem.Status.DROPPED
-        elif item.status == PlanItem.Status.DROPPED:
-            status = PlanItem.Status.PROPOSED
-        else:
-            status = item.status
-        changes[item.pk] = {
-            "priority": data["priority"],
-            "horizon": data["horizon"],
-            "status": status,
-            "drop_reason": data["drop_reason"] if data["drop"] else "",
-        }
-    changed = report_services.update_plan_items(plan=plan, changes=changes)
+    changed = report_services.adjust_plan_lines(
+        plan=plan, adjustments={pk: f.cleaned_data for pk, f in forms.items()}
+    )
     messages.success(request, _("The plan is saved.") if changed else _("Nothing has changed."))
     return redirect("advisors:review", diagnostic.public_id)
 
@@ -199,8 +187,6 @@ def _reviewed_plan(request: HttpRequest, public_id: uuid.UUID) -> tuple[Diagnost
 
 
 def _domains(diagnostic: Diagnostic) -> list[tuple[str, str]]:
-    from diagnostics.definition import tr
-
     language = current_language()
     return [(d.code, tr(d.title, language)) for d in diagnostic.questionnaire.spec.domains]
 

@@ -250,6 +250,34 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
 
 
 @transaction.atomic
+def adjust_plan_lines(*, plan: ActionPlan, adjustments: dict[int, dict[str, Any]]) -> bool:
+    """The advisor's adjustments of the plan's lines: each gives `priority`, `horizon`,
+    `drop` and `drop_reason`. A dropped line keeps its reason; a line no longer dropped
+    goes back to "proposed"; other statuses (accepted, done...) stay as the company set
+    them. A real change bumps the plan revision."""
+    statuses = dict(
+        PlanItem.objects.select_for_update().filter(plan=plan).values_list("pk", "status")
+    )
+    changes = {}
+    for pk, wanted in adjustments.items():
+        if pk not in statuses:
+            continue
+        if wanted["drop"]:
+            status = PlanItem.Status.DROPPED
+        elif statuses[pk] == PlanItem.Status.DROPPED:
+            status = PlanItem.Status.PROPOSED
+        else:
+            status = statuses[pk]
+        changes[pk] = {
+            "priority": wanted["priority"],
+            "horizon": wanted["horizon"],
+            "status": status,
+            "drop_reason": wanted["drop_reason"] if wanted["drop"] else "",
+        }
+    return update_plan_items(plan=plan, changes=changes)
+
+
+@transaction.atomic
 def add_plan_line(
     *, plan: ActionPlan, action: TrainingAction, priority: int, horizon: str, user: User
 ) -> PlanItem:
