@@ -8,5 +8,10 @@ app_name = "advisors"
 
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
+    path("queue/", views.queue, name="queue"),
     path("companies/<uuid:public_id>/", views.company, name="company"),
+    path("reviews/<uuid:public_id>/", views.review, name="review"),
+    path("reviews/<uuid:public_id>/comments/", views.review_comments, name="review_comments"),
+    path("reviews/<uuid:public_id>/lines/", views.adjust_lines, name="adjust_lines"),
+    path("reviews/<uuid:public_id>/lines/add/", views.add_line, name="add_line"),
 ]

@@ -1,31 +1,84 @@
-"""The advisor's side: the portfolio of followed companies and each company's page."""
+"""The advisor's side: portfolio, review queue, review of a diagnostic, company history."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import advisor_required, get_portfolio_company
+from accounts.i18n import current_language
+from diagnostics.access import get_portfolio_diagnostic
+from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
+from diagnostics.results import results_context
+from reports import services as report_services
+from reports.document import plan_rows
+from reports.models import ActionPlan, PlanItem, Report, TrainingAction
+
+from .forms import (
+    NAF_SECTIONS,
+    AddLineForm,
+    LineAdjustForm,
+    PortfolioFilterForm,
+    ReviewCommentForm,
+)
+from .history import company_history
+from .portfolio import filtered_portfolio, review_queue
 
 if TYPE_CHECKING:
     import uuid
 
     from django.http import HttpRequest, HttpResponse
 
+PAGE_SIZE = 50
+
 
 @advisor_required
 @require_http_methods(["GET"])
 def portfolio(request: HttpRequest) -> HttpResponse:
-    companies = request.user.portfolio.filter(closed_at__isnull=True).order_by("name")
-    return render(request, "advisors/portfolio.html", {"companies": companies})
+    form = PortfolioFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(
+            request,
+            "advisors/portfolio.html",
+            {"form": form, "sections": NAF_SECTIONS.items(), "page": None},
+            status=400,
+        )
+    filters = form.cleaned_data if request.GET else {}
+    rows = filtered_portfolio(request.user, filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(filters.get("page") or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "advisors/portfolio.html",
+        {
+            "form": form,
+            "sections": [(k, v[0]) for k, v in NAF_SECTIONS.items()],
+            "page": page,
+            "query": query.urlencode(),
+            "queue_size": review_queue(request.user).count(),
+        },
+    )
+
+
+@advisor_required
+@require_http_methods(["GET"])
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "advisors/queue.html", {"page": page})
 
 
 @advisor_required
 @require_http_methods(["GET"])
 def company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The company's profile, members and history: every diagnostic, each domain's
+    evolution, and what was planned against what was done."""
     followed = get_portfolio_company(request.user, public_id)
     members = followed.memberships.select_related("user").order_by("user__full_name")
     return render(
@@ -35,5 +88,171 @@ def company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "company": followed,
             "members": members,
             "diagnostics": Diagnostic.objects.listed_for_company(followed.pk),
+            **company_history(followed, current_language()),
         },
+    )
+
+
+@advisor_required
+@require_http_methods(["GET"])
+def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    diagnostic = get_portfolio_diagnostic(request.user, public_id)
+    if diagnostic.is_draft:
+        messages.info(request, _("This diagnostic is not submitted yet: nothing to review."))
+        return redirect("advisors:company", diagnostic.company.public_id)
+    return _render_review(request, diagnostic)
+
+
+@advisor_required
+@require_POST
+def review_comments(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Save the comments (overall and per domain) and, on "validate", validate the plan."""
+    diagnostic, plan = _reviewed_plan(request, public_id)
+    form = ReviewCommentForm(request.POST, domains=_domains(diagnostic))
+    if not form.is_valid():
+        return _render_review(request, diagnostic, comment_form=form, status=400)
+    validate = request.POST.get("review") == "validate"
+    report = report_services.advisor_review(
+        plan=plan,
+        advisor=request.user,
+        comment=form.cleaned_data["comment"],
+        domain_comments=form.domain_comments(),
+        validate=validate,
+        language=current_language(),
+    )
+    if report is not None:
+        messages.success(
+            request,
+            _(
+                "The plan is validated; the company's admins are told by e-mail and PDF "
+                "version %(n)s is being made."
+            )
+            % {"n": report.number},
+        )
+    else:
+        messages.success(request, _("Your comments are saved."))
+    return redirect("advisors:review", diagnostic.public_id)
+
+
+@advisor_required
+@require_POST
+def adjust_lines(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Change the priority or horizon of the plan's lines, or drop some with a reason."""
+    diagnostic, plan = _reviewed_plan(request, public_id)
+    pks = PlanItem.objects.filter(plan=plan).values_list("pk", flat=True)
+    forms = {pk: LineAdjustForm(request.POST, prefix=f"line-{pk}") for pk in pks}
+    if not all(f.is_valid() for f in forms.values()):
+        return _render_review(request, diagnostic, line_forms=forms, status=400)
+    changed = report_services.adjust_plan_lines(
+        plan=plan, adjustments={pk: f.cleaned_data for pk, f in forms.items()}
+    )
+    messages.success(request, _("The plan is saved.") if changed else _("Nothing has changed."))
+    return redirect("advisors:review", diagnostic.public_id)
+
+
+@advisor_required
+@require_POST
+def add_line(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Add an action of the plan's catalogue to the plan."""
+    diagnostic, plan = _reviewed_plan(request, public_id)
+    form = AddLineForm(request.POST, actions=_addable(plan), language=current_language())
+    if not form.is_valid():
+        return _render_review(request, diagnostic, add_form=form, status=400)
+    try:
+        report_services.add_plan_line(
+            plan=plan,
+            action=form.cleaned_data["action"],
+            priority=form.cleaned_data["priority"],
+            horizon=form.cleaned_data["horizon"],
+            user=request.user,
+        )
+    except report_services.PlanError as exc:
+        form.add_error("action", str(exc))
+        return _render_review(request, diagnostic, add_form=form, status=400)
+    messages.success(request, _("The action is added to the plan."))
+    return redirect("advisors:review", diagnostic.public_id)
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _reviewed_plan(request: HttpRequest, public_id: uuid.UUID) -> tuple[Diagnostic, ActionPlan]:
+    diagnostic = get_portfolio_diagnostic(request.user, public_id)
+    plan = get_object_or_404(
+        ActionPlan.objects.select_related("company", "funding_rules", "catalogue"),
+        diagnostic=diagnostic,
+    )
+    plan.diagnostic = diagnostic
+    return diagnostic, plan
+
+
+def _domains(diagnostic: Diagnostic) -> list[tuple[str, str]]:
+    language = current_language()
+    return [(d.code, tr(d.title, language)) for d in diagnostic.questionnaire.spec.domains]
+
+
+def _addable(plan: ActionPlan) -> Any:
+    return TrainingAction.objects.filter(catalogue_id=plan.catalogue_id).exclude(
+        pk__in=PlanItem.objects.filter(plan=plan).values("action_id")
+    )
+
+
+def _render_review(
+    request: HttpRequest,
+    diagnostic: Diagnostic,
+    *,
+    comment_form: ReviewCommentForm | None = None,
+    line_forms: dict[int, LineAdjustForm] | None = None,
+    add_form: AddLineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    language = current_language()
+    context = results_context(diagnostic, language)
+    plan = (
+        ActionPlan.objects.select_related("company", "funding_rules", "catalogue", "validated_by")
+        .filter(diagnostic=diagnostic)
+        .first()
+    )
+    rows: list[dict[str, Any]] = []
+    totals = None
+    if plan is not None:
+        plan.diagnostic = diagnostic
+        rows, totals = plan_rows(plan, language)
+        for row in rows:
+            row["adjust"] = (line_forms or {}).get(row["pk"]) or LineAdjustForm(
+                prefix=f"line-{row['pk']}",
+                initial={
+                    "priority": row["priority"],
+                    "horizon": row["horizon"],
+                    "drop": row["status_code"] == PlanItem.Status.DROPPED,
+                    "drop_reason": row["drop_reason"],
+                },
+            )
+        comments = plan.domain_comments or {}
+        comment_form = comment_form or ReviewCommentForm(
+            domains=_domains(diagnostic),
+            initial={
+                "comment": plan.advisor_comment,
+                **{f"domain-{code}": text for code, text in comments.items()},
+            },
+        )
+        add_form = add_form or AddLineForm(actions=_addable(plan), language=language)
+    for domain in context["domains"]:
+        domain["field"] = comment_form[f"domain-{domain['code']}"] if comment_form else None
+    reports = list(Report.objects.filter(diagnostic=diagnostic).order_by("-number")[:5])
+    return render(
+        request,
+        "advisors/review.html",
+        {
+            **context,
+            "company": diagnostic.company,
+            "disagreements": [d for d in context["divergence"] if d["disagree"]],
+            "plan": plan,
+            "rows": rows,
+            "totals": totals,
+            "comment_form": comment_form,
+            "add_form": add_form,
+            "reports": reports,
+        },
+        status=status,
     )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.shortcuts import get_object_or_404
 
 from accounts.access import record_advisor_view
+from accounts.models import Company
 
 from .models import Diagnostic, Questionnaire
 
@@ -35,5 +36,17 @@ def get_visible_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
         Diagnostic.objects.visible_to(user).select_related("company"), public_id=public_id
     )
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
+    record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
+    return diagnostic
+
+
+def get_portfolio_diagnostic(user: User, public_id: uuid.UUID) -> Diagnostic:
+    """A diagnostic of a company the advisor follows (review); 404 for any other."""
+    diagnostic = get_object_or_404(
+        Diagnostic.objects.select_related("questionnaire", "company").filter(
+            company__in=Company.objects.for_advisor(user)
+        ),
+        public_id=public_id,
+    )
     record_advisor_view(user, diagnostic.company_id, diagnostic.public_id)
     return diagnostic

@@ -200,3 +200,118 @@ def radar_svg(
     )
     out.append("</svg>")
     return "\n".join(out)
+
+
+# Series of a line chart: colours of at least 4.5:1 on white, with a marker shape and a
+# dash pattern each, so that no series is told apart by its colour alone.
+LINE_COLOURS = (
+    "#0a4fa6",
+    "#b3261e",
+    "#1b6e20",
+    "#6a3d9a",
+    "#8a4b08",
+    "#00606b",
+    "#a3195b",
+    "#3f3f3f",
+)
+LINE_DASHES = ("", "6 4", "2 3", "8 3 2 3")
+LINE_MARKERS = ("circle", "square", "triangle", "diamond")
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    label: str
+    values: tuple[float | None, ...]  # 0..100 per point in time, None when unknown
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "square":
+        return f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{colour}"/>'
+    if shape == "triangle":
+        pts = f"{_n(x)},{_n(y - 5)} {_n(x + 5)},{_n(y + 4)} {_n(x - 5)},{_n(y + 4)}"
+        return f'<polygon points="{pts}" fill="{colour}"/>'
+    if shape == "diamond":
+        pts = f"{_n(x)},{_n(y - 5)} {_n(x + 5)},{_n(y)} {_n(x)},{_n(y + 5)} {_n(x - 5)},{_n(y)}"
+        return f'<polygon points="{pts}" fill="{colour}"/>'
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}"/>'
+
+
+def line_svg(
+    series: Sequence[LineSeries],
+    x_labels: Sequence[str],
+    *,
+    title: str,
+    width: int = 640,
+    plot_height: int = 240,
+) -> str:
+    """Scores (0..100) over successive points in time, one line per series; a gap in a
+    line where a value is unknown. The legend lists the series under the plot."""
+    desc = "; ".join(
+        f"{s.label}: "
+        + ", ".join(f"{x} {_value_text(v)}" for x, v in zip(x_labels, s.values, strict=True))
+        for s in series
+    )
+    chart_id = f"line-{zlib.crc32(repr((title, tuple(series), tuple(x_labels))).encode()):08x}"
+    left, right, top = 40, 24, 16
+    legend_top = top + plot_height + 40
+    height = legend_top + 18 * len(series) + 8
+    out = _header(chart_id, width, height, title, desc)
+    plot_w = width - left - right
+    n = len(x_labels)
+
+    def x_of(i: int) -> float:
+        return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
+
+    def y_of(v: float) -> float:
+        return top + plot_height * (1 - _clamp(v) / 100)
+
+    for step in (0, *GRID_STEPS):
+        y = y_of(step)
+        out.append(
+            f'<line x1="{left}" y1="{_n(y)}" x2="{width - right}" y2="{_n(y)}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" font-size="10" '
+            f'fill="{MUTED_TEXT}">{step}</text>'
+        )
+    for i, label in enumerate(x_labels):
+        anchor = "middle" if 0 < i < n - 1 or n == 1 else ("start" if i == 0 else "end")
+        out.append(
+            f'<text x="{_n(x_of(i))}" y="{top + plot_height + 18}" text-anchor="{anchor}" '
+            f'font-size="11" fill="{TEXT_COLOUR}">{escape(label)}</text>'
+        )
+    for k, s in enumerate(series):
+        colour = LINE_COLOURS[k % len(LINE_COLOURS)]
+        dash = LINE_DASHES[k % len(LINE_DASHES)]
+        shape = LINE_MARKERS[k % len(LINE_MARKERS)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        run: list[str] = []
+        runs = [run]
+        for i, v in enumerate(s.values):
+            if v is None:
+                run = []
+                runs.append(run)
+            else:
+                run.append(f"{_n(x_of(i))},{_n(y_of(v))}")
+        for r in runs:
+            if len(r) > 1:
+                out.append(
+                    f'<polyline points="{" ".join(r)}" fill="none" stroke="{colour}" '
+                    f'stroke-width="2"{dash_attr}/>'
+                )
+        for i, v in enumerate(s.values):
+            if v is not None:
+                out.append(_marker(shape, x_of(i), y_of(v), colour))
+        y = legend_top + 18 * k
+        out.append(
+            f'<line x1="{left}" y1="{y}" x2="{left + 28}" y2="{y}" stroke="{colour}" '
+            f'stroke-width="2"{dash_attr}/>'
+        )
+        out.append(_marker(shape, left + 14, y, colour))
+        out.append(
+            f'<text x="{left + 36}" y="{y + 4}" font-size="12" fill="{TEXT_COLOUR}">'
+            f"{escape(s.label)}</text>"
+        )
+    out.append("</svg>")
+    return "\n".join(out)

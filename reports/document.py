@@ -109,6 +109,10 @@ def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], di
                 "salary": salary,
                 "status": str(statuses[item.status]),
                 "status_code": item.status,
+                "counted": item.status in COUNTED_STATUSES,
+                "drop_reason": item.drop_reason,
+                "done_at": item.done_at,
+                "added_by_advisor": item.added_by_id is not None,
                 "target_quarter": item.target_quarter,
                 "owner": item.owner,
                 "notes": item.notes,
@@ -170,8 +174,8 @@ def _reasons(item: PlanItem, spec: Any, language: str) -> list[str]:
 def _totals(
     plan: ActionPlan, rows: list[dict[str, Any]], spec: Any, language: str
 ) -> dict[str, Any]:
-    """Cost, estimated funding and remaining cost of the counted lines (proposed and
-    accepted), in all, by horizon and by the route that funds each line best."""
+    """Cost, estimated funding and remaining cost of the counted lines (proposed, accepted
+    and done), in all, by horizon and by the route that funds each line best."""
     horizons = dict(PlanItem.Horizon.choices)
     counted = [row for row in rows if row["status_code"] in COUNTED_STATUSES]
 
@@ -220,6 +224,18 @@ def _totals(
     }
 
 
+def domain_comments(plan: ActionPlan | None, language: str) -> list[dict[str, str]]:
+    """The advisor's comments per domain, in the questionnaire's order, with their titles."""
+    if plan is None or not plan.domain_comments:
+        return []
+    spec = plan.diagnostic.questionnaire.spec
+    return [
+        {"code": d.code, "title": tr(d.title, language), "comment": plan.domain_comments[d.code]}
+        for d in spec.domains
+        if plan.domain_comments.get(d.code)
+    ]
+
+
 def _competency_title(spec: Any, code: str, language: str) -> str:
     competency = spec.competency(code)
     return tr(competency.title, language) if competency else code
@@ -235,6 +251,9 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
         domain["benchmark"], domain["benchmark_count"] = mean, count
     plan = ActionPlan.objects.filter(diagnostic=diagnostic).select_related("validated_by").first()
     items, totals = plan_rows(plan, language) if plan else ([], None)
+    comments = plan.domain_comments if plan else {}
+    for domain in base["domains"]:
+        domain["advisor_comment"] = comments.get(domain["code"], "")
     return {
         "compliance": [item for item in items if item["compliance"]],
         "plan_now": [i for i in items if i["compliance"] or i["horizon"] == "year1"],

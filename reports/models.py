@@ -124,11 +124,26 @@ class ActionPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     validated_at = models.DateTimeField(null=True, blank=True)
+    # The advisor's comment on each domain, by domain code.
+    domain_comments = models.JSONField(default=dict, blank=True)
+    # Set by the task that e-mails the company admins of a validation (claimed once).
+    validation_notified_at = models.DateTimeField(null=True, blank=True)
+    # First-year figures of the counted lines, kept with every change of the lines so that
+    # the advisor's portfolio lists them without estimating each plan (euros).
+    year1_cost_min = models.PositiveIntegerField(null=True, blank=True)
+    year1_cost_max = models.PositiveIntegerField(null=True, blank=True)
+    year1_funding = models.PositiveIntegerField(null=True, blank=True)
+    year1_remaining_min = models.PositiveIntegerField(null=True, blank=True)
+    year1_remaining_max = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"Plan {self.diagnostic_id} r{self.revision}"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
 
 
 class PlanItem(models.Model):
@@ -141,6 +156,7 @@ class PlanItem(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         POSTPONED = "postponed", _("Postponed")
         DROPPED = "dropped", _("Dropped")
+        DONE = "done", _("Done")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
@@ -159,6 +175,12 @@ class PlanItem(models.Model):
     owner = models.CharField(_("person in charge"), max_length=150, blank=True)
     people = models.PositiveIntegerField(_("people to train"), default=1)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    drop_reason = models.CharField(_("reason for dropping"), max_length=500, blank=True)
+    done_at = models.DateTimeField(_("done on"), null=True, blank=True)
+    # Added by the advisor at the review, not by the recommendation rules.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reasons = models.JSONField(default=dict)
     position = models.PositiveIntegerField(default=0)
 

@@ -18,7 +18,8 @@ from documents.parsing import format_number
 from .catalogue import Action, CatalogueDef, Rule
 
 MAX_EVIDENCE = 3
-COUNTED_STATUSES = ("proposed", "accepted")
+# Lines that cost something: to do, or done (a done line was paid for, and funded).
+COUNTED_STATUSES = ("proposed", "accepted", "done")
 
 
 class CompetencyGap(Protocol):
@@ -217,7 +218,7 @@ class Totals:
 def plan_totals(items: Iterable[PlanLine]) -> Totals:
     """Training hours and cost range of a plan, in all and by funding route.
 
-    Only proposed and accepted lines count (postponed and dropped ones do not). A line
+    Only proposed, accepted and done lines count (postponed and dropped ones do not). A line
     counts for its number of people: hours = duration × people; the cost is per person
     × people, or per session × the sessions the people need (Action.cost). An action
     open to several funding routes counts under its FIRST route only

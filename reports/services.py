@@ -32,7 +32,7 @@ from .catalogue import (
 )
 from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
 from .planning import plan_from_results, uncovered
-from .tasks import enqueue_report
+from .tasks import enqueue_report, enqueue_validation_notice
 
 if TYPE_CHECKING:
     from diagnostics.definition import QuestionnaireDef
@@ -188,18 +188,56 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
             )
     except IntegrityError:  # made at the same moment by another request
         return ActionPlan.objects.get(diagnostic=diagnostic)
+    refresh_year1_summary(plan)
     return plan
 
 
-PLAN_FIELDS = ("status", "horizon", "priority", "target_quarter", "owner", "people", "notes")
+def refresh_year1_summary(plan: ActionPlan) -> None:
+    """Store the first-year cost, estimated funding and remaining cost of the counted lines
+    on the plan, for lists that show many plans (the advisor's portfolio). Called by every
+    workflow that changes the lines."""
+    from .document import plan_rows
+
+    rows, _totals = plan_rows(plan, "fr")
+    year1 = [r for r in rows if r["horizon"] == PlanItem.Horizon.YEAR1 and r["counted"]]
+    ActionPlan.objects.filter(pk=plan.pk).update(
+        year1_cost_min=sum(r["cost_min"] for r in year1),
+        year1_cost_max=sum(r["cost_max"] for r in year1),
+        year1_funding=sum(r["estimated_funding"] or 0 for r in year1),
+        year1_remaining_min=sum(r["remaining_min"] for r in year1),
+        year1_remaining_max=sum(r["remaining_max"] for r in year1),
+    )
+
+
+PLAN_FIELDS = (
+    "status",
+    "horizon",
+    "priority",
+    "target_quarter",
+    "owner",
+    "people",
+    "notes",
+    "drop_reason",
+)
 
 
 @transaction.atomic
 def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -> bool:
-    """Apply the edited fields of the plan's items; a real change bumps the plan revision."""
+    """Apply the edited fields of the plan's items; a real change bumps the plan revision.
+
+    A line marked done records when; a line that is no longer dropped loses its reason.
+    """
     changed = False
+    now = timezone.now()
     for item in PlanItem.objects.select_for_update().filter(plan=plan, pk__in=changes):
         fields = {k: v for k, v in changes[item.pk].items() if k in PLAN_FIELDS}
+        status = fields.get("status", item.status)
+        if status == PlanItem.Status.DONE and item.done_at is None:
+            fields["done_at"] = now
+        elif status != PlanItem.Status.DONE and item.done_at is not None:
+            fields["done_at"] = None
+        if status != PlanItem.Status.DROPPED and (fields.get("drop_reason") or item.drop_reason):
+            fields["drop_reason"] = ""
         if any(getattr(item, k) != v for k, v in fields.items()):
             for k, v in fields.items():
                 setattr(item, k, v)
@@ -207,7 +245,66 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
             changed = True
     if changed:
         _touch(plan)
+        refresh_year1_summary(plan)
     return changed
+
+
+@transaction.atomic
+def adjust_plan_lines(*, plan: ActionPlan, adjustments: dict[int, dict[str, Any]]) -> bool:
+    """The advisor's adjustments of the plan's lines: each gives `priority`, `horizon`,
+    `drop` and `drop_reason`. A dropped line keeps its reason; a line no longer dropped
+    goes back to "proposed"; other statuses (accepted, done...) stay as the company set
+    them. A real change bumps the plan revision."""
+    statuses = dict(
+        PlanItem.objects.select_for_update().filter(plan=plan).values_list("pk", "status")
+    )
+    changes = {}
+    for pk, wanted in adjustments.items():
+        if pk not in statuses:
+            continue
+        if wanted["drop"]:
+            status = PlanItem.Status.DROPPED
+        elif statuses[pk] == PlanItem.Status.DROPPED:
+            status = PlanItem.Status.PROPOSED
+        else:
+            status = statuses[pk]
+        changes[pk] = {
+            "priority": wanted["priority"],
+            "horizon": wanted["horizon"],
+            "status": status,
+            "drop_reason": wanted["drop_reason"] if wanted["drop"] else "",
+        }
+    return update_plan_items(plan=plan, changes=changes)
+
+
+@transaction.atomic
+def add_plan_line(
+    *, plan: ActionPlan, action: TrainingAction, priority: int, horizon: str, user: User
+) -> PlanItem:
+    """The advisor adds an action of the plan's catalogue; an action is in a plan once."""
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if action.catalogue_id != locked.catalogue_id:
+        raise PlanError(_("This action is not in the catalogue of the plan."))
+    if PlanItem.objects.filter(plan=locked, action=action).exists():
+        raise PlanError(_("This action is already in the plan."))
+    position = PlanItem.objects.filter(plan=locked).aggregate(n=Max("position"))["n"]
+    competencies = list(action.competencies)
+    item = PlanItem.objects.create(
+        company_id=locked.company_id,
+        plan=locked,
+        competency_code=competencies[0] if competencies else "",
+        competencies=competencies,
+        action=action,
+        priority=priority,
+        horizon=horizon,
+        added_by=user,
+        reasons={"added_by_advisor": True},
+        position=(position or 0) + 1,
+    )
+    _touch(locked)
+    refresh_year1_summary(locked)
+    plan.refresh_from_db()
+    return item
 
 
 @transaction.atomic
@@ -232,16 +329,30 @@ def _touch(plan: ActionPlan) -> None:
 
 @transaction.atomic
 def advisor_review(
-    *, plan: ActionPlan, advisor: User, comment: str, validate: bool, language: str
+    *,
+    plan: ActionPlan,
+    advisor: User,
+    comment: str,
+    validate: bool,
+    language: str,
+    domain_comments: dict[str, str] | None = None,
 ) -> Report | None:
-    """The advisor comments and, when validating, a new PDF version is requested."""
+    """The advisor comments (overall and, when given, per domain) and may validate.
+
+    Validating records who and when, requests a new PDF version (which carries the
+    comments and the validation) and e-mails the company admins once it commits.
+    """
     locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     locked.advisor_comment = comment
     fields = ["advisor_comment"]
+    if domain_comments is not None:
+        locked.domain_comments = {code: text for code, text in domain_comments.items() if text}
+        fields.append("domain_comments")
     if validate:
         locked.validated_by = advisor
         locked.validated_at = timezone.now()
-        fields += ["validated_by", "validated_at"]
+        locked.validation_notified_at = None
+        fields += ["validated_by", "validated_at", "validation_notified_at"]
     locked.save(update_fields=fields)
     _touch(locked)
     plan.refresh_from_db()
@@ -249,7 +360,9 @@ def advisor_review(
         audit.record(
             Action.PLAN_VALIDATED, actor=advisor, company=plan.company_id, target=plan.public_id
         )
-        return request_report(diagnostic=plan.diagnostic, user=advisor, language=language)
+        report = request_report(diagnostic=plan.diagnostic, user=advisor, language=language)
+        transaction.on_commit(lambda: enqueue_validation_notice(plan.pk))
+        return report
     return None
 
 
@@ -267,7 +380,12 @@ def fingerprint(diagnostic: Diagnostic, language: str) -> str:
     state = {
         "results": diagnostic.results,
         "language": language,
-        "plan": [plan.advisor_comment, str(plan.validated_at), str(plan.hourly_salary_cost)]
+        "plan": [
+            plan.advisor_comment,
+            str(plan.validated_at),
+            str(plan.hourly_salary_cost),
+            plan.domain_comments,
+        ]
         if plan
         else None,
         "items": items,

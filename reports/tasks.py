@@ -197,3 +197,54 @@ def sweep_reports() -> int:
         count += enqueue_report(report_id)
     SweeperRun.record("sweep_reports", enqueued=count)  # shown on the operator's page
     return count
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_plan_validated(plan_id: int) -> int:
+    """E-mail the company admins that an advisor validated their plan; once per validation
+    (the task claims the plan's notice with a conditional UPDATE). Returns the e-mails sent."""
+    from accounts.models import Membership
+
+    from .models import ActionPlan
+
+    claimed = ActionPlan.objects.filter(
+        pk=plan_id,
+        validated_at__isnull=False,
+        validation_notified_at__isnull=True,
+        company__closed_at__isnull=True,
+    ).update(validation_notified_at=timezone.now())
+    if not claimed:
+        logger.info("Validation notice of plan %s: already sent or nothing to send.", plan_id)
+        return 0
+    plan = ActionPlan.objects.select_related("company", "diagnostic", "validated_by").get(
+        pk=plan_id
+    )
+    admins = [
+        m.user
+        for m in Membership.objects.admins()
+        .filter(company_id=plan.company_id, user__is_active=True, user__erased_at__isnull=True)
+        .select_related("user")
+    ]
+    url = settings.SITE_URL + reverse("reports:plan", args=[plan.diagnostic.public_id])
+    for user in admins:
+        with translation.override(user.preferred_language):
+            context = {
+                "plan": plan,
+                "company": plan.company.name,
+                "advisor": plan.validated_by.full_name if plan.validated_by else "",
+                "url": url,
+            }
+            subject = render_to_string("reports/email/validated_subject.txt", context).strip()
+            body = render_to_string("reports/email/validated.txt", context)
+        send_mail(subject, body, None, [user.email])
+    return len(admins)
+
+
+def enqueue_validation_notice(plan_id: int) -> bool:
+    """Send the validation notice task; the broker being away only costs the e-mail."""
+    try:
+        notify_plan_validated.delay(plan_id)
+    except Exception:
+        logger.warning("Broker unavailable: plan %s not e-mailed", plan_id, exc_info=True)
+        return False
+    return True

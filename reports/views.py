@@ -18,7 +18,7 @@ from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
-from .document import plan_rows
+from .document import domain_comments, plan_rows
 from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm
 from .models import ActionPlan, PlanItem, Report
 
@@ -189,6 +189,7 @@ def _render_plan(
                 if row["horizon"] == PlanItem.Horizon.LATER and not row["compliance"]
             ],
             "totals": totals,
+            "domain_comments": domain_comments(action_plan, current_language()),
             "can_edit": _can_edit(request.user, diagnostic),
             "can_review": is_following_advisor(request.user, diagnostic.company_id),
             "review": review or AdvisorReviewForm(initial={"comment": action_plan.advisor_comment}),

@@ -113,6 +113,10 @@ def foreign_objects(company):
         "accounts:remove_member": ({"public_id": member.public_id}, "post"),
         "advisors:company": ({"public_id": company.company.public_id}, "get"),
         "operations:retry": (r, "post"),
+        "advisors:review": (d, "get"),
+        "advisors:review_comments": (d, "post"),
+        "advisors:adjust_lines": (d, "post"),
+        "advisors:add_line": (d, "post"),
     }
 
 
@@ -238,6 +242,10 @@ def test_member_without_the_role_gets_403_on_their_own_company_objects(client_fo
         ("reports:report", "post"),
         ("reports:download", "post"),
         ("advisors:company", "post"),
+        ("advisors:review", "post"),
+        ("advisors:review_comments", "get"),
+        ("advisors:adjust_lines", "get"),
+        ("advisors:add_line", "get"),
     ],
 )
 def test_wrong_method_is_refused(client_for, company_a, name, method):

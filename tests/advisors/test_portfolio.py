@@ -1,12 +1,27 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Company
+from diagnostics.models import Score
+from reports import services
+from reports.models import ActionPlan
+from tests.factories import CompanyFactory
+
+from .helpers import follow_many
+
+
+def portfolio_url():
+    return reverse("advisors:portfolio")
 
 
 @pytest.mark.quality("S3")
 def test_advisor_sees_portfolio_companies_only(client_for, advisor, company_a, company_b):
-    response = client_for(advisor).get(reverse("advisors:portfolio"))
+    response = client_for(advisor).get(portfolio_url())
     assert response.status_code == 200
     assert company_a.company.name in response.text
     assert company_b.company.name not in response.text
@@ -22,6 +37,12 @@ def test_advisor_gets_404_outside_the_portfolio(client_for, advisor, company_a, 
     assert other.status_code == 404
 
 
+def test_closed_companies_leave_the_portfolio(client_for, advisor, company_a):
+    Company.objects.filter(pk=company_a.company.pk).update(closed_at=timezone.now())
+    response = client_for(advisor).get(portfolio_url())
+    assert company_a.company.name not in response.text
+
+
 def test_advisor_without_company_lands_on_portfolio(client_for, advisor):
     response = client_for(advisor).get(reverse("home"))
     assert response.status_code == 302
@@ -31,7 +52,8 @@ def test_advisor_without_company_lands_on_portfolio(client_for, advisor):
 def test_unflagged_user_cannot_use_advisor_pages(client_for, company_a):
     client = client_for(company_a.admin)
     company_a.company.advisors.add(company_a.admin)  # an assignment without the flag gives nothing
-    assert client.get(reverse("advisors:portfolio")).status_code == 403
+    assert client.get(portfolio_url()).status_code == 403
+    assert client.get(reverse("advisors:queue")).status_code == 403
     # A company's advisor page is an object: 404 to whoever may not see it.
     assert (
         client.get(reverse("advisors:company", args=[company_a.company.public_id])).status_code
@@ -39,17 +61,134 @@ def test_unflagged_user_cannot_use_advisor_pages(client_for, company_a):
     )
 
 
-def test_advisor_pages_refuse_post(client_for, advisor):
-    assert client_for(advisor).post(reverse("advisors:portfolio")).status_code == 405
+@pytest.mark.parametrize("name", ["advisors:portfolio", "advisors:queue"])
+def test_advisor_lists_refuse_post(client_for, advisor, name):
+    assert client_for(advisor).post(reverse(name)).status_code == 405
 
 
 @pytest.mark.quality("S3")
 def test_advisor_reaches_the_results_and_plan_of_a_followed_company(
     client_for, advisor, company_a, diagnostic
 ):
-    from diagnostics import services
+    from diagnostics import services as diagnostic_services
 
-    services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
     page = client_for(advisor).get(reverse("advisors:company", args=[company_a.company.public_id]))
     assert reverse("diagnostics:results", args=[diagnostic.public_id]) in page.text
     assert reverse("reports:plan", args=[diagnostic.public_id]) in page.text
+
+
+def test_row_shows_the_index_its_change_the_plan_figures_and_the_review(
+    client_for, advisor, company_a, submitted, small_questionnaire
+):
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=62.4)
+    client = client_for(advisor)
+    page = client.get(portfolio_url()).text
+    assert "62" in page
+    assert "700 – 1 100" in page.replace("\u202f", " ").replace("\xa0", " ")
+    assert reverse("advisors:review", args=[submitted.public_id]) in page  # to review
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=False, language="fr")
+    ActionPlan.objects.filter(pk=plan.pk).update(validated_at=timezone.now())
+    page = client.get(portfolio_url(), {"status": "validated"}).text
+    assert company_a.company.name in page
+    assert "Validé" in page or "Validated" in page
+    page = client.get(portfolio_url(), {"status": "to_review"}).text
+    assert company_a.company.name not in page
+
+
+def test_change_since_the_previous_diagnostic(client_for, advisor, company_a, submitted, start):
+    from diagnostics.models import Diagnostic
+
+    newer = start(submitted.questionnaire)
+    Diagnostic.objects.filter(pk=newer.pk).update(
+        status="submitted", submitted_at=timezone.now(), results=submitted.results
+    )
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=40)
+    Score.objects.create(
+        company=company_a.company, diagnostic=newer, level="overall", code="overall", score=55
+    )
+    page = client_for(advisor).get(portfolio_url(), {"sort": "-change"}).text
+    assert "+15" in page
+
+
+def test_filters_search_and_sort(client_for, advisor, company_a):
+    other = CompanyFactory(name="Fonderie du Nord", naf_code="24.51Z", region="32")
+    food = CompanyFactory(name="Biscuiterie", naf_code="10.72Z", headcount_band="1_9")
+    shop = CompanyFactory(name="Boutique", naf_code="47.11A")
+    for c in (other, food, shop):
+        c.advisors.add(advisor)
+    client = client_for(advisor)
+
+    def names(**params):
+        text = client.get(portfolio_url(), params).text
+        return {c.name for c in (company_a.company, other, food, shop) if c.name in text}
+
+    assert names(sector="C") == {company_a.company.name, other.name, food.name}
+    assert names(sector="10") == {food.name}
+    assert names(region="32") == {other.name}
+    assert names(band="1_9") == {food.name}
+    assert names(q="fonderie") == {other.name}
+    assert names(q=f"{other.siret[:9]} {other.siret[9:]}") == {other.name}
+    assert names(status="none") == {company_a.company.name, other.name, food.name, shop.name}
+    page = client.get(portfolio_url(), {"sort": "name"}).text
+    assert page.index("Biscuiterie") < page.index("Boutique") < page.index("Fonderie")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sector": "ZZ"}, "NAF section"),
+        ({"region": "99"}, "99"),
+        ({"sort": "siret; drop"}, "siret"),
+        ({"since": "yesterday"}, "date"),
+        ({"since": "2026-05-01", "until": "2026-01-01"}, "period"),
+        ({"page": "x"}, "number"),
+    ],
+)
+def test_bad_filter_input_is_400_with_a_message(client_for, advisor, en, params, message):
+    response = client_for(advisor).get(portfolio_url(), params)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+@pytest.fixture
+def en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_pages_of_fifty(client_for, advisor, small_questionnaire, catalogue, submitted):
+    follow_many(
+        advisor,
+        60,
+        questionnaire=small_questionnaire,
+        catalogue=catalogue,
+        results=submitted.results,
+    )
+    client = client_for(advisor)
+    first = client.get(portfolio_url(), {"sort": "name"}).text
+    assert "Bulk 00049" in first
+    assert "Bulk 00050" not in first
+    second = client.get(portfolio_url(), {"sort": "name", "page": 2}).text
+    assert "Bulk 00050" in second
+
+
+@pytest.mark.quality("P2")
+def test_portfolio_runs_the_same_queries_for_10_and_1000_companies(
+    client_for, advisor, small_questionnaire, catalogue, submitted
+):
+    kwargs = {"questionnaire": small_questionnaire, "catalogue": catalogue}
+    follow_many(advisor, 10, results=submitted.results, **kwargs)
+    client = client_for(advisor)
+    params = {"sort": "-remaining", "status": "to_review", "sector": "C"}
+    client.get(portfolio_url(), params)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(portfolio_url(), params).status_code == 200
+    follow_many(advisor, 990, results=submitted.results, start=10, **kwargs)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(portfolio_url(), params)
+    assert len(many) == len(few)
+    assert "1 001" in response.text.replace("\u202f", " ").replace("\xa0", " ") or (
+        "1001" in response.text
+    )

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from diagnostics.charts import RadarAxis, radar_svg
+from diagnostics.charts import LineSeries, RadarAxis, line_svg, radar_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>"
@@ -141,3 +141,16 @@ def test_fewer_than_three_axes_give_text_only(n: int) -> None:
     texts = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
     assert texts == [f"Domain {i}: Score {10 * i}, Target 75" for i in range(n)]
     assert "style" not in svg
+
+
+def test_line_chart_escapes_labels_and_leaves_gaps():
+    svg = line_svg(
+        [LineSeries("<b>A</b>", (10.0, None, 30.0)), LineSeries("B", (20.0, 25.0, 40.0))],
+        ["2024", "2025", "2026"],
+        title="T & t",
+    )
+    assert "&lt;b&gt;A&lt;/b&gt;" in svg
+    assert "<b>" not in svg
+    assert "T &amp; t" in svg
+    assert svg.count("<polyline") == 1  # A, cut where unknown, has no run of two points
+    assert "style=" not in svg

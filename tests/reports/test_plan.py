@@ -107,7 +107,7 @@ def test_admin_edits_the_plan_and_the_revision_grows(client_for, company_a, subm
     [
         ("target_quarter", "Q3 2027", "2027-T1"),
         ("people", "0", "greater than or equal to 1"),
-        ("status", "done", "valid choice"),
+        ("status", "finished", "valid choice"),
     ],
 )
 def test_bad_plan_input_is_refused_and_changes_nothing(

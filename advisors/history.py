@@ -1,0 +1,116 @@
+"""What the company history page shows: each domain over successive diagnostics, and what
+was planned against what was done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from accounts.models import Company
+from diagnostics.charts import LineSeries, line_svg
+from diagnostics.definition import tr
+from diagnostics.models import Diagnostic, Score
+from reports.models import ActionPlan, PlanItem
+
+
+def company_history(company: Company, language: str) -> dict[str, Any]:
+    diagnostics = list(
+        Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
+        .select_related("questionnaire")
+        .defer("results", "questionnaire__source", "questionnaire__definition")
+        .order_by("submitted_at", "pk")
+    )
+    ids = [d.pk for d in diagnostics]
+    scores: dict[tuple[int, str], float | None] = {}
+    domain_codes: list[str] = []
+    for diagnostic_id, level, code, score in (
+        Score.objects.filter(diagnostic_id__in=ids, level__in=["domain", "overall"])
+        .order_by("pk")
+        .values_list("diagnostic_id", "level", "code", "score")
+    ):
+        key = code if level == Score.Level.DOMAIN else "__overall__"
+        scores[(diagnostic_id, key)] = score
+        if level == Score.Level.DOMAIN and code not in domain_codes:
+            domain_codes.append(code)
+    titles: dict[str, str] = {}
+    for diagnostic in diagnostics:  # the latest version's titles win
+        for domain in diagnostic.questionnaire.spec.domains:
+            titles[domain.code] = tr(domain.title, language)
+    dates = [formats.date_format(d.submitted_at, "SHORT_DATE_FORMAT") for d in diagnostics]
+    domains = [
+        {
+            "code": code,
+            "title": titles.get(code, code),
+            "values": [scores.get((d.pk, code)) for d in diagnostics],
+        }
+        for code in domain_codes
+    ]
+    overall = [scores.get((d.pk, "__overall__")) for d in diagnostics]
+    chart = (
+        line_svg(
+            [LineSeries(label=row["title"], values=tuple(row["values"])) for row in domains],
+            dates,
+            title=_("Score per domain over the diagnostics"),
+        )
+        if diagnostics and domains
+        else ""
+    )
+    return {
+        "submitted": diagnostics,
+        "dates": dates,
+        "domains": domains,
+        "overall": overall,
+        "chart": chart,
+        "followup": _followup(company, diagnostics, language),
+    }
+
+
+def _followup(
+    company: Company, diagnostics: list[Diagnostic], language: str
+) -> list[dict[str, Any]]:
+    """For each submitted diagnostic's plan: lines planned, done and dropped, and the done
+    lines with their dates."""
+    plans = {
+        p.diagnostic_id: p
+        for p in ActionPlan.objects.filter(company=company).only(
+            "diagnostic_id", "validated_at", "company_id"
+        )
+    }
+    counts: dict[tuple[int, str], int] = {
+        (row["plan_id"], row["status"]): row["n"]
+        for row in PlanItem.objects.filter(company=company)
+        .values("plan_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    done: dict[int, list[dict[str, Any]]] = {}
+    for item in (
+        PlanItem.objects.filter(company=company, status=PlanItem.Status.DONE)
+        .select_related("action")
+        .only("plan_id", "done_at", "action__title", "action__code")
+        .order_by("done_at", "pk")
+    ):
+        done.setdefault(item.plan_id, []).append(
+            {"title": tr(item.action.title, language), "done_at": item.done_at}
+        )
+    rows = []
+    for diagnostic in diagnostics:
+        plan = plans.get(diagnostic.pk)
+        if plan is None:
+            rows.append({"diagnostic": diagnostic, "plan": None})
+            continue
+        statuses = {status: counts.get((plan.pk, status), 0) for status in PlanItem.Status.values}
+        rows.append(
+            {
+                "diagnostic": diagnostic,
+                "plan": plan,
+                "planned": sum(statuses.values()) - statuses[PlanItem.Status.DROPPED],
+                "done": statuses[PlanItem.Status.DONE],
+                "dropped": statuses[PlanItem.Status.DROPPED],
+                "done_lines": done.get(plan.pk, []),
+            }
+        )
+    return rows

@@ -1,0 +1,162 @@
+"""What the advisor's lists show: the portfolio and the review queue.
+
+Each list is one query (plus the paginator's count) whatever the number of companies:
+every figure of a row comes from a subquery or from the plan's stored first-year figures,
+never from a query per row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import Company
+from diagnostics.models import Diagnostic, Score
+from reports.models import ActionPlan
+
+from .forms import ReviewState, naf_regex
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PLAN_FIGURES = (
+    "year1_cost_min",
+    "year1_cost_max",
+    "year1_funding",
+    "year1_remaining_min",
+    "year1_remaining_max",
+    "validated_at",
+)
+ORDERINGS = {
+    "name": [F("name").asc()],
+    "last": [F("last_date").asc(nulls_first=True), F("name").asc()],
+    "-last": [F("last_date").desc(nulls_last=True), F("name").asc()],
+    "index": [F("index").asc(nulls_last=True), F("name").asc()],
+    "-index": [F("index").desc(nulls_last=True), F("name").asc()],
+    "-change": [F("change").desc(nulls_last=True), F("name").asc()],
+    "-remaining": [F("year1_remaining_max").desc(nulls_last=True), F("name").asc()],
+}
+
+
+def _first(queryset: QuerySet, field: str, output: Any = None, offset: int = 0) -> Subquery:
+    return Subquery(queryset.values(field)[offset : offset + 1], output_field=output)
+
+
+def portfolio(user: User) -> QuerySet[Company]:
+    """The advisor's open companies, each with its latest diagnostic (any status), and from
+    its latest submitted one: the overall index, its change since the submitted diagnostic
+    before, the plan's first-year figures and whether the plan is validated."""
+    diagnostics = Diagnostic.objects.filter(company=OuterRef("pk"))
+    latest = diagnostics.order_by("-created_at", "-pk")
+    submitted = diagnostics.filter(status=Diagnostic.Status.SUBMITTED).order_by(
+        "-submitted_at", "-pk"
+    )
+    overall = Score.objects.filter(level=Score.Level.OVERALL)
+    plan = ActionPlan.objects.filter(diagnostic_id=OuterRef("submitted_id"))
+    rows = (
+        Company.objects.for_advisor(user)
+        .annotate(
+            last_public_id=_first(latest, "public_id"),
+            last_status=_first(latest, "status"),
+            last_date=Coalesce(
+                _first(latest, "submitted_at"),
+                _first(latest, "created_at"),
+                output_field=DateTimeField(),
+            ),
+            submitted_id=_first(submitted, "pk"),
+            submitted_public_id=_first(submitted, "public_id"),
+            previous_id=_first(submitted, "pk", offset=1),
+        )
+        .annotate(
+            index=_first(overall.filter(diagnostic_id=OuterRef("submitted_id")), "score"),
+            previous_index=_first(overall.filter(diagnostic_id=OuterRef("previous_id")), "score"),
+            **{name: _first(plan, name) for name in PLAN_FIGURES},
+        )
+        .annotate(
+            change=Case(
+                When(
+                    index__isnull=False,
+                    previous_index__isnull=False,
+                    then=F("index") - F("previous_index"),
+                ),
+                output_field=FloatField(),
+            ),
+            state=Case(
+                When(validated_at__isnull=False, then=Value(ReviewState.VALIDATED)),
+                When(submitted_id__isnull=False, then=Value(ReviewState.TO_REVIEW)),
+                When(last_status__isnull=False, then=Value(ReviewState.DRAFT)),
+                default=Value(ReviewState.NONE),
+                output_field=CharField(),
+            ),
+        )
+    )
+    return rows
+
+
+def filtered_portfolio(user: User, filters: dict[str, Any]) -> QuerySet[Company]:
+    """The portfolio narrowed by the (cleaned) filters of PortfolioFilterForm, sorted."""
+    rows = portfolio(user)
+    if q := filters.get("q"):
+        digits = q.replace(" ", "")
+        match = Q(name__icontains=q)
+        if digits.isdigit():
+            match |= Q(siret__startswith=digits)
+        rows = rows.filter(match)
+    if sector := filters.get("sector"):
+        rows = rows.filter(naf_code__regex=naf_regex(sector))
+    if region := filters.get("region"):
+        rows = rows.filter(region=region)
+    if band := filters.get("band"):
+        rows = rows.filter(headcount_band=band)
+    if status := filters.get("status"):
+        rows = rows.filter(state=status)
+    if since := filters.get("since"):
+        rows = rows.filter(last_date__date__gte=since)
+    if until := filters.get("until"):
+        rows = rows.filter(last_date__date__lte=until)
+    return rows.order_by(*ORDERINGS[filters.get("sort") or "name"], "pk")
+
+
+def review_queue(user: User) -> QuerySet[Diagnostic]:
+    """Submitted diagnostics of the portfolio whose plan is not validated, oldest first."""
+    return (
+        Diagnostic.objects.filter(
+            company__in=Company.objects.for_advisor(user),
+            status=Diagnostic.Status.SUBMITTED,
+        )
+        .filter(Q(plan__isnull=True) | Q(plan__validated_at__isnull=True))
+        .select_related("company")
+        .only(
+            "public_id",
+            "submitted_at",
+            "created_at",
+            "mode",
+            "company__name",
+            "company__public_id",
+            "company__siret",
+            "company__naf_code",
+            "company__region",
+            "company__headcount_band",
+        )
+        .annotate(
+            index=_first(
+                Score.objects.filter(diagnostic_id=OuterRef("pk"), level=Score.Level.OVERALL),
+                "score",
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )

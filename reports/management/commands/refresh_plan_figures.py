@@ -1,0 +1,36 @@
+"""manage.py refresh_plan_figures: store again the first-year figures of every plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from reports.models import ActionPlan
+from reports.services import refresh_year1_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute again the first-year cost, estimated funding and remaining cost that each "
+        "plan keeps for the advisors' portfolio: once after upgrading (plans made before "
+        "these figures were kept show none), or to follow dated funding rules. Changes "
+        "nothing else; running it twice gives the same figures."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--missing", action="store_true", help="Only the plans that have no figures yet."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plans = ActionPlan.objects.select_related(
+            "diagnostic__questionnaire", "catalogue", "funding_rules", "company"
+        ).filter(company__closed_at__isnull=True)
+        if options["missing"]:
+            plans = plans.filter(year1_cost_max__isnull=True)
+        count = 0
+        for plan in plans.iterator(chunk_size=200):
+            refresh_year1_summary(plan)
+            count += 1
+        self.stdout.write(f"First-year figures stored for {count} plan(s).")

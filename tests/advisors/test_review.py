@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from diagnostics.models import Diagnostic
+from reports.models import ActionPlan, PlanItem, Report, TrainingAction
+from reports.tasks import notify_plan_validated
+
+from .helpers import follow_many
+
+
+def url(name, d):
+    return reverse(f"advisors:{name}", args=[d.public_id])
+
+
+@pytest.fixture
+def en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def plan(submitted):
+    return ActionPlan.objects.get(diagnostic=submitted)
+
+
+def line_data(plan, **overrides):
+    data = {}
+    for item in PlanItem.objects.filter(plan=plan).select_related("action"):
+        values = {"priority": item.priority, "horizon": item.horizon, "drop_reason": ""}
+        if item.status == "dropped":
+            values.update(drop="on", drop_reason=item.drop_reason)
+        values.update(overrides.get(item.action.code, {}))
+        data.update({f"line-{item.pk}-{k}": v for k, v in values.items()})
+    return data
+
+
+# --- Queue -------------------------------------------------------------------------------
+
+
+def test_queue_lists_unreviewed_diagnostics_oldest_first_with_the_wait(
+    client_for, advisor, submitted, plan, small_questionnaire, catalogue
+):
+    Diagnostic.objects.filter(pk=submitted.pk).update(
+        submitted_at=timezone.now() - timedelta(days=9)
+    )
+    newer = follow_many(
+        advisor,
+        1,
+        questionnaire=small_questionnaire,
+        catalogue=catalogue,
+        results=submitted.results,
+    )[0]
+    page = client_for(advisor).get(reverse("advisors:queue")).text
+    assert page.index(submitted.company.name) < page.index(newer.name)
+    assert "1\xa0semaine, 2\xa0jours" in page  # 9 days
+    ActionPlan.objects.filter(pk=plan.pk).update(validated_at=timezone.now())
+    page = client_for(advisor).get(reverse("advisors:queue")).text
+    assert submitted.company.name not in page
+    assert newer.name in page
+
+
+@pytest.mark.quality("S3")
+def test_queue_shows_the_portfolio_only(client_for, advisor, company_b, start, submitted):
+    from reports import services
+
+    foreign = start(submitted.questionnaire, party=company_b)
+    services.submit(diagnostic=foreign, user=company_b.admin)
+    page = client_for(advisor).get(reverse("advisors:queue")).text
+    assert company_b.company.name not in page
+    assert submitted.company.name in page
+
+
+# --- Review page -------------------------------------------------------------------------
+
+
+def test_review_page_shows_results_disagreements_and_the_funded_plan(client_for, advisor, plan, en):
+    response = client_for(advisor).get(url("review", plan.diagnostic))
+    assert response.status_code == 200
+    text = response.text
+    assert "Domain A" in text
+    assert "Where respondents disagree" in text
+    assert "Basics of practice one" in text
+    assert "Estimated OPCO funding" in text
+    assert "The plan is not validated yet." in text
+    assert 'for="id_domain-A"' in text  # a labelled comment per domain
+
+
+def test_review_of_a_draft_sends_back_to_the_company(client_for, advisor, diagnostic):
+    response = client_for(advisor).get(url("review", diagnostic))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("advisors:company", args=[diagnostic.company.public_id])
+
+
+@pytest.mark.quality("S9")
+def test_comments_per_domain_are_saved_and_shown_as_text(client_for, advisor, plan, company_a):
+    client = client_for(advisor)
+    response = client.post(
+        url("review_comments", plan.diagnostic),
+        {
+            "review": "comment",
+            "comment": "<script>alert(1)</script>",
+            "domain-A": "<b>Priorité</b> aux bases",
+            "domain-B": "",
+        },
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.domain_comments == {"A": "<b>Priorité</b> aux bases"}
+    assert plan.validated_at is None
+    for page in (
+        client.get(url("review", plan.diagnostic)).text,
+        client_for(company_a.member)
+        .get(reverse("reports:plan", args=[plan.diagnostic.public_id]))
+        .text,
+    ):
+        assert "&lt;b&gt;Priorité&lt;/b&gt; aux bases" in page
+        assert "<script>alert(1)</script>" not in page
+
+
+def test_too_long_comment_is_400_and_changes_nothing(client_for, advisor, plan, en):
+    response = client_for(advisor).post(
+        url("review_comments", plan.diagnostic), {"review": "validate", "domain-A": "x" * 2001}
+    )
+    assert response.status_code == 400
+    assert "at most 2000 characters" in response.text
+    plan.refresh_from_db()
+    assert (plan.domain_comments, plan.validated_at) == ({}, None)
+
+
+def test_validation_records_who_and_when_emails_the_admins_and_makes_a_pdf(
+    client_for, advisor, plan, company_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    rendered = []
+    monkeypatch.setattr("reports.tasks.render_report.delay", lambda pk: rendered.append(pk))
+    monkeypatch.setattr(
+        "reports.tasks.notify_plan_validated.delay", lambda pk: notify_plan_validated(pk)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(advisor).post(
+            url("review_comments", plan.diagnostic),
+            {"review": "validate", "comment": "Très bon plan", "domain-A": "Bien"},
+        )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.validated_by == advisor
+    assert plan.validated_at is not None
+    report = Report.objects.get(diagnostic=plan.diagnostic)
+    assert rendered == [report.pk]
+    assert [m.to for m in mail.outbox] == [[company_a.admin.email]]
+    page = client_for(advisor).get(url("review", plan.diagnostic)).text
+    assert advisor.full_name in page
+
+
+def test_advisor_changes_priority_and_horizon_and_drops_a_line_with_a_reason(
+    client_for, advisor, plan
+):
+    client = client_for(advisor)
+    response = client.post(
+        url("adjust_lines", plan.diagnostic),
+        line_data(
+            plan,
+            **{
+                "A-ONE-01": {"priority": 3, "horizon": "later"},
+                "B-TWO-01": {"drop": "on", "drop_reason": "Déjà <i>fait</i>"},
+            },
+        ),
+    )
+    assert response.status_code == 302
+    items = {i.action.code: i for i in PlanItem.objects.filter(plan=plan).select_related("action")}
+    assert (items["A-ONE-01"].priority, items["A-ONE-01"].horizon) == (3, "later")
+    assert (items["B-TWO-01"].status, items["B-TWO-01"].drop_reason) == (
+        "dropped",
+        "Déjà <i>fait</i>",
+    )
+    plan.refresh_from_db()
+    assert plan.year1_cost_max == 0
+    page = client.get(reverse("reports:plan", args=[plan.diagnostic.public_id])).text
+    assert "Déjà &lt;i&gt;fait&lt;/i&gt;" in page
+    # Unticking "drop" brings the line back.
+    client.post(url("adjust_lines", plan.diagnostic), line_data(plan, **{"B-TWO-01": {"drop": ""}}))
+    item = PlanItem.objects.get(plan=plan, action__code="B-TWO-01")
+    assert (item.status, item.drop_reason) == ("proposed", "")
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"drop": "on", "drop_reason": ""}, "Say why the line is dropped."),
+        ({"priority": "7"}, "Select a valid choice"),
+        ({"horizon": "never"}, "Select a valid choice"),
+    ],
+)
+def test_bad_line_input_is_400_and_changes_nothing(
+    client_for, advisor, plan, en, override, message
+):
+    response = client_for(advisor).post(
+        url("adjust_lines", plan.diagnostic), line_data(plan, **{"A-ONE-01": override})
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    plan.refresh_from_db()
+    assert plan.revision == 1
+
+
+def test_advisor_adds_an_action_from_the_catalogue(client_for, advisor, plan, en):
+    action = TrainingAction.objects.get(catalogue=plan.catalogue, code="A-ONE-02")
+    client = client_for(advisor)
+    page = client.get(url("review", plan.diagnostic)).text
+    assert f'value="{action.pk}"' in page
+    response = client.post(
+        url("add_line", plan.diagnostic), {"action": action.pk, "priority": 2, "horizon": "later"}
+    )
+    assert response.status_code == 302
+    item = PlanItem.objects.get(plan=plan, action=action)
+    assert item.added_by == advisor
+    again = client.post(
+        url("add_line", plan.diagnostic), {"action": action.pk, "priority": 2, "horizon": "later"}
+    )
+    assert again.status_code == 400
+    assert "Select a valid choice" in again.text
+    assert PlanItem.objects.filter(plan=plan).count() == 3
+
+
+@pytest.mark.quality("S3")
+@pytest.mark.parametrize("name", ["review", "review_comments", "adjust_lines", "add_line"])
+def test_outsiders_get_404_and_nothing_changes(
+    client_for, plan, outsider, company_a, django_user_model, name
+):
+    stranger = django_user_model.objects.create_user(
+        email="adv2@test.example", full_name="Autre", is_advisor=True
+    )
+    for user in (stranger, outsider, company_a.admin):
+        client = client_for(user)
+        method = client.get if name == "review" else client.post
+        response = method(url(name, plan.diagnostic), {"review": "validate", "comment": "x"})
+        assert response.status_code == 404, user
+    plan.refresh_from_db()
+    assert (plan.revision, plan.validated_at, plan.advisor_comment) == (1, None, "")
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("review", "post"), ("review_comments", "get"), ("adjust_lines", "get"), ("add_line", "get")],
+)
+def test_wrong_method_is_405(client_for, advisor, plan, name, method):
+    assert getattr(client_for(advisor), method)(url(name, plan.diagnostic)).status_code == 405
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+@pytest.mark.quality("P2")
+def test_queue_and_review_run_the_same_queries_for_10_and_1000_companies(
+    client_for, advisor, plan, small_questionnaire, catalogue
+):
+    kwargs = {
+        "questionnaire": small_questionnaire,
+        "catalogue": catalogue,
+        "results": plan.diagnostic.results,
+    }
+    follow_many(advisor, 9, **kwargs)
+    client = client_for(advisor)
+    pages = [reverse("advisors:queue"), url("review", plan.diagnostic)]
+    for page in pages:
+        client.get(page)
+    few = []
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        few.append(len(queries))
+    follow_many(advisor, 990, start=9, **kwargs)
+    many = []
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        many.append(len(queries))
+    assert many == few
