@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "advisors",
     "audit",
     "privacy",
+    "observatory",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Benchmarks and the observatory read tables these rebuild; pages never recompute.
+    "refresh-benchmarks": {
+        "task": "observatory.tasks.refresh_benchmarks",
+        "schedule": crontab(minute=5),
     },
 }
 
