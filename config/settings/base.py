@@ -297,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "observatory.tasks.refresh_benchmarks",
         "schedule": crontab(minute=5),
     },
+    "refresh-observatory": {
+        "task": "observatory.tasks.refresh_observatory",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # Retention (README, "Privacy"): what apply_retention deletes, and after how long.

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "observatory"
+
+urlpatterns = [
+    path("", views.needs, name="needs"),
+    path("funding/", views.funding, name="funding"),
+]
