@@ -106,6 +106,7 @@ def foreign_objects(company):
         "accounts:change_role": ({"public_id": member.public_id}, "post"),
         "accounts:remove_member": ({"public_id": member.public_id}, "post"),
         "advisors:company": ({"public_id": company.company.public_id}, "get"),
+        "observatory:company_export": ({"public_id": company.company.public_id}, "get"),
     }
 
 

@@ -103,7 +103,7 @@ def test_anonymous_is_sent_to_login(client):
     assert client.get(NEEDS).status_code == 302
 
 
-@pytest.mark.parametrize("url", [NEEDS, FUNDING])
+@pytest.mark.parametrize("url", [NEEDS, FUNDING, reverse("observatory:export")])
 def test_wrong_method_gets_405(url, client_for, operator):
     assert client_for(operator).post(url).status_code == 405
 
