@@ -11,7 +11,7 @@ BAR_COLOUR = "#0a4fa6"  # 8.0:1 on white
 TEXT_COLOUR = "#1f1f1f"
 MUTED_TEXT = "#595959"
 FONT = "DejaVu Sans, sans-serif"
-LABEL_CHARS = 28
+LABEL_CHARS = 20
 
 
 def _short(label: str) -> str:
@@ -19,8 +19,10 @@ def _short(label: str) -> str:
 
 
 def _n(x: float) -> str:
+    """A figure with at most one decimal, thousands set apart: 12 500, 62.5."""
     x = round(x, 1)
-    return str(int(x)) if x == int(x) else f"{x:.1f}"
+    text = f"{int(x):,}" if x == int(x) else f"{x:,.1f}"
+    return text.replace(",", "\u202f")
 
 
 def bar_svg(bars: Sequence[tuple[str, float]], *, title: str, unit: str = "") -> str:
@@ -28,8 +30,8 @@ def bar_svg(bars: Sequence[tuple[str, float]], *, title: str, unit: str = "") ->
     chart's description and in the table shown with it."""
     desc = "; ".join(f"{label}: {_n(value)} {unit}".strip() for label, value in bars)
     chart_id = f"bars-{zlib.crc32(repr((title, tuple(bars))).encode()):08x}"
-    label_w, bar_w, row_h = 200, 300, 24
-    width, height = label_w + bar_w + 70, 12 + row_h * max(len(bars), 1)
+    label_w, bar_w, row_h = 200, 190, 26
+    width, height = label_w + bar_w + 64, 12 + row_h * max(len(bars), 1)
     top = max((value for _label, value in bars), default=0) or 1
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -42,16 +44,16 @@ def bar_svg(bars: Sequence[tuple[str, float]], *, title: str, unit: str = "") ->
         y = 6 + i * row_h
         length = max(1.0, bar_w * value / top)
         out.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" font-size="12" text-anchor="end" '
+            f'<text x="{label_w - 6}" y="{y + 17}" font-size="14" text-anchor="end" '
             f'fill="{TEXT_COLOUR}">{escape(_short(label))}</text>'
         )
         out.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{_n(length)}" height="{row_h - 8}" '
+            f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="{row_h - 8}" '
             f'fill="{BAR_COLOUR}"/>'
         )
         out.append(
             f'<text x="{label_w + length + 4:.0f}" '
-            f'y="{y + 15}" font-size="12" fill="{MUTED_TEXT}">{escape(_n(value))}</text>'
+            f'y="{y + 17}" font-size="14" fill="{MUTED_TEXT}">{escape(_n(value))}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)

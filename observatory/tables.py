@@ -252,7 +252,9 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
                 "rows": shown,
                 "hidden": len(all_rows) - len(shown),
                 "chart": bar_svg(
-                    sorted(secured.items(), key=lambda kv: -kv[1])[:12],
+                    sorted(secured.items())[:12]
+                    if dimension == "quarter"
+                    else sorted(secured.items(), key=lambda kv: -kv[1])[:12],
                     title=_("%(title)s: estimated OPCO funding of proposed and accepted lines")
                     % {"title": title},
                     unit="€",

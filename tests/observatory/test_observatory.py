@@ -121,3 +121,14 @@ def test_unknown_period_falls_back_to_every_period(submit_companies, client_for,
     assert page.context["selection"].period == 0
     year = timezone.now().year
     assert client_for(operator).get(NEEDS, {"period": year}).context["selection"].period == year
+
+
+@pytest.mark.quality("S9")
+def test_chart_labels_are_escaped():
+    from observatory.charts import bar_svg
+
+    svg = bar_svg([("<script>alert(1)</script>", 12500)], title="<b>t</b>")
+    assert "<script>" not in svg
+    assert "&lt;b&gt;t&lt;/b&gt;" in svg
+    assert "12\u202f500" in svg
+    assert "style" not in svg  # the CSP forbids inline styles
