@@ -28,37 +28,54 @@ def section_sql(column: str) -> str:
     return f"(CASE {whens} ELSE '' END)"
 
 
-REFRESH_SQL = f"""
-WITH latest AS (
-    SELECT DISTINCT ON (d.company_id, d.questionnaire_id)
-           d.id, d.company_id, d.questionnaire_id, d.headcount_band, c.region,
-           {section_sql("d.sector")} AS section
+LATEST = f"""
+WITH ranked AS (
+    SELECT d.id, d.company_id, d.questionnaire_id, d.headcount_band, c.region,
+           {section_sql("d.sector")} AS section,
+           ROW_NUMBER() OVER (
+               PARTITION BY d.company_id, d.questionnaire_id
+               ORDER BY d.submitted_at DESC, d.id DESC
+           ) AS rank
     FROM diagnostics_diagnostic d
     JOIN accounts_company c ON c.id = d.company_id
     WHERE d.status = 'submitted' AND c.closed_at IS NULL
-    ORDER BY d.company_id, d.questionnaire_id, d.submitted_at DESC, d.id DESC
-)
-INSERT INTO diagnostics_benchmark
-    (questionnaire_id, section, headcount_band, region, level, code, companies, mean,
-     refreshed_at)
-SELECT l.questionnaire_id, l.section, COALESCE(l.headcount_band, ''), COALESCE(l.region, ''),
-       s.level, s.code, COUNT(DISTINCT l.company_id), AVG(s.score), %s
-FROM latest l
-JOIN diagnostics_score s ON s.diagnostic_id = l.id
-WHERE s.level IN ('overall', 'domain') AND s.score IS NOT NULL AND l.section <> ''
-GROUP BY GROUPING SETS (
-    (l.questionnaire_id, l.section, l.headcount_band, l.region, s.level, s.code),
-    (l.questionnaire_id, l.section, l.headcount_band, s.level, s.code),
-    (l.questionnaire_id, l.section, s.level, s.code)
+),
+scored AS (
+    SELECT l.company_id, l.questionnaire_id, l.section, l.headcount_band, l.region,
+           s.level, s.code, s.score
+    FROM ranked l
+    JOIN diagnostics_score s ON s.diagnostic_id = l.id
+    WHERE l.rank = 1 AND s.level IN ('overall', 'domain') AND s.score IS NOT NULL
+      AND l.section <> ''
 )
 """  # noqa: S608 - built from constants, no user input
+# The group of the band and region, of the band (every region), of the section alone.
+GROUPS = (("headcount_band", "region"), ("headcount_band", None), (None, None))
+
+
+def _group_select(band: str | None, region: str | None) -> str:
+    keys = ", ".join(["questionnaire_id", "section", *(c for c in (band, region) if c)])
+    blank = "''"
+    return (
+        f"SELECT questionnaire_id, section, {band or blank}, {region or blank}, level, code, "  # noqa: S608 - constants
+        f"COUNT(DISTINCT company_id), AVG(score), %s FROM scored "
+        f"GROUP BY {keys}, level, code"
+    )
+
+
+REFRESH_SQL = (
+    LATEST
+    + "INSERT INTO diagnostics_benchmark (questionnaire_id, section, headcount_band, region, "
+    "level, code, companies, mean, refreshed_at) "
+    + " UNION ALL ".join(_group_select(band, region) for band, region in GROUPS)
+)
 
 
 def refresh_benchmarks() -> int:
     """Rebuild every benchmark row; the number of rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM diagnostics_benchmark")
-        cursor.execute(REFRESH_SQL, [timezone.now()])
+        cursor.execute(REFRESH_SQL, [timezone.now()] * len(GROUPS))
         return cursor.rowcount
 
 

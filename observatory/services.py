@@ -62,12 +62,35 @@ COLUMNS = (
 )
 
 
-def _sets(column: str, *extra: str) -> str:
-    """Grouping sets by period and for every period (period 0)."""
-    cols = [c for c in (column, *extra) if c]
-    with_period = ", ".join(["questionnaire_id", "period", *cols])
-    every_period = ", ".join(["questionnaire_id", *cols])
-    return f"GROUPING SETS (({with_period}), ({every_period}))"
+def _select(
+    dimension: str,
+    column: str,
+    extra: str,
+    statuses: tuple[str, ...],
+    condition: str,
+    grouping_sets: bool,
+) -> list[str]:
+    """The SELECTs of one dimension: by period and for every period (period 0), split by
+    `extra` (priority or status) when given. PostgreSQL computes both groupings in one
+    pass (GROUPING SETS); other databases get one SELECT per grouping."""
+    cols = [c for c in (column, extra) if c]
+    sets = [["questionnaire_id", "period", *cols], ["questionnaire_id", *cols]]
+    key = column or "''"
+    priority = "priority" if extra == "priority" else "0"
+    status = "status" if extra == "status" else "''"
+    where = f"status IN ({_in(statuses)}){condition}"
+
+    def select(period: str, group_by: str) -> str:
+        return (
+            f"SELECT questionnaire_id, {period} AS period, '{dimension}' AS dimension, "  # noqa: S608 - constants
+            f"{key} AS key, {status} AS status, {priority} AS priority, {MEASURES} "
+            f"FROM observatory_planlinefact WHERE {where} GROUP BY {group_by}"
+        )
+
+    if grouping_sets:
+        sets_sql = ", ".join(f"({', '.join(cols_)})" for cols_ in sets)
+        return [select("COALESCE(period, 0)", f"GROUPING SETS ({sets_sql})")]
+    return [select("period", ", ".join(sets[0])), select("0", ", ".join(sets[1]))]
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -78,25 +101,13 @@ def aggregate_sql(where: str = "") -> str:
     """SELECT of every Aggregate column (but refreshed_at) from the facts matching `where`
     (an SQL condition on observatory_planlinefact, with named parameters)."""
     condition = f" AND ({where})" if where else ""
+    grouping_sets = connection.vendor == "postgresql"
     parts = []
     for dimension, column in NEED_DIMENSIONS.items():
-        key = f"COALESCE({column}, '')" if column else "''"
-        for sets, priority in ((_sets(column, "priority"), "priority"), (_sets(column), "0")):
-            parts.append(
-                f"SELECT questionnaire_id, COALESCE(period, 0) AS period, "  # noqa: S608 - constants
-                f"'{dimension}' AS dimension, {key} AS key, '' AS status, "
-                f"{priority} AS priority, {MEASURES} "
-                f"FROM observatory_planlinefact WHERE status IN ({_in(NEED_STATUSES)})"
-                f"{condition} GROUP BY {sets}"
-            )
+        for extra in ("priority", ""):
+            parts += _select(dimension, column, extra, NEED_STATUSES, condition, grouping_sets)
     for dimension, column in FUNDING_DIMENSIONS.items():
-        key = f"COALESCE({column}, '')" if column else "''"
-        parts.append(
-            f"SELECT questionnaire_id, COALESCE(period, 0) AS period, "  # noqa: S608 - constants
-            f"'{dimension}' AS dimension, {key} AS key, status, 0 AS priority, {MEASURES} "
-            f"FROM observatory_planlinefact WHERE status IN ({_in(FORECAST_STATUSES)})"
-            f"{condition} GROUP BY {_sets(column, 'status')}"
-        )
+        parts += _select(dimension, column, "status", FORECAST_STATUSES, condition, grouping_sets)
     return " UNION ALL ".join(parts)
 
 
@@ -105,10 +116,11 @@ def refresh_observatory(*, on: date | None = None) -> int | None:
     refresh holds the lock."""
     on = on or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            logger.info("Observatory refresh skipped: another one is running.")
-            return None
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                logger.info("Observatory refresh skipped: another one is running.")
+                return None
         cursor.execute("DELETE FROM observatory_planlinefact")
         written = 0
         for chunk in _chunks(_latest_diagnostic_ids(cursor)):
@@ -130,10 +142,11 @@ def rebuild_aggregates(cursor: Any) -> None:
 
 def _latest_diagnostic_ids(cursor: Any) -> list[int]:
     cursor.execute(
-        "SELECT DISTINCT ON (d.company_id, d.questionnaire_id) d.id "
+        "SELECT id FROM (SELECT d.id, ROW_NUMBER() OVER (PARTITION BY d.company_id, "
+        "d.questionnaire_id ORDER BY d.submitted_at DESC, d.id DESC) AS rank "
         "FROM diagnostics_diagnostic d JOIN accounts_company c ON c.id = d.company_id "
-        "WHERE d.status = 'submitted' AND c.closed_at IS NULL "
-        "ORDER BY d.company_id, d.questionnaire_id, d.submitted_at DESC, d.id DESC"
+        "WHERE d.status = 'submitted' AND c.closed_at IS NULL) AS latest "
+        "WHERE rank = 1 ORDER BY id"
     )
     return [row[0] for row in cursor.fetchall()]
 

@@ -101,7 +101,7 @@ def figures(user: User, chosen: Selection) -> list[dict[str, Any]]:
         cursor.execute(
             sql, {"user": user.pk, "q": chosen.questionnaire.pk, "period": chosen.period}
         )
-        names = [c.name for c in cursor.description]
+        names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
