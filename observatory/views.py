@@ -13,8 +13,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+import audit
 from accounts.access import advisor_required, get_portfolio_company
 from accounts.i18n import current_language
+from audit.models import Action
 from diagnostics.models import Answer, Diagnostic, Score
 from documents.parsing import tr
 from reports.document import plan_rows
@@ -79,6 +81,7 @@ def export_tables(request: HttpRequest) -> HttpResponse:
     which = form.cleaned_data["table"]
     sheets = _needs_sheets(context) if which == "needs" else _funding_sheets(context)
     name = f"observatoire-{which}-{chosen.period or 'toutes-periodes'}"
+    audit.record(Action.TABLE_EXPORTED, actor=request.user, target=name)
     return respond(form.cleaned_data["format"] or "csv", sheets, name)
 
 
@@ -187,6 +190,7 @@ def export_portfolio(request: HttpRequest) -> HttpResponse:
                 round(c.overall, 1) if c.overall is not None else "",
             ]
 
+    audit.record(Action.TABLE_EXPORTED, actor=request.user, target="portefeuille")
     return respond(form.cleaned_data["format"] or "csv", [(_("Portfolio"), rows())], "portefeuille")
 
 
@@ -198,6 +202,9 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _bad(form)
     lang = current_language()
+    audit.record(
+        Action.TABLE_EXPORTED, actor=request.user, company=company, target=company.public_id
+    )
     diagnostic = (
         Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
         .select_related("questionnaire")

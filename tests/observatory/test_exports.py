@@ -143,3 +143,18 @@ def test_portfolio_export_lists_the_portfolio_only(submitted, client_for, compan
 @pytest.mark.parametrize("name", ["observatory:portfolio_export"])
 def test_export_refuses_post(db, name, client_for):
     assert client_for(UserFactory(is_advisor=True)).post(reverse(name)).status_code == 405
+
+
+@pytest.mark.quality("G3")
+def test_exports_are_in_the_audit_log(submitted, client_for, company_a):
+    from audit.models import Action, Entry
+
+    advisor = UserFactory(is_advisor=True)
+    company_a.company.advisors.add(advisor)
+    client = client_for(advisor)
+    b"".join(client.get(reverse("observatory:portfolio_export")).streaming_content)
+    url = reverse("observatory:company_export", args=[company_a.company.public_id])
+    b"".join(client.get(url).streaming_content)
+    entries = Entry.objects.filter(action=Action.TABLE_EXPORTED, actor=advisor)
+    assert entries.count() == 2
+    assert entries.filter(company=company_a.company).count() == 1
