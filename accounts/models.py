@@ -121,6 +121,41 @@ class Region(models.TextChoices):
     MAY = "06", "Mayotte"
 
 
+# The sections of the French activity nomenclature (NAF rév. 2), by their first and last
+# two-digit division: the letter benchmarks and the observatory group companies by.
+NAF_SECTIONS: tuple[tuple[str, int, int], ...] = (
+    ("A", 1, 3),
+    ("B", 5, 9),
+    ("C", 10, 33),
+    ("D", 35, 35),
+    ("E", 36, 39),
+    ("F", 41, 43),
+    ("G", 45, 47),
+    ("H", 49, 53),
+    ("I", 55, 56),
+    ("J", 58, 63),
+    ("K", 64, 66),
+    ("L", 68, 68),
+    ("M", 69, 75),
+    ("N", 77, 82),
+    ("O", 84, 84),
+    ("P", 85, 85),
+    ("Q", 86, 88),
+    ("R", 90, 93),
+    ("S", 94, 96),
+    ("T", 97, 98),
+    ("U", 99, 99),
+)
+
+
+def naf_section(division: str) -> str:
+    """The NAF section letter of a two-digit division ("25" → "C"); "" when unknown."""
+    if not division[:2].isdigit():
+        return ""
+    number = int(division[:2])
+    return next((letter for letter, low, high in NAF_SECTIONS if low <= number <= high), "")
+
+
 class CompanyQuerySet(models.QuerySet["Company"]):
     def open(self) -> CompanyQuerySet:
         """Companies not closed: a closed company disappears from every page at once."""
@@ -196,6 +231,11 @@ class Company(models.Model):
     def sector(self) -> str:
         """The NAF division (two digits), used for conditions and benchmarks."""
         return self.naf_code[:2]
+
+    @property
+    def naf_section(self) -> str:
+        """The NAF section letter (C for manufacturing), the benchmarks' sector."""
+        return naf_section(self.naf_code[:2])
 
     def admins(self) -> Iterable[User]:
         return User.objects.filter(

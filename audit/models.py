@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     ADVISOR_VIEW = "advisor_view", _("Advisor viewed the company")
     PLAN_VALIDATED = "plan_validated", _("Action plan validated")
     DATA_EXPORTED = "data_exported", _("Personal data exported")
+    TABLE_EXPORTED = "table_exported", _("Table exported (CSV/XLSX)")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
     COMPANY_CLOSED = "company_closed", _("Company closed")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("reports/", include("reports.urls")),
     path("advisor/", include("advisors.urls")),
+    path("observatory/", include("observatory.urls")),
     path("", include("privacy.urls")),
     path("operator/pipeline/", include("operations.urls")),
     path("operator/", admin.site.urls),

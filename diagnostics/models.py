@@ -271,3 +271,31 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.score}"
+
+
+class Benchmark(models.Model):
+    """The mean score of the companies of one group (NAF section, and optionally headcount
+    band and region) on one questionnaire version, from their latest submitted diagnostic.
+    Rebuilt by a periodic task (`diagnostics.benchmarks.refresh_benchmarks`), never per
+    request; a blank band or region is the group of every band or region."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=1)
+    headcount_band = models.CharField(max_length=10, blank=True)
+    region = models.CharField(max_length=2, blank=True)
+    level = models.CharField(max_length=10, choices=Score.Level.choices)
+    code = models.CharField(max_length=60)
+    companies = models.PositiveIntegerField()
+    mean = models.FloatField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "section", "headcount_band", "region", "level", "code"],
+                name="benchmark_unique_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}/{self.headcount_band}/{self.region} {self.code}: {self.mean}"

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from accounts.models import HeadcountBand, Region
+
+from .benchmarks import BenchmarkGroup, benchmark_for
 from .charts import RadarAxis, radar_svg
 from .definition import tr
 from .models import Answer, Diagnostic
@@ -32,6 +35,10 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
                 "competencies": comps,
             }
         )
+    benchmark = benchmark_for(diagnostic)
+    for d in domains:
+        mean, count = benchmark.domains.get(d["code"], (None, None)) if benchmark else (None, None)
+        d["benchmark"], d["benchmark_count"] = mean, count
     titles = {c.code: tr(c.title, lang) for c in spec.competencies()}
     chart = radar_svg(
         [
@@ -91,6 +98,8 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         "res": res,
         "free_texts": free_texts,
         "domains": domains,
+        "benchmark": benchmark,
+        "benchmark_scope": benchmark_scope(benchmark),
         "chart": chart,
         "gaps": [(titles[c.code], c) for c in res.ranked_gaps()],
         "divergence": divergence,
@@ -98,6 +107,18 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         "previous": previous,
         "evolution": evolution,
     }
+
+
+def benchmark_scope(benchmark: BenchmarkGroup | None) -> str:
+    """Who the similar companies are, in words: "NAF section C, 10 to 49 employees"."""
+    if benchmark is None:
+        return ""
+    parts = [_("NAF section %(section)s") % {"section": benchmark.section}]
+    if benchmark.headcount_band:
+        parts.append(str(dict(HeadcountBand.choices)[benchmark.headcount_band]))
+    if benchmark.region:
+        parts.append(str(dict(Region.choices)[benchmark.region]))
+    return ", ".join(parts)
 
 
 def _pct(level: float | None) -> float | None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.db.models import Avg, Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from diagnostics.benchmarks import benchmark_for
 from diagnostics.definition import tr
-from diagnostics.models import Diagnostic, Score
+from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
 from documents.parsing import format_number
 
@@ -27,25 +26,11 @@ if TYPE_CHECKING:
 
 
 def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
-    """Mean domain scores of similar companies (same NAF division and size), only where at
-    least BENCHMARK_MIN_COMPANIES other companies have a submitted diagnostic. A closed
-    company counts no more."""
-    rows = (
-        Score.objects.filter(
-            level=Score.Level.DOMAIN,
-            company__closed_at__isnull=True,
-            diagnostic__status=Diagnostic.Status.SUBMITTED,
-            diagnostic__questionnaire__key=diagnostic.questionnaire.key,
-            diagnostic__sector=diagnostic.sector,
-            diagnostic__headcount_band=diagnostic.headcount_band,
-            score__isnull=False,
-        )
-        .exclude(company_id=diagnostic.company_id)
-        .values("code")
-        .annotate(mean=Avg("score"), companies=Count("company", distinct=True))
-    )
-    k = settings.BENCHMARK_MIN_COMPANIES
-    return {r["code"]: (round(r["mean"], 1), r["companies"]) for r in rows if r["companies"] >= k}
+    """Mean domain scores of similar companies, with how many companies each mean is made
+    of, from the precomputed benchmarks (diagnostics.benchmarks): only groups of at least
+    BENCHMARK_MIN_COMPANIES companies, the closed ones left out at the last refresh."""
+    group = benchmark_for(diagnostic)
+    return dict(group.domains) if group else {}
 
 
 def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -244,11 +229,7 @@ def _competency_title(spec: Any, code: str, language: str) -> str:
 def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[str, Any]:
     base = results_context(diagnostic, language)
     res = base["res"]
-    bench = benchmarks(diagnostic)
     titles = {d["code"]: d["title"] for d in base["domains"]}
-    for domain in base["domains"]:
-        mean, count = bench.get(domain["code"], (None, None))
-        domain["benchmark"], domain["benchmark_count"] = mean, count
     plan = ActionPlan.objects.filter(diagnostic=diagnostic).select_related("validated_by").first()
     items, totals = plan_rows(plan, language) if plan else ([], None)
     comments = plan.domain_comments if plan else {}
@@ -274,6 +255,8 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
         "chart": base["chart"],
         "free_texts": base["free_texts"],
         "domains": base["domains"],
+        "benchmark": base["benchmark"],
+        "benchmark_scope": base["benchmark_scope"],
         "plan_items": items,
         "totals": totals,
         "advisor_comment": plan.advisor_comment if plan else "",

@@ -10,6 +10,7 @@ $PY manage.py load_catalogue
 $PY manage.py load_funding
 $PY manage.py seed_demo
 $PY manage.py seed_demo_diagnostics
+$PY manage.py seed_demo_companies
 
 pids=()
 cleanup() {

@@ -117,6 +117,7 @@ def foreign_objects(company):
         "advisors:review_comments": (d, "post"),
         "advisors:adjust_lines": (d, "post"),
         "advisors:add_line": (d, "post"),
+        "observatory:company_export": ({"public_id": company.company.public_id}, "get"),
     }
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "audit",
     "privacy",
     "operations",
+    "observatory",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,15 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Benchmarks and the observatory read tables these rebuild; pages never recompute.
+    "refresh-benchmarks": {
+        "task": "observatory.tasks.refresh_benchmarks",
+        "schedule": crontab(minute=5),
+    },
+    "refresh-observatory": {
+        "task": "observatory.tasks.refresh_observatory",
+        "schedule": crontab(minute=20),
     },
 }
 

@@ -34,7 +34,16 @@ def test_factories_make_reserved_addresses(db):
 @pytest.mark.quality("G5")
 def test_no_real_address_in_code_fixtures_or_demo_files():
     found = set()
-    for folder in ("accounts", "diagnostics", "reports", "audit", "privacy", "bench", "tests"):
+    for folder in (
+        "accounts",
+        "diagnostics",
+        "reports",
+        "audit",
+        "privacy",
+        "observatory",
+        "bench",
+        "tests",
+    ):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix not in {".py", ".yaml", ".json", ".txt"}:
                 continue

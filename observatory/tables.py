@@ -1,0 +1,283 @@
+"""What the observatory's pages and exports show, read from the precomputed tables.
+
+An operator admin reads the `Aggregate` rows of the whole sector; an advisor the same
+figures summed over the facts of the companies of the portfolio only. Either way a fixed
+number of queries, whatever the number of companies, and no cell made from fewer than
+BENCHMARK_MIN_COMPANIES companies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from accounts.models import HeadcountBand, Region
+from diagnostics.models import Questionnaire
+from documents.parsing import tr
+from reports.models import FundingRules, PlanItem, TrainingAction
+
+from .charts import bar_svg
+from .models import Aggregate, PlanLineFact
+from .services import COLUMNS, FORECAST_STATUSES, aggregate_sql
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+METRICS = (
+    "companies",
+    "lines",
+    "hours",
+    "cost_min",
+    "cost_max",
+    "funding_min",
+    "funding_max",
+    "remaining_min",
+    "remaining_max",
+)
+PORTFOLIO = (
+    "company_id IN (SELECT ca.company_id FROM accounts_company_advisors ca "
+    "JOIN accounts_company c ON c.id = ca.company_id "
+    "WHERE ca.user_id = %(user)s AND c.closed_at IS NULL) AND questionnaire_id = %(q)s"
+)
+
+
+def sees_everything(user: User) -> bool:
+    return user.is_staff or user.is_superuser
+
+
+def check_access(user: User) -> None:
+    """Operator admins and advisors; anyone else gets 403."""
+    if not (sees_everything(user) or user.is_advisor):
+        raise PermissionDenied(_("The observatory is for the operator's staff and advisors."))
+
+
+@dataclass
+class Selection:
+    questionnaire: Questionnaire | None
+    period: int  # 0: every period
+    questionnaires: list[Questionnaire] = field(default_factory=list)
+    periods: list[int] = field(default_factory=list)
+
+
+def selection(user: User, questionnaire_id: int | None, period: int | None) -> Selection:
+    """The questionnaire version and period asked for, with those there are to choose from
+    (the latest version by default, every period by default). Two queries."""
+    questionnaires = list(Questionnaire.objects.order_by("key", "-version"))
+    chosen = next((q for q in questionnaires if q.pk == questionnaire_id), None)
+    if chosen is None and questionnaires:
+        chosen = questionnaires[0]
+    table = Aggregate if sees_everything(user) else PlanLineFact
+    rows = table.objects.filter(questionnaire=chosen)
+    if not sees_everything(user):
+        rows = rows.filter(company__advisors=user, company__closed_at__isnull=True)
+    periods = sorted(
+        {p for p in rows.values_list("period", flat=True).distinct() if p}, reverse=True
+    )
+    return Selection(
+        questionnaire=chosen,
+        period=period if period in periods else 0,
+        questionnaires=questionnaires,
+        periods=periods,
+    )
+
+
+def figures(user: User, chosen: Selection) -> list[dict[str, Any]]:
+    """Every figure of the selection, as Aggregate rows (dicts). One query."""
+    if chosen.questionnaire is None:
+        return []
+    if sees_everything(user):
+        return list(
+            Aggregate.objects.filter(
+                questionnaire=chosen.questionnaire, period=chosen.period
+            ).values(*COLUMNS.replace(" ", "").split(","))
+        )
+    sql = f"SELECT {COLUMNS} FROM ({aggregate_sql(PORTFOLIO)}) AS f WHERE period = %(period)s"  # noqa: S608 - constant SQL
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, {"user": user.pk, "q": chosen.questionnaire.pk, "period": chosen.period}
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class Labels:
+    """Readable names of the keys: domains and competencies from the questionnaire, actions
+    from the catalogue, routes from the funding rules. Two queries."""
+
+    def __init__(self, questionnaire: Questionnaire | None, action_codes: set[str], lang: str):
+        self.lang = lang
+        self.names: dict[str, dict[str, str]] = {
+            "region": {k: str(v) for k, v in Region.choices},
+            "funding_region": {k: str(v) for k, v in Region.choices},
+            "band": {k: str(v) for k, v in HeadcountBand.choices},
+            "quarter": {k: str(v) for k, v in PlanItem.Horizon.choices},
+            "section": {},
+            "idcc": {"": _("No collective agreement given")},
+            "route": {"": _("No funding found")},
+        }
+        if questionnaire is not None:
+            spec = questionnaire.spec
+            self.names["domain"] = {d.code: tr(d.title, lang) for d in spec.domains}
+            self.names["competency"] = {c.code: tr(c.title, lang) for c in spec.competencies()}
+        self.names["action"] = {
+            code: tr(title, lang)
+            for code, title in TrainingAction.objects.filter(code__in=action_codes)
+            .order_by("catalogue_id")
+            .values_list("code", "title")
+        }
+        rules = FundingRules.latest()
+        if rules is not None:
+            routes = {r.route for r in rules.rules.rules}
+            self.names["route"].update({r: tr(rules.rules.label(r), lang) or r for r in routes})
+
+    def __call__(self, dimension: str, key: str) -> str:
+        if dimension == "section":
+            return _("Section %(letter)s") % {"letter": key} if key else _("Unknown")
+        return self.names.get(dimension, {}).get(key) or key or "—"
+
+
+def _pick(rows: list[dict[str, Any]], dimension: str, **match: Any) -> list[dict[str, Any]]:
+    return [
+        r for r in rows if r["dimension"] == dimension and all(r[k] == v for k, v in match.items())
+    ]
+
+
+def needs_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]:
+    """Training needs: how many companies need what, at which priority, for how many hours."""
+    k = settings.BENCHMARK_MIN_COMPANIES
+    by_priority = {
+        (r["dimension"], r["key"], r["priority"]): r["companies"]
+        for r in rows
+        if r["status"] == "" and r["priority"]
+    }
+    tables = []
+    titles = {
+        "domain": _("By domain"),
+        "competency": _("By competency"),
+        "section": _("By NAF section"),
+        "region": _("By region"),
+        "band": _("By headcount"),
+        "action": _("The most needed actions"),
+    }
+    for dimension, title in titles.items():
+        all_rows = sorted(
+            _pick(rows, dimension, status="", priority=0),
+            key=lambda r: (-r["companies"], -r["hours"], r["key"]),
+        )
+        shown = [r for r in all_rows if r["companies"] >= k]
+        if dimension == "action":
+            shown = shown[:15]
+        lines = []
+        for r in shown:
+            priorities = [by_priority.get((dimension, r["key"], p), 0) for p in (1, 2, 3)]
+            lines.append(
+                {
+                    "key": r["key"],
+                    "label": labels(dimension, r["key"]),
+                    "companies": r["companies"],
+                    "priorities": [n if n >= k else None for n in priorities],
+                    "lines": r["lines"],
+                    "hours": round(r["hours"]),
+                }
+            )
+        tables.append(
+            {
+                "dimension": dimension,
+                "title": title,
+                "rows": lines,
+                "hidden": len([r for r in all_rows if r["companies"] < k]),
+                "chart": bar_svg(
+                    [(line["label"], line["companies"]) for line in lines[:12]],
+                    title=_("%(title)s: companies in need") % {"title": title},
+                )
+                if lines
+                else "",
+            }
+        )
+    total = next(iter(_pick(rows, "total", status="", priority=0)), None)
+    return {
+        "total": total if total and total["companies"] >= k else None,
+        "tables": tables,
+    }
+
+
+def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]:
+    """The funding forecast: cost, estimated OPCO funding and remaining cost, with the
+    proposed, accepted and done lines kept apart."""
+    k = settings.BENCHMARK_MIN_COMPANIES
+    statuses = dict(PlanItem.Status.choices)
+    status_label = {s: str(statuses.get(s, _("Done"))) for s in FORECAST_STATUSES}
+    titles = {
+        "route": _("By funding route"),
+        "quarter": _("By quarter"),
+        "funding_region": _("By region"),
+        "idcc": _("By branch (IDCC)"),
+    }
+
+    def line(r: dict[str, Any], dimension: str) -> dict[str, Any]:
+        return {
+            "key": r["key"],
+            "label": labels(dimension, r["key"]),
+            "status": r["status"],
+            "status_label": status_label[r["status"]],
+            **{m: r[m] for m in METRICS},
+            "hours": round(r["hours"]),
+        }
+
+    totals = [
+        line(r, "funding")
+        for r in sorted(_pick(rows, "funding"), key=lambda r: FORECAST_STATUSES.index(r["status"]))
+        if r["companies"] >= k
+    ]
+    tables = []
+    for dimension, title in titles.items():
+        all_rows = sorted(
+            _pick(rows, dimension),
+            key=lambda r: (r["key"], FORECAST_STATUSES.index(r["status"])),
+        )
+        shown = [line(r, dimension) for r in all_rows if r["companies"] >= k]
+        secured: dict[str, int] = {}
+        for r in shown:
+            if r["status"] in ("proposed", "accepted"):
+                secured[r["label"]] = secured.get(r["label"], 0) + r["funding_max"]
+        tables.append(
+            {
+                "dimension": dimension,
+                "title": title,
+                "rows": shown,
+                "hidden": len(all_rows) - len(shown),
+                "chart": bar_svg(
+                    sorted(secured.items())[:12]
+                    if dimension == "quarter"
+                    else sorted(secured.items(), key=lambda kv: -kv[1])[:12],
+                    title=_("%(title)s: estimated OPCO funding of proposed and accepted lines")
+                    % {"title": title},
+                    unit="€",
+                )
+                if secured
+                else "",
+            }
+        )
+    to_secure = sum(t["funding_max"] for t in totals if t["status"] in ("proposed", "accepted"))
+    return {"totals": totals, "tables": tables, "to_secure": to_secure}
+
+
+def observatory_context(user: User, chosen: Selection, lang: str) -> dict[str, Any]:
+    rows = figures(user, chosen)
+    labels = Labels(
+        chosen.questionnaire,
+        {r["key"] for r in rows if r["dimension"] == "action"},
+        lang,
+    )
+    return {
+        "selection": chosen,
+        "min_companies": settings.BENCHMARK_MIN_COMPANIES,
+        "whole_sector": sees_everything(user),
+        "needs": needs_tables(rows, labels),
+        "funding": funding_tables(rows, labels),
+    }

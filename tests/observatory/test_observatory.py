@@ -1,0 +1,134 @@
+"""The observatory: precomputed training needs and funding forecast, K threshold, access."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Company
+from observatory.models import Aggregate, PlanLineFact
+from observatory.tasks import refresh_observatory
+from reports.models import PlanItem
+from tests.factories import UserFactory
+
+NEEDS = reverse("observatory:needs")
+FUNDING = reverse("observatory:funding")
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def test_refresh_writes_one_fact_per_plan_line(submit_companies):
+    submit_companies(2)
+    assert refresh_observatory() == PlanItem.objects.count() > 0
+    assert PlanLineFact.objects.filter(section="C", region="84").count() == PlanItem.objects.count()
+    assert Aggregate.objects.filter(dimension="total", period=0, priority=0).get().companies == 2
+
+
+def test_refresh_funds_lines_under_the_plan_rules(submit_companies):
+    submit_companies(1)
+    refresh_observatory()
+    for fact in PlanLineFact.objects.all():
+        assert fact.funding_max + fact.remaining_max == fact.cost_max
+    assert PlanLineFact.objects.exclude(route="").exists()
+
+
+def test_a_second_refresh_gives_the_same_figures(submit_companies):
+    submit_companies(2)
+    refresh_observatory()
+    first = sorted(
+        Aggregate.objects.values_list("dimension", "key", "status", "priority", "companies")
+    )
+    refresh_observatory()
+    assert (
+        sorted(Aggregate.objects.values_list("dimension", "key", "status", "priority", "companies"))
+        == first
+    )
+
+
+def test_closed_company_leaves_the_observatory_at_the_next_refresh(submit_companies):
+    companies = submit_companies(2)
+    refresh_observatory()
+    Company.objects.filter(pk=companies[0].pk).update(closed_at=timezone.now())
+    refresh_observatory()
+    assert set(PlanLineFact.objects.values_list("company_id", flat=True)) == {companies[1].pk}
+
+
+def test_operator_sees_the_sector_from_k_companies(
+    submit_companies, settings, client_for, operator
+):
+    settings.BENCHMARK_MIN_COMPANIES = 5
+    submit_companies(4)
+    refresh_observatory()
+    page = client_for(operator).get(NEEDS)
+    assert page.status_code == 200
+    assert page.context["needs"]["total"] is None
+    assert all(not t["rows"] for t in page.context["needs"]["tables"])
+    submit_companies(1)
+    refresh_observatory()
+    page = client_for(operator).get(NEEDS)
+    assert page.context["needs"]["total"]["companies"] == 5
+    domains = next(t for t in page.context["needs"]["tables"] if t["dimension"] == "domain")
+    assert domains["rows"]
+    assert domains["chart"].startswith("<svg")
+    funding = client_for(operator).get(FUNDING)
+    assert funding.status_code == 200
+    assert funding.context["funding"]["totals"][0]["companies"] == 5
+
+
+@pytest.mark.quality("S3")
+def test_advisor_sees_only_the_portfolio(submit_companies, settings, client_for):
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    followed = submit_companies(2)
+    submit_companies(3)
+    refresh_observatory()
+    advisor = UserFactory(is_advisor=True)
+    for company in followed:
+        company.advisors.add(advisor)
+    page = client_for(advisor).get(NEEDS)
+    assert page.status_code == 200
+    assert page.context["needs"]["total"]["companies"] == 2
+    assert not page.context["whole_sector"]
+
+
+def test_member_gets_403(client_for, company_a):
+    assert client_for(company_a.admin).get(NEEDS).status_code == 403
+    assert client_for(company_a.admin).get(FUNDING).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get(NEEDS).status_code == 302
+
+
+@pytest.mark.parametrize("url", [NEEDS, FUNDING, reverse("observatory:export")])
+def test_wrong_method_gets_405(url, client_for, operator):
+    assert client_for(operator).post(url).status_code == 405
+
+
+def test_bad_filter_gets_400_with_a_message(client_for, operator):
+    response = client_for(operator).get(NEEDS, {"period": "abc"})
+    assert response.status_code == 400
+    assert "period" in response.content.decode()
+
+
+def test_unknown_period_falls_back_to_every_period(submit_companies, client_for, operator):
+    submit_companies(1)
+    refresh_observatory()
+    page = client_for(operator).get(NEEDS, {"period": 1999})
+    assert page.context["selection"].period == 0
+    year = timezone.now().year
+    assert client_for(operator).get(NEEDS, {"period": year}).context["selection"].period == year
+
+
+@pytest.mark.quality("S9")
+def test_chart_labels_are_escaped():
+    from observatory.charts import bar_svg
+
+    svg = bar_svg([("<script>alert(1)</script>", 12500)], title="<b>t</b>")
+    assert "<script>" not in svg
+    assert "&lt;b&gt;t&lt;/b&gt;" in svg
+    assert "12\u202f500" in svg
+    assert "style" not in svg  # the CSP forbids inline styles

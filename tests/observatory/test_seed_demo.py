@@ -1,0 +1,38 @@
+"""The demo companies: invented, idempotent, with real plans and figures."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Company, User
+from diagnostics.models import Diagnostic
+from observatory.models import PlanLineFact
+from reports.models import PlanItem
+
+
+@pytest.fixture
+def demo_base(db):
+    # The shipped content, as make run loads it.
+    call_command("load_questionnaire", stdout=io.StringIO())
+    call_command("load_catalogue", stdout=io.StringIO())
+    call_command("load_funding", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.quality("G5")
+def test_demo_companies_are_invented_and_seeded_once(demo_base):
+    call_command("seed_demo_companies", "--count", "4", stdout=io.StringIO())
+    companies = Company.objects.filter(siret__startswith="9020")
+    assert companies.count() == 4
+    assert all(u.endswith("@demo.example") for u in User.objects.values_list("email", flat=True))
+    assert Diagnostic.objects.filter(status="submitted", company__in=companies).count() == 4
+    assert PlanItem.objects.filter(company__in=companies).exists()
+    assert PlanLineFact.objects.exists()  # the observatory was refreshed
+    advisor = User.objects.get(email="sophie.bernard@demo.example")
+    assert advisor.portfolio.filter(siret__startswith="9020").exists()
+    call_command("seed_demo_companies", "--count", "4", stdout=io.StringIO())
+    assert Company.objects.filter(siret__startswith="9020").count() == 4
+    assert Diagnostic.objects.filter(company__in=companies).count() == 4
