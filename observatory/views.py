@@ -124,17 +124,7 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
         _("Remaining cost (low)"),
         _("Remaining cost (high)"),
     ]
-    keys = (
-        "companies",
-        "lines",
-        "hours",
-        "cost_min",
-        "cost_max",
-        "funding_min",
-        "funding_max",
-        "remaining_min",
-        "remaining_max",
-    )
+    keys = tables.METRICS
     return [
         (
             str(t["title"]),

@@ -65,10 +65,12 @@ def test_request_ready_download_and_mail(worker_factory, client_for, company_a, 
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:report", args=[report.public_id])
     page = client.get(response["Location"])
-    assert '<meta http-equiv="refresh"' in page.text  # pending: the page refreshes itself
+    assert 'data-report-status="pending"' in page.text  # pending: the page looks again
+    assert "js/report-status.js" in page.text
     wait_for(lambda: ready(report), timeout=60)
     done = client.get(response["Location"])
-    assert '<meta http-equiv="refresh"' not in done.text
+    assert 'data-report-status="ready"' in done.text
+    assert "js/report-status.js" not in done.text
     assert reverse("reports:download", args=[report.public_id]) in done.text
     report.refresh_from_db()
     assert report.pages >= 2
@@ -80,7 +82,10 @@ def test_request_ready_download_and_mail(worker_factory, client_for, company_a, 
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert company_a.company.name in text
     assert "Bases de la pratique un" in text
-    assert "refresh" not in client.get(reverse("reports:report", args=[report.public_id])).text
+    assert (
+        "report-status.js"
+        not in client.get(reverse("reports:report", args=[report.public_id])).text
+    )
     mails = wait_for(lambda: list((worker.var_dir / "mail").glob("*.log")))
     assert len(mails) == 1
     assert company_a.member.email in mails[0].read_text()
@@ -157,7 +162,7 @@ def test_broker_down_request_stays_pending_then_sweeper_enqueues(
     assert report.status == Report.Status.PENDING
     assert report.enqueued_at is None
     page = client_for(company_a.member).get(reverse("reports:report", args=[report.public_id]))
-    assert '<meta http-equiv="refresh"' in page.text
+    assert 'data-report-status="pending"' in page.text
     worker_factory()
     assert sweep_reports() == 1  # the broker is back
     wait_for(lambda: ready(report), timeout=60)
