@@ -96,4 +96,4 @@ def log_in(page, base: str, email: str, password: str = PASSWORD) -> None:
     page.locator("main").get_by_label("Mot de passe", exact=False).first.fill(password)
     page.locator("main input[name=username]").fill(email)
     page.locator("main button[type=submit]").click()
-    page.wait_for_url(base + "/")
+    page.wait_for_url(lambda url: "/login/" not in url)

@@ -1,0 +1,170 @@
+"""The advisor's and the operator's journeys in a real browser, the core journey in English
+on a phone, and a domain page answered with the keyboard alone."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from accounts.models import User
+from diagnostics import services as diagnostic_services
+from diagnostics.scoring import AnswerValue
+from observatory.services import refresh_observatory
+from reports import services as report_services
+from reports.models import ActionPlan, Report
+from tests.journeys.conftest import PASSWORD, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def followed(published, company_a, advisor):
+    """Company A's submitted diagnostic of the default questionnaire, followed by the
+    advisor; everyone's password is the journeys' one."""
+    for user in (company_a.admin, company_a.member, advisor):
+        user.set_password(PASSWORD)
+        user.save()
+    membership = company_a.admin.memberships.get(company=company_a.company)
+    diagnostic = diagnostic_services.start_diagnostic(
+        membership=membership, questionnaire=published, mode="collective"
+    )
+    for question in published.spec.questions():
+        if question.kind == "maturity":
+            diagnostic_services.save_answer(
+                diagnostic=diagnostic,
+                question_code=question.code,
+                answer=AnswerValue(1),
+                user=company_a.admin,
+                base_version=0,
+            )
+    report_services.submit(diagnostic=diagnostic, user=company_a.admin)
+    return diagnostic
+
+
+@pytest.mark.live_worker
+def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
+    live_server, live_worker, browser, followed, company_a, advisor, a11y
+):
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, base, advisor.email)
+    page.goto(base + "/advisor/queue/")
+    a11y.check(page, "queue")
+    page.get_by_role("link", name=re.compile("Relire|Start the review")).first.click()
+    page.wait_for_url(re.compile(r".*/advisor/reviews/[0-9a-f-]+/$"))
+    a11y.check(page, "review")
+    comments = page.locator("form[action$='/comments/']")
+    comments.locator("textarea").first.fill("Commencer par la sécurité, <b>puis</b> le lean.")
+    comments.locator("textarea").nth(1).fill("Former deux référents 5S.")
+    comments.locator("button[value=validate]").click()
+    page.locator(".alert-success").first.wait_for()
+    a11y.check(page, "review-validated")
+    plan = ActionPlan.objects.get(diagnostic=followed)
+    assert plan.validated_by == advisor
+    report = Report.objects.filter(diagnostic=followed).order_by("-number").first()
+
+    # The company admin sees the validated plan and downloads the PDF made by the worker.
+    admin = browser.new_context(locale="fr-FR").new_page()
+    admin.set_default_timeout(15_000)
+    log_in(admin, base, company_a.admin.email)
+    admin.goto(f"{base}/reports/diagnostics/{followed.public_id}/plan/")
+    a11y.check(admin, "validated-plan")
+    assert advisor.full_name in admin.locator("main").inner_text()
+    admin.goto(f"{base}/reports/{report.public_id}/")
+    download = admin.locator(f"a[href$='{report.public_id}/download/']")
+    download.first.wait_for(timeout=90_000)
+    with admin.expect_download() as info:
+        download.first.click()
+    with open(info.value.path(), "rb") as pdf_file:
+        reader = PdfReader(io.BytesIO(pdf_file.read()))
+    text = re.sub(r"\s+", "", " ".join(p.extract_text() for p in reader.pages))
+    assert "<b>puis</b>" in text  # the advisor's text, as text
+    assert re.sub(r"\s+", "", advisor.full_name) in text
+
+
+def test_operator_opens_the_observatory_and_downloads_an_export(
+    live_server, browser, followed, a11y
+):
+    operator = User.objects.create_user(
+        email="operateur@test.example", full_name="Opératrice", password=PASSWORD, is_staff=True
+    )
+    refresh_observatory()
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, base, operator.email)
+    page.goto(base + "/observatory/")
+    a11y.check(page, "observatory-needs")
+    page.goto(base + "/observatory/funding/")
+    a11y.check(page, "observatory-funding")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export (CSV)").or_(
+            page.get_by_role("link", name="Exporter (CSV)")
+        ).first.click()
+    with open(info.value.path(), encoding="utf-8-sig") as export:
+        rows = export.read().splitlines()
+    assert len(rows) >= 2
+    assert any(";" in row or "," in row for row in rows)
+
+
+def test_core_journey_in_english_on_a_phone(live_server, browser, followed, company_a, a11y):
+    base = live_server.url
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 780})
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, base, company_a.admin.email)
+    page.locator("#language-switch").select_option("en")
+    page.locator("form[action$='/language/'] button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    for name, url in (
+        ("home-en", "/"),
+        ("overview-en", "/diagnostics/"),
+        ("results-en", f"/diagnostics/{followed.public_id}/results/"),
+        ("plan-en", f"/reports/diagnostics/{followed.public_id}/plan/"),
+    ):
+        page.goto(base + url)
+        a11y.check(page, name)
+        # Nothing wider than the phone: wide tables scroll inside their own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 361, name
+    assert "The first 12 months" in page.locator("main").inner_text()
+
+
+def test_a_domain_page_is_answered_and_saved_with_the_keyboard_alone(
+    live_server, page, company_a, diagnostic
+):
+    company_a.member.set_password(PASSWORD)
+    company_a.member.save()
+    base = live_server.url
+    log_in(page, base, company_a.member.email)
+    page.goto(f"{base}/diagnostics/{diagnostic.public_id}/domains/A/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.keyboard.press("Enter")  # skip to the content
+    first = page.locator("[id='q-A.ONE.Q1-0']")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q-A.ONE.Q1-0":
+            break
+    else:
+        pytest.fail("the first answer cannot be reached with Tab")
+    # The focus is visible: Bootstrap's focus ring on the focused control.
+    ring = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert ring not in ("", "none")
+    page.keyboard.press("ArrowRight")  # the next level of the radio group
+    assert page.locator("[id='q-A.ONE.Q1-1']").is_checked()
+    assert not first.is_checked()
+    save = page.locator("main form button[type=submit]").first
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if save.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the Save button cannot be reached with Tab (a keyboard trap?)")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert diagnostic.answers.get(question__code="A.ONE.Q1").value == 1
