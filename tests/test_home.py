@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -144,7 +145,15 @@ def test_submitted_diagnostics_and_their_plan(client_for, company_a, advisor, su
     report_services.update_plan_items(
         plan=plan, changes={items[0].pk: {"status": "done"}, items[1].pk: {"status": "dropped"}}
     )
-    ActionPlan.objects.filter(pk=plan.pk).update(validated_by=advisor, validated_at=timezone.now())
+    ActionPlan.objects.filter(pk=plan.pk).update(
+        validated_by=advisor,
+        validated_at=timezone.now(),
+        year1_cost_min=1000,
+        year1_cost_max=2000,
+        year1_funding=700,
+        year1_remaining_min=300,
+        year1_remaining_max=1300,
+    )
     response = client_for(company_a.admin).get(reverse("home"))
     context = response.context
     assert context["latest"]["diagnostic"] == submitted
@@ -157,6 +166,9 @@ def test_submitted_diagnostics_and_their_plan(client_for, company_a, advisor, su
     assert f'href="mailto:{advisor.email}"' in page
     assert 'data-validation="validated"' in page
     assert 'data-pdf="none"' in page
+    assert re.search(r"1\D?000 – 2\D?000 €", page)  # first-year cost
+    assert ">700 €<" in page  # estimated funding
+    assert re.search(r"300 – 1\D?300 €", page)  # remaining cost
     assert steps.REQUEST_PDF in _steps(response)
     assert "<polyline" not in page  # one point in time: markers, no line
     assert "<svg" in page
