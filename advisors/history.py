@@ -12,11 +12,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from diagnostics.charts import LineSeries, line_svg
 from diagnostics.definition import tr
-from diagnostics.models import Diagnostic, Score
+from diagnostics.models import Diagnostic, Questionnaire, Score
 from reports.models import ActionPlan, PlanItem
 
 
 def company_history(company: Company, language: str) -> dict[str, Any]:
+    history = score_history(company, language)
+    return {
+        **history,
+        "chart": history_chart(history, title=_("Score per domain over the diagnostics")),
+        "followup": _followup(company, history["submitted"], language),
+    }
+
+
+def score_history(company: Company, language: str) -> dict[str, Any]:
+    """Every submitted diagnostic of the company, oldest first, with the overall index and
+    each domain's score of each: two queries, whatever the number of diagnostics."""
     diagnostics = list(
         Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
         .select_related("questionnaire")
@@ -37,7 +48,7 @@ def company_history(company: Company, language: str) -> dict[str, Any]:
             domain_codes.append(code)
     titles: dict[str, str] = {}
     for diagnostic in diagnostics:  # the latest version's titles win
-        for domain in diagnostic.questionnaire.spec.domains:
+        for domain in Questionnaire.published(diagnostic.questionnaire_id).spec.domains:
             titles[domain.code] = tr(domain.title, language)
     dates = [formats.date_format(d.submitted_at, "SHORT_DATE_FORMAT") for d in diagnostics]
     domains = [
@@ -49,23 +60,20 @@ def company_history(company: Company, language: str) -> dict[str, Any]:
         for code in domain_codes
     ]
     overall = [scores.get((d.pk, "__overall__")) for d in diagnostics]
-    chart = (
-        line_svg(
-            [LineSeries(label=row["title"], values=tuple(row["values"])) for row in domains],
-            dates,
-            title=_("Score per domain over the diagnostics"),
-        )
-        if diagnostics and domains
-        else ""
-    )
-    return {
-        "submitted": diagnostics,
-        "dates": dates,
-        "domains": domains,
-        "overall": overall,
-        "chart": chart,
-        "followup": _followup(company, diagnostics, language),
-    }
+    return {"submitted": diagnostics, "dates": dates, "domains": domains, "overall": overall}
+
+
+def history_chart(history: dict[str, Any], *, title: str, overall_label: str | None = None) -> str:
+    """The line chart of a score history: one line per domain, and the overall index first
+    when it is given a label. Empty when nothing was submitted."""
+    if not history["submitted"] or not history["domains"]:
+        return ""
+    series = [
+        LineSeries(label=row["title"], values=tuple(row["values"])) for row in history["domains"]
+    ]
+    if overall_label is not None:
+        series.insert(0, LineSeries(label=overall_label, values=tuple(history["overall"])))
+    return line_svg(series, history["dates"], title=title)
 
 
 def _followup(

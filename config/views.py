@@ -8,9 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import current_membership
+from accounts.i18n import current_language
 from accounts.unsaved import keep_unsaved_post, view_keeps_unsaved_post
 
 from .health import readiness
+from .home import home_context
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -25,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.is_advisor:
             return redirect("advisors:portfolio")
         return render(request, "home_no_company.html")
-    return render(request, "home.html", {"membership": membership, "company": membership.company})
+    return render(request, "home.html", home_context(membership, request.user, current_language()))
 
 
 @require_http_methods(["GET", "HEAD"])

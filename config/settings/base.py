@@ -147,6 +147,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=14))
+# The home page offers a re-assessment this many days after the last submitted diagnostic.
+REASSESSMENT_AFTER_DAYS = env.int("REASSESSMENT_AFTER_DAYS", default=365)
 
 # Login throttling: a (username, IP) pair is locked after AXES_FAILURE_LIMIT failures,
 # for a finite cool-off.

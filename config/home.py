@@ -1,0 +1,224 @@
+"""What the company's home page shows (read model): where the company stands, what to do
+next, and its progress over the submitted diagnostics. Nothing here writes.
+
+The number of queries does not grow with the number of past diagnostics: the history is
+read in two queries (advisors.history.score_history), the last two diagnostics in one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Membership
+from advisors.history import history_chart, score_history
+from diagnostics.answering import own_values, progress
+from diagnostics.definition import tr
+from diagnostics.models import Diagnostic, Questionnaire
+from diagnostics.scoring import Results
+from reports.models import ActionPlan, PlanItem, Report
+from reports.services import is_outdated
+
+from . import next_steps as steps
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+GAPS_SHOWN = 3
+
+
+def home_context(membership: Membership, user: User, language: str) -> dict[str, Any]:
+    company = membership.company
+    today = timezone.localdate()
+    draft = _draft(company.pk, user)
+    history = score_history(company, language)
+    submitted = history["submitted"]
+    latest = _latest(submitted, language)
+    plan = _plan(latest["diagnostic"]) if latest else None
+    pdf = _pdf(latest["diagnostic"]) if latest and plan else None
+    members = Membership.objects.filter(company=company).count()
+    situation = steps.Situation(
+        is_admin=membership.is_admin,
+        today=today,
+        reassess_after_days=settings.REASSESSMENT_AFTER_DAYS,
+        members=members,
+        draft=draft is not None,
+        answered=draft["answered"] if draft else 0,
+        visible=draft["visible"] if draft else 0,
+        last_submitted_on=timezone.localdate(submitted[-1].submitted_at) if submitted else None,
+        has_plan=plan is not None,
+        proposed_lines=plan["proposed"] if plan else 0,
+        accepted_lines=plan["accepted"] if plan else 0,
+        pdf=pdf["state"] if pdf else "none",
+    )
+    return {
+        "membership": membership,
+        "company": company,
+        "draft": draft,
+        "latest": latest,
+        "plan": plan,
+        "pdf": pdf,
+        "steps": [
+            _step(code, draft=draft, latest=latest, plan=plan)
+            for code in steps.next_steps(situation)
+        ],
+        "history": history,
+        "chart": history_chart(
+            history,
+            title=_("Overall index and score per domain over the diagnostics"),
+            overall_label=_("Overall index"),
+        ),
+        "competencies": latest["competencies"] if latest else [],
+    }
+
+
+def _draft(company_id: int, user: User) -> dict[str, Any] | None:
+    """The diagnostic in progress (the latest started) with the user's progress in it."""
+    diagnostic = (
+        Diagnostic.objects.filter(company_id=company_id, status=Diagnostic.Status.DRAFT)
+        .defer("results")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if diagnostic is None:
+        return None
+    diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
+    total = progress(diagnostic, own_values(diagnostic, user))["total"]
+    return {"diagnostic": diagnostic, **total}
+
+
+def _latest(submitted: list[Diagnostic], language: str) -> dict[str, Any] | None:
+    """The last submitted diagnostic with its overall index and largest gaps, and each
+    competency's level in it and in the one before."""
+    if not submitted:
+        return None
+    ids = [d.pk for d in submitted[-2:]]
+    full = {d.pk: d for d in Diagnostic.objects.filter(pk__in=ids)}
+    last = full[ids[-1]]
+    last.questionnaire = Questionnaire.published(last.questionnaire_id)
+    spec = last.questionnaire.spec
+    titles = {c.code: tr(c.title, language) for c in spec.competencies()}
+    now = Results.from_dict(last.results["results"])
+    before = Results.from_dict(full[ids[0]].results["results"]) if len(ids) == 2 else None
+    competencies = []
+    if before is not None:
+        for code, title in titles.items():
+            then_result, now_result = before.competency(code), now.competency(code)
+            then_level = then_result.level if then_result else None
+            now_level = now_result.level if now_result else None
+            competencies.append(
+                {
+                    "title": title,
+                    "then": then_level,
+                    "now": now_level,
+                    "delta": None
+                    if then_level is None or now_level is None
+                    else round(now_level - then_level, 1),
+                }
+            )
+    return {
+        "diagnostic": last,
+        "overall": now.overall_score,
+        "gaps": [titles.get(c.code, c.code) for c in now.ranked_gaps()[:GAPS_SHOWN]],
+        "previous": full[ids[0]] if before is not None else None,
+        "competencies": competencies,
+    }
+
+
+def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
+    """The plan's lines by status, its first-year figures and the advisor's validation."""
+    plan = ActionPlan.objects.filter(diagnostic=diagnostic).select_related("validated_by").first()
+    if plan is None:
+        return None
+    counts = dict(
+        PlanItem.objects.filter(plan=plan)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    return {
+        "plan": plan,
+        "proposed": counts.get(PlanItem.Status.PROPOSED, 0),
+        "accepted": counts.get(PlanItem.Status.ACCEPTED, 0),
+        "done": counts.get(PlanItem.Status.DONE, 0),
+        "dropped": counts.get(PlanItem.Status.DROPPED, 0),
+        "postponed": counts.get(PlanItem.Status.POSTPONED, 0),
+        "validated": plan.is_validated,
+        "advisor": plan.validated_by,
+    }
+
+
+def _pdf(diagnostic: Diagnostic) -> dict[str, Any]:
+    """The latest ready PDF of the diagnostic, whether it is out of date, and whether a
+    newer one is being made."""
+    reports = list(
+        Report.objects.filter(diagnostic=diagnostic)
+        .defer("message", "claimed_by")
+        .order_by("-number")[:20]
+    )
+    ready = next((r for r in reports if r.is_ready), None)
+    pending = next((r for r in reports if r.in_progress), None)
+    if ready is not None:
+        ready.diagnostic = diagnostic
+    outdated = ready is not None and is_outdated(ready)
+    if pending is not None and (ready is None or pending.number > ready.number):
+        state = "pending"
+    elif ready is None:
+        state = "none"
+    else:
+        state = "outdated" if outdated else "current"
+    return {"ready": ready, "pending": pending, "outdated": outdated, "state": state}
+
+
+def _step(
+    code: str,
+    *,
+    draft: dict[str, Any] | None,
+    latest: dict[str, Any] | None,
+    plan: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A next step as the page shows it: a label, and where to go (or what to post)."""
+    method = "get"
+    if code == steps.CONTINUE:
+        label = _("Continue the diagnostic (%(answered)s of %(visible)s questions answered)") % {
+            "answered": draft["answered"],
+            "visible": draft["visible"],
+        }
+        url = reverse("diagnostics:overview", args=[draft["diagnostic"].public_id])
+    elif code == steps.SUBMIT:
+        label = _("Submit the diagnostic")
+        url = reverse("diagnostics:overview", args=[draft["diagnostic"].public_id])
+    elif code == steps.START:
+        label = _("Start your first diagnostic")
+        url = reverse("diagnostics:list")
+    elif code == steps.INVITE:
+        label = _("Invite your colleagues to answer with you")
+        url = reverse("accounts:members")
+    elif code == steps.REVIEW_LINES:
+        label = ngettext(
+            "Accept or drop the %(count)s proposed line of the action plan",
+            "Accept or drop the %(count)s proposed lines of the action plan",
+            plan["proposed"],
+        ) % {"count": plan["proposed"]}
+        url = reverse("reports:plan", args=[latest["diagnostic"].public_id])
+    elif code == steps.MARK_DONE:
+        label = ngettext(
+            "Mark the accepted line done once the training is over",
+            "Mark the %(count)s accepted lines done once the trainings are over",
+            plan["accepted"],
+        ) % {"count": plan["accepted"]}
+        url = reverse("reports:plan", args=[latest["diagnostic"].public_id])
+    elif code == steps.REQUEST_PDF:
+        label = _("Request the PDF report")
+        url = reverse("reports:request", args=[latest["diagnostic"].public_id])
+        method = "post"
+    else:  # steps.REASSESS
+        label = _("Start a re-assessment, a year after the last diagnostic")
+        url = reverse("diagnostics:list")
+    return {"code": code, "label": label, "url": url, "method": method}

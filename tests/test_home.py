@@ -1,0 +1,266 @@
+"""The company's home: where it stands, what to do next, its progress over time."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership
+from config import next_steps as steps
+from config.next_steps import Situation, next_steps
+from diagnostics import services as diagnostic_services
+from diagnostics.models import Diagnostic, Score
+from diagnostics.scoring import AnswerValue
+from reports import services as report_services
+from reports.models import ActionPlan, PlanItem, Report
+from tests.factories import MembershipFactory
+
+TODAY = date(2026, 11, 24)
+
+
+def situation(**kwargs):
+    return Situation(**{"is_admin": True, "today": TODAY, "reassess_after_days": 365, **kwargs})
+
+
+# --- The next steps, a pure function ------------------------------------------------------
+
+
+def test_a_company_without_diagnostic_starts_one_and_invites_colleagues():
+    assert next_steps(situation()) == [steps.START, steps.INVITE]
+    assert next_steps(situation(members=3)) == [steps.START]
+
+
+def test_a_diagnostic_in_progress_is_continued_then_submitted():
+    s = situation(members=2, draft=True, answered=3, visible=10)
+    assert next_steps(s) == [steps.CONTINUE, steps.SUBMIT]
+
+
+def test_a_complete_diagnostic_is_submitted_first():
+    s = situation(members=2, draft=True, answered=10, visible=10)
+    assert next_steps(s) == [steps.SUBMIT, steps.CONTINUE]
+
+
+def test_the_plan_asks_for_decisions_then_for_what_was_done_then_for_the_pdf():
+    s = situation(
+        members=2,
+        last_submitted_on=TODAY - timedelta(days=30),
+        has_plan=True,
+        proposed_lines=2,
+        accepted_lines=1,
+    )
+    assert next_steps(s) == [steps.REVIEW_LINES, steps.MARK_DONE, steps.REQUEST_PDF]
+
+
+@pytest.mark.parametrize(
+    ("pdf", "asked"), [("none", True), ("outdated", True), ("current", False), ("pending", False)]
+)
+def test_the_pdf_is_requested_when_missing_or_out_of_date(pdf, asked):
+    s = situation(members=2, last_submitted_on=TODAY, has_plan=True, pdf=pdf)
+    assert (steps.REQUEST_PDF in next_steps(s)) is asked
+
+
+def test_a_re_assessment_is_offered_a_year_after_the_last_submission():
+    last = TODAY - timedelta(days=365)
+    assert next_steps(situation(members=2, last_submitted_on=last))[0] == steps.REASSESS
+    earlier = situation(members=2, last_submitted_on=last + timedelta(days=1))
+    assert steps.REASSESS not in next_steps(earlier)
+    in_progress = situation(members=2, last_submitted_on=last, draft=True, visible=4)
+    assert steps.REASSESS not in next_steps(in_progress)
+
+
+def test_a_member_sees_no_administrator_step():
+    s = situation(
+        is_admin=False,
+        members=1,
+        draft=True,
+        answered=10,
+        visible=10,
+        last_submitted_on=TODAY - timedelta(days=400),
+        has_plan=True,
+        proposed_lines=1,
+        accepted_lines=1,
+    )
+    assert next_steps(s) == [steps.CONTINUE, steps.REQUEST_PDF]
+    assert next_steps(situation(is_admin=False, members=1)) == []
+
+
+# --- The page -----------------------------------------------------------------------------
+
+
+def _steps(response):
+    return [step["code"] for step in response.context["steps"]]
+
+
+def test_a_company_without_diagnostic(client_for, company_a):
+    response = client_for(company_a.admin).get(reverse("home"))
+    assert response.status_code == 200
+    assert _steps(response) == [steps.START]
+    page = response.text
+    assert 'aria-labelledby="next-steps-title"' in page
+    assert f'href="{reverse("diagnostics:list")}"' in page
+    assert "<svg" not in page
+
+
+def test_an_admin_alone_is_asked_to_invite_colleagues(client_for, company_a):
+    Membership.objects.filter(user=company_a.member).delete()
+    response = client_for(company_a.admin).get(reverse("home"))
+    assert _steps(response) == [steps.START, steps.INVITE]
+    assert f'href="{reverse("accounts:members")}"' in response.text
+
+
+def test_a_draft_shows_its_progress(client_for, company_a, diagnostic):
+    diagnostic_services.save_answer(
+        diagnostic=diagnostic,
+        question_code="A.ONE.Q1",
+        answer=AnswerValue(2),
+        user=company_a.admin,
+        base_version=0,
+    )
+    response = client_for(company_a.admin).get(reverse("home"))
+    draft = response.context["draft"]
+    assert draft["visible"] > 1
+    assert draft["answered"] == 1
+    page = response.text
+    assert f'<progress class="w-100" max="{draft["visible"]}" value="1"' in page
+    assert _steps(response) == [steps.CONTINUE, steps.SUBMIT]
+    assert reverse("diagnostics:overview", args=[diagnostic.public_id]) in page
+
+
+def test_a_member_sees_the_draft_without_the_submit_step(client_for, company_a, diagnostic):
+    response = client_for(company_a.member).get(reverse("home"))
+    assert _steps(response) == [steps.CONTINUE]
+    assert reverse("accounts:company_profile") not in response.text
+
+
+def test_submitted_diagnostics_and_their_plan(client_for, company_a, advisor, submitted):
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    items = list(PlanItem.objects.filter(plan=plan).order_by("pk"))
+    assert len(items) >= 2
+    report_services.update_plan_items(
+        plan=plan, changes={items[0].pk: {"status": "done"}, items[1].pk: {"status": "dropped"}}
+    )
+    ActionPlan.objects.filter(pk=plan.pk).update(
+        validated_by=advisor,
+        validated_at=timezone.now(),
+        year1_cost_min=1000,
+        year1_cost_max=2000,
+        year1_funding=700,
+        year1_remaining_min=300,
+        year1_remaining_max=1300,
+    )
+    response = client_for(company_a.admin).get(reverse("home"))
+    context = response.context
+    assert context["latest"]["diagnostic"] == submitted
+    assert context["latest"]["gaps"]
+    assert len(context["latest"]["gaps"]) <= 3
+    assert (context["plan"]["done"], context["plan"]["dropped"]) == (1, 1)
+    page = response.text
+    assert reverse("diagnostics:results", args=[submitted.public_id]) in page
+    assert reverse("reports:plan", args=[submitted.public_id]) in page
+    assert f'href="mailto:{advisor.email}"' in page
+    assert 'data-validation="validated"' in page
+    assert 'data-pdf="none"' in page
+    assert re.search(r"1\D?000 – 2\D?000 €", page)  # first-year cost
+    assert ">700 €<" in page  # estimated funding
+    assert re.search(r"300 – 1\D?300 €", page)  # remaining cost
+    assert steps.REQUEST_PDF in _steps(response)
+    assert "<polyline" not in page  # one point in time: markers, no line
+    assert "<svg" in page
+    assert "<caption>" in page
+
+
+def test_the_latest_pdf_and_whether_it_is_out_of_date(client_for, company_a, submitted):
+    Report.objects.create(
+        company=company_a.company,
+        diagnostic=submitted,
+        number=1,
+        language="fr",
+        status=Report.Status.READY,
+        source_fingerprint=report_services.fingerprint(submitted, "fr"),
+    )
+    response = client_for(company_a.admin).get(reverse("home"))
+    assert response.context["pdf"]["state"] == "current"
+    assert steps.REQUEST_PDF not in _steps(response)
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    item = PlanItem.objects.filter(plan=plan).first()
+    report_services.update_plan_items(plan=plan, changes={item.pk: {"status": "accepted"}})
+    response = client_for(company_a.admin).get(reverse("home"))
+    assert response.context["pdf"]["state"] == "outdated"
+    assert 'data-pdf="outdated"' in response.text
+    assert steps.REQUEST_PDF in _steps(response)
+    assert steps.MARK_DONE in _steps(response)
+
+
+def _past(company, submitted, n):
+    """n diagnostics submitted before `submitted`, a month apart, with their scores."""
+    past = Diagnostic.objects.bulk_create(
+        Diagnostic(
+            company=company,
+            questionnaire=submitted.questionnaire,
+            status=Diagnostic.Status.SUBMITTED,
+            sector=submitted.sector,
+            headcount_band=submitted.headcount_band,
+            submitted_at=submitted.submitted_at - timedelta(days=30 * (i + 1)),
+            results=submitted.results,
+        )
+        for i in range(n)
+    )
+    Score.objects.bulk_create(
+        Score(company=company, diagnostic=d, level=level, code=code, score=20 + i)
+        for i, d in enumerate(past)
+        for level, code in (("overall", "overall"), ("domain", "A"), ("domain", "B"))
+    )
+    return past
+
+
+def test_progress_over_time_and_each_competency_then_and_now(client_for, company_a, submitted):
+    _past(company_a.company, submitted, 1)
+    response = client_for(company_a.member).get(reverse("home"))
+    page = response.text
+    assert "<polyline" in page
+    assert len(response.context["history"]["submitted"]) == 2
+    assert response.context["competencies"]
+    assert "data-competencies" in page
+    assert "Compétence un" in page or "Competency one" in page
+
+
+def _count(client):
+    client.get(reverse("home"))  # per-process caches (questionnaire, question ids) warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    return len(queries)
+
+
+def test_the_query_count_does_not_grow_with_the_past_diagnostics(client_for, company_a, submitted):
+    client = client_for(company_a.admin)
+    _past(company_a.company, submitted, 1)
+    with_two = _count(client)
+    _past(company_a.company, submitted, 19)
+    assert len(client.get(reverse("home")).context["history"]["submitted"]) == 21
+    assert _count(client) == with_two
+
+
+def test_a_re_assessment_is_offered_after_a_year(client_for, company_a, submitted, settings):
+    Diagnostic.objects.filter(pk=submitted.pk).update(
+        submitted_at=timezone.now() - timedelta(days=settings.REASSESSMENT_AFTER_DAYS + 1)
+    )
+    assert _steps(client_for(company_a.admin).get(reverse("home")))[0] == steps.REASSESS
+    assert steps.REASSESS not in _steps(client_for(company_a.member).get(reverse("home")))
+
+
+def test_another_company_s_data_never_appears(client_for, company_a, company_b, submitted):
+    other = MembershipFactory(company=company_b.company, role=Membership.Role.ADMIN).user
+    response = client_for(other).get(reverse("home"))
+    page = response.text
+    assert response.context["company"] == company_b.company
+    assert response.context["latest"] is None
+    assert response.context["plan"] is None
+    assert str(submitted.public_id) not in page
+    assert company_a.company.name not in page
+    assert "<svg" not in page
