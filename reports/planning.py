@@ -65,6 +65,7 @@ class Finding:
     question: str
     obligation: Text
     level: float
+    competency: str = ""
 
 
 @dataclass
@@ -82,7 +83,10 @@ class ProposedLine:
 
     @property
     def competencies(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.recommendation.competency for s in self.steps))
+        """The competencies the line serves: those of its steps, then of its findings."""
+        codes = [s.recommendation.competency for s in self.steps]
+        codes += [f.competency for f in self.findings if f.competency]
+        return tuple(dict.fromkeys(codes))
 
     @property
     def first_step(self) -> int:
@@ -265,7 +269,9 @@ def compliance_findings(
         if not covering:
             continue
         action = min(covering, key=lambda a: (not a.obligation, a.duration_hours, a.code))
-        found.append((Finding(question.code, question.obligation, level), action))
+        found.append(
+            (Finding(question.code, question.obligation, level, question.competency), action)
+        )
     return found
 
 

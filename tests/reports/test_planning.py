@@ -150,3 +150,20 @@ def test_a_company_at_its_targets_gets_no_line():
     lines, recommendations, _results = build(answers_at(4))
     assert lines == []
     assert recommendations == []
+
+
+def test_a_legal_obligation_alone_makes_a_line_that_names_its_competency():
+    """An obligation not met where the competency itself shows no gap still gets its line,
+    linked to the competency of the question (the line is stored with it)."""
+    from reports.planning import Finding, propose_plan
+
+    action = next(a for a in CATALOGUE.actions if "QHSE.SST" in a.competencies)
+    finding = Finding("QHSE.SST.Q1", {"fr": "DUERP", "en": "DUERP"}, 0.0, "QHSE.SST")
+    lines = propose_plan([], CATALOGUE, headcount_band="10_49", findings=[(finding, action)])
+    assert [(line.action.code, line.competencies) for line in lines] == [
+        (action.code, ("QHSE.SST",))
+    ]
+    assert (lines[0].priority, lines[0].horizon, lines[0].compliance) == (1, YEAR1, True)
+    reasons = lines[0].reasons({}, DEFAULT_POLICY)
+    assert reasons["obligations"][0]["question"] == "QHSE.SST.Q1"
+    assert "Obligation légale non remplie : DUERP." in reasons["explanation"]["fr"]
