@@ -47,6 +47,9 @@ class Accessibility:
             options={"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": WCAG}},
         )
         self.pages.append(f"{name}: {page.url}")
+        title = page.title()
+        if not re.fullmatch(r".+ · Autodiag", title):  # the page, then the product
+            self.found.append({"page": name, "url": page.url, "rule": "page-title", "title": title})
         for violation in result.response["violations"]:
             if violation["impact"] in BLOCKING:
                 self.found.append(

@@ -37,10 +37,14 @@ def sign_up(page, base: str, a11y, siret: str) -> None:
     form.locator("input[name$=password1]").fill(PASSWORD)
     form.locator("input[name$=password2]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    # A wrong SIRET is refused with a message tied to its field, and nothing is created.
-    error = page.locator("[id$=siret]").locator("xpath=..").get_by_text("SIRET")
-    assert error.count() >= 1
-    assert "n’est pas valide" in page.locator("main").inner_text()
+    # A wrong SIRET is refused: the error is announced (role=alert) and tied to its field
+    # (aria-invalid, aria-describedby naming the message), and nothing is created.
+    assert page.locator("main [role=alert]").first.is_visible()
+    field = page.locator("input[name$=siret]")
+    assert field.get_attribute("aria-invalid") == "true"
+    described = (field.get_attribute("aria-describedby") or "").split()
+    messages = " ".join(page.locator(f"[id='{i}']").inner_text() for i in described)
+    assert "n’est pas valide" in messages
     assert not Company.objects.exists()
     a11y.check(page, "signup-error")
     page.locator("input[name$=siret]").fill(siret)
