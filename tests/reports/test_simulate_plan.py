@@ -72,8 +72,14 @@ def test_profiles_get_plans_an_advisor_would_sign(tmp_path, published, name):
     assert len(actions) == len(set(actions)), "an action appears once"
     for key in ("cost_min", "cost_max", "estimated_funding", "remaining_cost", "hours"):
         assert plan["totals"][key] == pytest.approx(sum(line[key] * 1 for line in lines)), key
+    by_route = plan["totals"]["by_route"]
+    assert (
+        sum(group["estimated_funding"] for group in by_route.values())
+        == (plan["totals"]["estimated_funding"])
+    )
     for line in lines:
         assert 0 <= line["estimated_funding"] <= line["cost_max"]
+        assert (line["funded_by"] is None) == (line["estimated_funding"] == 0)
         assert line["remaining_cost"] == line["cost_max"] - line["estimated_funding"]
         for route in line["routes"]:
             assert 0 <= route["estimated_funding"] <= line["cost_max"]

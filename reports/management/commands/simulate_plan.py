@@ -117,6 +117,9 @@ class Command(BaseCommand):
                         }
                         for e in (funding.routes if funding else ())
                     ],
+                    "funded_by": (
+                        funding.best.route if funding and funding.best and funding.funding else None
+                    ),
                     "estimated_funding": funding.funding if funding else 0,
                     "remaining_cost": funding.remaining_max if funding else cost_max,
                     "compliance": line.compliance,
@@ -161,13 +164,8 @@ def totals(lines: list[dict[str, Any]]) -> dict[str, Any]:
         }
 
     by_route: dict[str, list[dict[str, Any]]] = {}
-    for line in lines:
-        best = max(
-            (r for r in line["routes"] if r["eligible"]),
-            key=lambda r: r["estimated_funding"],
-            default=None,
-        )
-        by_route.setdefault(best["route"] if best else "none", []).append(line)
+    for line in lines:  # under the route the estimate chose (ceilings applied), as the page
+        by_route.setdefault(line["funded_by"] or "none", []).append(line)
     return {
         **add(lines),
         "priority1": sum(1 for line in lines if line["priority"] == 1),
