@@ -115,7 +115,7 @@ class RoleForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "preferred_language"]
+        fields = ["full_name", "preferred_language", "reassessment_reminders"]
 
 
 class LogFilterForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -44,6 +45,9 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+REMINDERS_SALT = "accounts.reassessment-reminders"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
@@ -57,6 +61,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("advisor"),
         default=False,
         help_text=_("Staff of the skills operator who follows a portfolio of companies."),
+    )
+    reassessment_reminders = models.BooleanField(
+        _("e-mail me when a re-assessment is due"),
+        default=True,
+        help_text=_(
+            "A year after a diagnostic, the company's administrators are reminded to assess again."
+        ),
     )
     is_staff = models.BooleanField(_("operator admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -85,6 +96,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def reminders_token(self) -> str:
+        """The token of the link that stops the re-assessment reminders without logging
+        in (signed with the secret key, tied to this user)."""
+        return signing.dumps(self.pk, salt=REMINDERS_SALT)
+
+    def stop_reminders(self) -> None:
+        self.reassessment_reminders = False
+        self.save(update_fields=["reassessment_reminders"])
+
+    @classmethod
+    def from_reminders_token(cls, token: str) -> User | None:
+        try:
+            pk = signing.loads(token, salt=REMINDERS_SALT)
+        except signing.BadSignature:
+            return None
+        return cls.objects.filter(pk=pk, erased_at__isnull=True).first()
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -36,4 +36,9 @@ urlpatterns = [
     path("company/members/<uuid:public_id>/role/", views.change_role, name="change_role"),
     path("company/members/<uuid:public_id>/remove/", views.remove_member, name="remove_member"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path(
+        "reminders/<str:token>/unsubscribe/",
+        views.reminders_unsubscribe,
+        name="reminders_unsubscribe",
+    ),
 ]

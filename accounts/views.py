@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -336,3 +337,18 @@ def company_log(request: HttpRequest) -> HttpResponse:
         {"form": form, "page": page, "query": query.urlencode()},
         status=status,
     )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients post it without cookies
+@require_http_methods(["GET", "POST"])
+def reminders_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the re-assessment reminders from the link of the e-mail, without logging in.
+    GET asks (a link previewer must not unsubscribe anyone); POST, from the page or from a
+    mail client's one-click unsubscribe (RFC 8058), does it."""
+    user = User.from_reminders_token(token)
+    if user is None:
+        return render(request, "accounts/reminders_invalid.html", status=404)
+    if request.method == "POST":
+        user.stop_reminders()
+        return render(request, "accounts/reminders_unsubscribed.html", {"person": user})
+    return render(request, "accounts/reminders_unsubscribe.html", {"person": user})

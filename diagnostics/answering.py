@@ -18,6 +18,7 @@ from .models import Answer, Diagnostic, question_ids
 from .scoring import AnswerValue, is_answered, visible_questions
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from datetime import datetime
 
     from accounts.models import User
@@ -38,6 +39,7 @@ class QuestionView:
     version: int
     answered_by: str
     answered_at: str
+    to_confirm: bool = False
     error: str = ""
     conflict: str = ""
 
@@ -110,6 +112,7 @@ class StoredAnswer:
     version: int
     answered_by: str
     answered_at: datetime
+    to_confirm: bool = False
 
 
 def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
@@ -124,10 +127,11 @@ def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
         "version",
         "answered_by__full_name",
         "answered_at",
+        "to_confirm",
     )
     return {
-        codes[question_id]: StoredAnswer(value, dk, na, version, who or "", when)
-        for question_id, value, dk, na, version, who, when in rows
+        codes[question_id]: StoredAnswer(value, dk, na, version, who or "", when, confirm)
+        for question_id, value, dk, na, version, who, when, confirm in rows
     }
 
 
@@ -147,31 +151,49 @@ def values_of(answers: dict[str, StoredAnswer]) -> dict[str, AnswerValue]:
     }
 
 
-def progress(diagnostic: Diagnostic, values: dict[str, AnswerValue]) -> dict[str, dict[str, int]]:
-    """Answered and visible questions, per domain code and in "total"."""
+def to_confirm_of(answers: dict[str, StoredAnswer]) -> set[str]:
+    """The codes of the answers copied from the previous diagnostic and not confirmed."""
+    return {code for code, row in answers.items() if row.to_confirm}
+
+
+def progress(
+    diagnostic: Diagnostic,
+    values: dict[str, AnswerValue],
+    to_confirm: Collection[str] = (),
+) -> dict[str, dict[str, int]]:
+    """Answered, visible and still-to-confirm questions, per domain code and in "total"."""
     spec = diagnostic.questionnaire.spec
     visible = set(visible_questions(spec, values, diagnostic.profile))
     result: dict[str, dict[str, int]] = {}
-    total = {"answered": 0, "visible": 0}
+    total = {"answered": 0, "visible": 0, "to_confirm": 0}
     for domain in spec.domains:
         shown = [q.code for c in domain.competencies for q in c.questions if q.code in visible]
         counts = {
             "answered": sum(1 for code in shown if is_answered(values.get(code))),
             "visible": len(shown),
+            "to_confirm": sum(1 for code in shown if code in to_confirm),
         }
         result[domain.code] = counts
-        total["answered"] += counts["answered"]
-        total["visible"] += counts["visible"]
+        for key in total:
+            total[key] += counts[key]
     result["total"] = total
     return result
 
 
 def page_state(diagnostic: Diagnostic, user: User) -> dict[str, Any]:
     """What autosave.js updates after a save: the visible questions and the progress."""
-    values = own_values(diagnostic, user)
+    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
+    values: dict[str, AnswerValue] = {}
+    to_confirm: set[str] = set()
+    for question_id, value, dk, na, confirm in diagnostic.answers_of(user).values_list(
+        "question_id", "value", "dont_know", "not_concerned", "to_confirm"
+    ):
+        values[codes[question_id]] = AnswerValue(value, dk, na)
+        if confirm:
+            to_confirm.add(codes[question_id])
     return {
         "visible": visible_questions(diagnostic.questionnaire.spec, values, diagnostic.profile),
-        "progress": progress(diagnostic, values)["total"],
+        "progress": progress(diagnostic, values, to_confirm)["total"],
     }
 
 
@@ -197,6 +219,7 @@ def question_views(
                     answered_at=date_format(localtime(row.answered_at), "SHORT_DATETIME_FORMAT")
                     if row
                     else "",
+                    to_confirm=row.to_confirm if row else False,
                 )
             )
     return views
@@ -205,8 +228,9 @@ def question_views(
 def overview_context(diagnostic: Diagnostic, user: User, language: str) -> dict[str, Any]:
     """Each domain with its progress and the visible questions not answered yet."""
     spec = diagnostic.questionnaire.spec
-    values = own_values(diagnostic, user)
-    counts = progress(diagnostic, values)
+    answers = own_answers(diagnostic, user)
+    values = values_of(answers)
+    counts = progress(diagnostic, values, to_confirm_of(answers))
     visible = set(visible_questions(spec, values, diagnostic.profile))
     domains = [
         {
@@ -222,7 +246,23 @@ def overview_context(diagnostic: Diagnostic, user: User, language: str) -> dict[
         }
         for domain in spec.domains
     ]
-    return {"diagnostic": diagnostic, "domains": domains, "total": counts["total"]}
+    return {
+        "diagnostic": diagnostic,
+        "domains": domains,
+        "total": counts["total"],
+        "copied_on": _copied_on(diagnostic) if counts["total"]["to_confirm"] else None,
+    }
+
+
+def _copied_on(diagnostic: Diagnostic) -> datetime | None:
+    """When the diagnostic the answers were copied from was submitted (None: no copy)."""
+    if diagnostic.copied_from_id is None:
+        return None
+    return (
+        Diagnostic.objects.filter(pk=diagnostic.copied_from_id)
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
 
 
 def conflict_message(question: Question, theirs: Answer, language: str) -> str:
@@ -282,7 +322,8 @@ def domain_page_context(
         "domains": domains,
         "previous": domains[index - 1][0] if index > 0 else None,
         "next": domains[index + 1][0] if index + 1 < len(domains) else None,
-        "progress": progress(diagnostic, values_of(answers)),
+        "progress": progress(diagnostic, values_of(answers), to_confirm_of(answers)),
+        "copied_on": _copied_on(diagnostic) if any(q.to_confirm for q in questions) else None,
         "errors": errors,
         "conflicts": conflicts,
     }

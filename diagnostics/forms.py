@@ -46,9 +46,54 @@ class StartDiagnosticForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    copy_previous = forms.BooleanField(
+        label=gettext_lazy("Start from the answers of the last diagnostic"),
+        help_text=gettext_lazy(
+            "Each answer is copied marked “to confirm”: check it, change it if things have "
+            "moved, and save. The diagnostic is submitted once every copied answer is "
+            "confirmed."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: object, company_id: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.company_id = company_id
         self.fields["questionnaire"].queryset = latest_questionnaires()
+        previous = Diagnostic.objects.latest_submitted(company_id)
+        if previous is None:
+            del self.fields["copy_previous"]  # nothing to start from: a first diagnostic
+        else:
+            self.fields["copy_previous"].initial = True
+            self.fields["mode"].initial = previous.mode
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        cleaned["copy_from"] = None
+        questionnaire = cleaned.get("questionnaire")
+        if not cleaned.get("copy_previous") or questionnaire is None or "mode" not in cleaned:
+            return cleaned
+        previous = Diagnostic.objects.latest_submitted(self.company_id, key=questionnaire.key)
+        if previous is None:
+            self.add_error(
+                "copy_previous",
+                _(
+                    "No diagnostic on this questionnaire was submitted yet: there is nothing to "
+                    "start from."
+                ),
+            )
+        elif previous.mode != cleaned["mode"]:
+            self.add_error(
+                "copy_previous",
+                _(
+                    "The last diagnostic on this questionnaire was answered “%(mode)s”: answer "
+                    "the same way to start from its answers."
+                )
+                % {"mode": previous.get_mode_display()},
+            )
+        else:
+            cleaned["copy_from"] = previous
+        return cleaned
 
 
 def latest_questionnaires() -> forms.models.QuerySet:

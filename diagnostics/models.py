@@ -16,6 +16,8 @@ from .loader import QuestionnaireError
 from .scoring import AnswerValue
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import User
 
     from .definition import QuestionnaireDef
@@ -109,6 +111,33 @@ class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
             .order_by("-created_at")
         )
 
+    def latest_submitted(self, company_id: int, *, key: str | None = None) -> Diagnostic | None:
+        """The company's last submitted diagnostic (on questionnaire `key` when given),
+        without its frozen results."""
+        rows = self.for_company(company_id).filter(status=Diagnostic.Status.SUBMITTED)
+        if key is not None:
+            rows = rows.filter(questionnaire__key=key)
+        return rows.defer("results").order_by("-submitted_at", "-pk").first()
+
+    def reassessment_due(self, submitted_before: datetime) -> DiagnosticQuerySet:
+        """Each open company's last submitted diagnostic when it was submitted before
+        `submitted_before`, nothing was started or submitted since, and its re-assessment
+        reminder has not gone out yet."""
+        later = (
+            Diagnostic.objects.filter(company_id=models.OuterRef("company_id"))
+            .exclude(pk=models.OuterRef("pk"))
+            .filter(
+                models.Q(created_at__gt=models.OuterRef("submitted_at"))
+                | models.Q(submitted_at__gt=models.OuterRef("submitted_at"))
+            )
+        )
+        return self.filter(
+            status=Diagnostic.Status.SUBMITTED,
+            submitted_at__lte=submitted_before,
+            company__closed_at__isnull=True,
+            reassessment_reminder__isnull=True,
+        ).exclude(models.Exists(later))
+
     def visible_to(self, user: User) -> DiagnosticQuerySet:
         """Diagnostics of the user's companies and, for advisors, of their portfolio;
         never those of a closed company."""
@@ -151,6 +180,11 @@ class Diagnostic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     results = models.JSONField(null=True, blank=True, editable=False)
+    # A re-assessment started from the answers of an earlier diagnostic: those answers
+    # were copied, each to be confirmed or changed (Answer.to_confirm).
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = DiagnosticQuerySet.as_manager()
 
@@ -209,6 +243,10 @@ class Answer(models.Model):
     dont_know = models.BooleanField(default=False)
     not_concerned = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
+    # Copied from the previous diagnostic when a re-assessment started from it: shown
+    # "to confirm" until someone saves it again, and the diagnostic cannot be submitted
+    # while a visible one is left.
+    to_confirm = models.BooleanField(default=False, db_default=False)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -244,6 +282,22 @@ class Answer(models.Model):
 
     def value_of(self) -> AnswerValue:
         return AnswerValue(self.value, self.dont_know, self.not_concerned)
+
+
+class ReassessmentReminder(models.Model):
+    """The e-mail telling a company's admins that a re-assessment is due, sent at most once
+    per submitted diagnostic (the one it follows): the unique row is the claim, so the
+    daily job and a redelivered task never send it twice."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    diagnostic = models.OneToOneField(
+        Diagnostic, on_delete=models.CASCADE, related_name="reassessment_reminder"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Reminder after {self.diagnostic_id} ({self.sent_at:%Y-%m-%d})"
 
 
 class Score(models.Model):

@@ -11,22 +11,22 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import Membership, User
 from documents.services import publish_version
 
 from .definition import definition_to_dict
 from .forms import AnswerError, PostedAnswer, parse_answer
 from .loader import QuestionnaireError, parse_questionnaire
 from .models import Answer, Diagnostic, Question, Questionnaire, Score, question_ids
-from .scoring import AnswerValue, Results, consolidate, is_answered, score
+from .scoring import AnswerValue, Results, consolidate, is_answered, score, visible_questions
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from accounts.models import Membership
-
     from .definition import Domain
+    from .definition import Question as QuestionDef
 
 __all__ = ["AnswerError", "QuestionnaireError"]
 
@@ -73,17 +73,99 @@ class SaveOutcome:
 
 @transaction.atomic
 def start_diagnostic(
-    *, membership: Membership, questionnaire: Questionnaire, mode: str
+    *,
+    membership: Membership,
+    questionnaire: Questionnaire,
+    mode: str,
+    copy_from: Diagnostic | None = None,
 ) -> Diagnostic:
+    """Start a diagnostic; a re-assessment may start from the answers of `copy_from` (a
+    submitted diagnostic of the same company, answered the same way), each copied answer
+    to be confirmed."""
     company = membership.company
-    return Diagnostic.objects.create(
+    diagnostic = Diagnostic.objects.create(
         company=company,
         questionnaire=questionnaire,
         mode=mode,
         sector=company.sector,
         headcount_band=company.headcount_band,
         started_by=membership.user,
+        copied_from=copy_from,
     )
+    if copy_from is not None:
+        if copy_from.company_id != company.pk or copy_from.is_draft or copy_from.mode != mode:
+            raise ValueError("Answers are copied from a submitted diagnostic answered alike.")
+        _copy_answers(copy_from, diagnostic)
+    return diagnostic
+
+
+def _copy_answers(source: Diagnostic, target: Diagnostic) -> int:
+    """Copy the answers of `source` that still fit the questions of `target`'s version,
+    marked to confirm; answers of people who are no longer members stay behind. Returns
+    the number of answers copied."""
+    spec = Questionnaire.published(target.questionnaire_id).spec
+    ids = question_ids(target.questionnaire_id)
+    rows = Answer.objects.filter(diagnostic=source).values_list(
+        "question__code",
+        "respondent_id",
+        "value",
+        "dont_know",
+        "not_concerned",
+        "answered_by_id",
+        "answered_at",
+    )
+    if target.is_individual:
+        members = set(
+            Membership.objects.filter(company_id=target.company_id).values_list(
+                "user_id", flat=True
+            )
+        )
+    copies = []
+    for code, respondent_id, value, dont_know, not_concerned, by_id, at in rows:
+        question = spec.question(code)
+        if question is None or code not in ids:
+            continue
+        if target.is_individual and respondent_id not in members:
+            continue
+        answer = carried_over(question, AnswerValue(value, dont_know, not_concerned))
+        if answer is None:
+            continue
+        copies.append(
+            Answer(
+                company_id=target.company_id,
+                diagnostic=target,
+                question_id=ids[code],
+                respondent_id=respondent_id,
+                value=answer.value,
+                dont_know=answer.dont_know,
+                not_concerned=answer.not_concerned,
+                to_confirm=True,
+                answered_by_id=by_id,
+                answered_at=at,
+            )
+        )
+    Answer.objects.bulk_create(copies)
+    return len(copies)
+
+
+def carried_over(question: QuestionDef, answer: AnswerValue) -> AnswerValue | None:
+    """The answer as the question of another version accepts it, or None when it no
+    longer fits (a choice removed, a number out of the new range, an option withdrawn)."""
+    if not is_answered(answer):
+        return None
+    value = answer.value
+    values = (
+        []
+        if value is None
+        else [str(v) for v in value]
+        if isinstance(value, list)
+        else [str(value)]
+    )
+    try:
+        carried = parse_answer(question, values, answer.dont_know, answer.not_concerned)
+    except AnswerError:
+        return None
+    return carried if is_answered(carried) else None
 
 
 def save_answer(
@@ -111,6 +193,7 @@ def save_answer(
         "value": answer.value,
         "dont_know": answer.dont_know,
         "not_concerned": answer.not_concerned,
+        "to_confirm": False,
         "answered_by": user,
         "answered_at": now,
     }
@@ -223,10 +306,15 @@ def _save_one_by_one(
 ) -> dict[str, Answer]:
     """The portable path (SQLite in development): each changed answer by `save_answer`."""
     current = diagnostic.answers_of(user).by_code()
+    to_confirm = set(
+        diagnostic.answers_of(user).filter(to_confirm=True).values_list("question__code", flat=True)
+    )
     conflicts: dict[str, Answer] = {}
     for code, (answer, base) in given.items():
         stored = current.get(code)
-        if stored == answer or (stored is None and not is_answered(answer)):
+        if (stored == answer and code not in to_confirm) or (
+            stored is None and not is_answered(answer)
+        ):
             continue
         try:
             outcome = save_answer(
@@ -282,7 +370,7 @@ def _save_at_once(
         inserts: list[tuple[int, AnswerValue]] = []
         for code, (answer, base) in given.items():
             row = stored.get(ids[code])
-            if row is not None and row.value_of() == answer:
+            if row is not None and row.value_of() == answer and not row.to_confirm:
                 continue  # unchanged, or the same as the other person's
             if row is None and not is_answered(answer):
                 continue
@@ -331,7 +419,7 @@ def _update_rows(
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Answer._meta.db_table} AS a SET value = v.value, "  # noqa: S608
-            "dont_know = v.dont_know, not_concerned = v.not_concerned, "
+            "dont_know = v.dont_know, not_concerned = v.not_concerned, to_confirm = false, "
             "version = a.version + 1, answered_by_id = %s, answered_at = %s "
             f"FROM (VALUES {rows}) AS v(id, base, value, dont_know, not_concerned) "
             "WHERE a.id = v.id AND a.version = v.base RETURNING a.id",
@@ -431,6 +519,8 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
         if not locked.is_draft:
             return False
+        if locked.copied_from_id is not None:
+            _refuse_unconfirmed(locked)
         frozen = compute_results(locked)
         locked.results = frozen
         locked.status = Diagnostic.Status.SUBMITTED
@@ -440,6 +530,70 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         Score.objects.bulk_create(_score_rows(locked, Results.from_dict(frozen["results"])))
     diagnostic.refresh_from_db()
     return True
+
+
+class SubmissionError(Exception):
+    """A diagnostic that cannot be submitted yet, with a message for the user."""
+
+
+def unconfirmed_answers(diagnostic: Diagnostic) -> dict[int | None, int]:
+    """Copied answers still to confirm on questions shown to their respondent, counted by
+    respondent id (None: the shared answers)."""
+    pending = list(
+        Answer.objects.filter(diagnostic=diagnostic, to_confirm=True).values_list(
+            "respondent_id", "question__code"
+        )
+    )
+    if not pending:
+        return {}
+    sets = answer_sets(diagnostic)
+    spec = diagnostic.questionnaire.spec
+    counts: dict[int | None, int] = {}
+    visible: dict[int | None, set[str]] = {}
+    for respondent_id, code in pending:
+        if respondent_id not in visible:
+            key = "shared" if respondent_id is None else str(respondent_id)
+            visible[respondent_id] = set(
+                visible_questions(spec, sets.get(key, {}), diagnostic.profile)
+            )
+        if code in visible[respondent_id]:
+            counts[respondent_id] = counts.get(respondent_id, 0) + 1
+    return counts
+
+
+def _refuse_unconfirmed(diagnostic: Diagnostic) -> None:
+    counts = unconfirmed_answers(diagnostic)
+    if not counts:
+        return
+    total = sum(counts.values())
+    if not diagnostic.is_individual:
+        raise SubmissionError(
+            ngettext(
+                "%(count)s answer copied from the previous diagnostic is still to confirm: "
+                "confirm or change it before submitting.",
+                "%(count)s answers copied from the previous diagnostic are still to confirm: "
+                "confirm or change them before submitting.",
+                total,
+            )
+            % {"count": total}
+        )
+    names = sorted(
+        User.objects.filter(pk__in=[pk for pk in counts if pk is not None]).values_list(
+            "full_name", flat=True
+        )
+    )
+    raise SubmissionError(
+        ngettext(
+            "%(count)s answer copied from the previous diagnostic is still to confirm "
+            "(%(names)s): each respondent confirms or changes their answers before the "
+            "diagnostic is submitted.",
+            "%(count)s answers copied from the previous diagnostic are still to confirm "
+            "(%(names)s): each respondent confirms or changes their answers before the "
+            "diagnostic is submitted.",
+            total,
+        )
+        % {"count": total, "names": ", ".join(names)}
+    )
 
 
 def _score_rows(diagnostic: Diagnostic, results: Results) -> list[Score]:

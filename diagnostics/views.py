@@ -31,15 +31,16 @@ if TYPE_CHECKING:
 @company_member_required
 @require_http_methods(["GET"])
 def diagnostic_list(request: HttpRequest) -> HttpResponse:
-    diagnostics = Diagnostic.objects.listed_for_company(request.membership.company_id)
-    form = StartDiagnosticForm() if request.membership.is_admin else None
+    company_id = request.membership.company_id
+    diagnostics = Diagnostic.objects.listed_for_company(company_id)
+    form = StartDiagnosticForm(company_id=company_id) if request.membership.is_admin else None
     return render(request, "diagnostics/list.html", {"diagnostics": diagnostics, "form": form})
 
 
 @company_member_required(admin=True)
 @require_POST
 def diagnostic_start(request: HttpRequest) -> HttpResponse:
-    form = StartDiagnosticForm(request.POST)
+    form = StartDiagnosticForm(request.POST, company_id=request.membership.company_id)
     if not form.is_valid():
         diagnostics = Diagnostic.objects.listed_for_company(request.membership.company_id)
         return render(
@@ -52,8 +53,20 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
         membership=request.membership,
         questionnaire=form.cleaned_data["questionnaire"],
         mode=form.cleaned_data["mode"],
+        copy_from=form.cleaned_data["copy_from"],
     )
-    messages.success(request, _("The diagnostic is started. Your colleagues can answer it too."))
+    if diagnostic.copied_from_id:
+        messages.success(
+            request,
+            _(
+                "The re-assessment is started from the answers of the last diagnostic: "
+                "confirm or change each one. Your colleagues can answer it too."
+            ),
+        )
+    else:
+        messages.success(
+            request, _("The diagnostic is started. Your colleagues can answer it too.")
+        )
     return redirect("diagnostics:overview", diagnostic.public_id)
 
 

@@ -15,6 +15,7 @@ from accounts.access import company_member_required
 from accounts.i18n import current_language
 from audit.models import Action
 from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
+from diagnostics.services import SubmissionError
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
@@ -36,7 +37,12 @@ if TYPE_CHECKING:
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Submit a diagnostic: its scores are frozen and its action plan is made."""
     diagnostic = get_company_diagnostic(request.membership, public_id)
-    if services.submit(diagnostic=diagnostic, user=request.user):
+    try:
+        submitted = services.submit(diagnostic=diagnostic, user=request.user)
+    except SubmissionError as exc:
+        messages.error(request, str(exc))
+        return redirect("diagnostics:overview", diagnostic.public_id)
+    if submitted:
         messages.success(request, _("The diagnostic is submitted. Here are your results."))
     return redirect("diagnostics:results", diagnostic.public_id)
 

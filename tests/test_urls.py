@@ -22,6 +22,8 @@ from tests.samples import SMALL
 NOT_COMPANY_OBJECTS = {
     "accounts:invitation": "a secret token, checked by test_invitations",
     "accounts:password_reset_confirm": "Django's signed reset token",
+    "accounts:reminders_unsubscribe": "a signed token naming its user, checked by "
+    "tests/diagnostics/test_reassessment.py",
     "operations:retry": "the operator's tool on any report: staff only, 404 to anyone else "
     "(tests/operations/test_pipeline_page.py)",
 }
@@ -41,6 +43,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:invitation",
+    "accounts:reminders_unsubscribe",
 }
 # Anonymous answers other than the login redirect, with the reason.
 ANONYMOUS_STATUS = {

@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "observatory.tasks.refresh_benchmarks",
         "schedule": crontab(minute=5),
     },
+    "reassessment-reminders": {
+        "task": "diagnostics.tasks.send_reassessment_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "refresh-observatory": {
         "task": "observatory.tasks.refresh_observatory",
         "schedule": crontab(minute=20),

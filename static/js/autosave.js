@@ -108,6 +108,8 @@
         updateProgress(json.progress);
         var old = fieldset.querySelector(".conflict");
         if (old) { old.remove(); }
+        var copied = fieldset.querySelector("[data-to-confirm]");
+        if (copied) { copied.remove(); }
       } else if (r.code === 409) {
         setPending(code, null);
         showConflict(fieldset, json, data);
@@ -184,6 +186,12 @@
       clearTimeout(timers[fieldset.dataset.code]);
       save(fieldset);
     });
+    // A copied answer is confirmed as it is by saving it again.
+    var confirm = fieldset.querySelector("[data-confirm]");
+    if (confirm) {
+      confirm.hidden = false;
+      confirm.addEventListener("click", function () { save(fieldset); });
+    }
     fieldset.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") { return; }
       var code = fieldset.dataset.code;

@@ -129,7 +129,7 @@ def test_autosave_reveals_conditional_questions(client_for, company_a, diagnosti
     client = client_for(company_a.member)
     response = client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "yes", "version": "0"})
     assert "A.ONE.Q3" in response.json()["visible"]
-    assert response.json()["progress"] == {"answered": 1, "visible": 6}
+    assert response.json()["progress"] == {"answered": 1, "visible": 6, "to_confirm": 0}
 
 
 def test_dont_know_is_stored_as_an_answer(client_for, company_a, diagnostic):
