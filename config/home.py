@@ -17,10 +17,10 @@ from django.utils.translation import ngettext
 
 from accounts.models import Membership
 from advisors.history import history_chart, score_history
-from diagnostics.answering import own_values, progress
+from diagnostics.answering import progress
 from diagnostics.definition import tr
-from diagnostics.models import Diagnostic, Questionnaire
-from diagnostics.scoring import Results
+from diagnostics.models import Answer, Diagnostic, Questionnaire, question_ids
+from diagnostics.scoring import AnswerValue, Results
 from reports.models import ActionPlan, PlanItem, Report
 from reports.services import is_outdated
 
@@ -35,13 +35,18 @@ GAPS_SHOWN = 3
 def home_context(membership: Membership, user: User, language: str) -> dict[str, Any]:
     company = membership.company
     today = timezone.localdate()
-    draft = _draft(company.pk, user)
+    people = dict(
+        Membership.objects.filter(company=company)
+        .order_by("user__full_name", "user_id")
+        .values_list("user_id", "user__full_name")
+    )
+    draft = _draft(company.pk, user, people)
     history = score_history(company, language)
     submitted = history["submitted"]
     latest = _latest(submitted, language)
     plan = _plan(latest["diagnostic"]) if latest else None
     pdf = _pdf(latest["diagnostic"]) if latest and plan else None
-    members = Membership.objects.filter(company=company).count()
+    members = len(people)
     situation = steps.Situation(
         is_admin=membership.is_admin,
         today=today,
@@ -68,6 +73,10 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
             for code in steps.next_steps(situation)
         ],
         "history": history,
+        "domain_rows": [
+            {**row, "done": latest["done_between"].get(row["code"], []) if latest else []}
+            for row in history["domains"]
+        ],
         "chart": history_chart(
             history,
             title=_("Overall index and score per domain over the diagnostics"),
@@ -77,8 +86,10 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
     }
 
 
-def _draft(company_id: int, user: User) -> dict[str, Any] | None:
-    """The diagnostic in progress (the latest started) with the user's progress in it."""
+def _draft(company_id: int, user: User, people: dict[int, str]) -> dict[str, Any] | None:
+    """The diagnostic in progress (the latest started): the user's progress in it, the
+    copied answers still to confirm, and who has answered what (each respondent's progress
+    when each answers for themselves, the answers each person gave to the shared set)."""
     diagnostic = (
         Diagnostic.objects.filter(company_id=company_id, status=Diagnostic.Status.DRAFT)
         .defer("results")
@@ -88,8 +99,39 @@ def _draft(company_id: int, user: User) -> dict[str, Any] | None:
     if diagnostic is None:
         return None
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
-    total = progress(diagnostic, own_values(diagnostic, user))["total"]
-    return {"diagnostic": diagnostic, **total}
+    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
+    sets: dict[int | None, dict[str, AnswerValue]] = {}
+    unconfirmed: dict[int | None, set[str]] = {}
+    given: dict[int | None, int] = {}
+    for respondent_id, by_id, question_id, value, dk, na, to_confirm in Answer.objects.filter(
+        diagnostic=diagnostic
+    ).values_list(
+        "respondent_id",
+        "answered_by_id",
+        "question_id",
+        "value",
+        "dont_know",
+        "not_concerned",
+        "to_confirm",
+    ):
+        code = codes[question_id]
+        sets.setdefault(respondent_id, {})[code] = AnswerValue(value, dk, na)
+        if to_confirm:
+            unconfirmed.setdefault(respondent_id, set()).add(code)
+        elif by_id is not None:
+            given[by_id] = given.get(by_id, 0) + 1
+    own = user.pk if diagnostic.is_individual else None
+    total = progress(diagnostic, sets.get(own, {}), unconfirmed.get(own, set()))["total"]
+    if diagnostic.is_individual:
+        respondents = [
+            {"name": name, **progress(diagnostic, sets.get(pk, {}))["total"]}
+            for pk, name in people.items()
+        ]
+    else:
+        respondents = [
+            {"name": name, "given": given[pk]} for pk, name in people.items() if pk in given
+        ]
+    return {"diagnostic": diagnostic, **total, "respondents": respondents}
 
 
 def _latest(submitted: list[Diagnostic], language: str) -> dict[str, Any] | None:
@@ -123,11 +165,38 @@ def _latest(submitted: list[Diagnostic], language: str) -> dict[str, Any] | None
             )
     return {
         "diagnostic": last,
+        "done_between": _done_between(full[ids[0]], last, language) if before else {},
         "overall": now.overall_score,
         "gaps": [titles.get(c.code, c.code) for c in now.ranked_gaps()[:GAPS_SHOWN]],
         "previous": full[ids[0]] if before is not None else None,
         "competencies": competencies,
     }
+
+
+def _done_between(before: Diagnostic, last: Diagnostic, language: str) -> dict[str, list[str]]:
+    """The plan lines marked done between two diagnostics, by code of each domain they
+    served (a line serving two domains is listed beside both)."""
+    spec = last.questionnaire.spec
+    domain_of = {c.code: c.domain for c in spec.competencies()}
+    done: dict[str, list[str]] = {}
+    for item in (
+        PlanItem.objects.filter(
+            company_id=last.company_id,
+            status=PlanItem.Status.DONE,
+            done_at__gt=before.submitted_at,
+            done_at__lte=last.submitted_at,
+        )
+        .select_related("action")
+        .only("competencies", "competency_code", "action__title")
+        .order_by("done_at", "pk")
+    ):
+        title = tr(item.action.title, language)
+        domains = {
+            domain_of[c] for c in item.competencies or [item.competency_code] if c in domain_of
+        }
+        for code in sorted(domains):
+            done.setdefault(code, []).append(title)
+    return done
 
 
 def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:

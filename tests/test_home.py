@@ -264,3 +264,94 @@ def test_another_company_s_data_never_appears(client_for, company_a, company_b, 
     assert str(submitted.public_id) not in page
     assert company_a.company.name not in page
     assert "<svg" not in page
+
+
+# --- Who has answered what, copied answers, what was done between two diagnostics ---------
+
+
+def test_an_individual_draft_shows_each_respondent_s_progress(
+    client_for, company_a, start, small_questionnaire
+):
+    draft = start(small_questionnaire, mode="individual")
+    for code, value in (("A.ONE.Q1", 2), ("A.ONE.Q2", "no")):
+        diagnostic_services.save_answer(
+            diagnostic=draft,
+            question_code=code,
+            answer=AnswerValue(value),
+            user=company_a.member,
+            base_version=0,
+        )
+    response = client_for(company_a.admin).get(reverse("home"))
+    rows = {
+        r["name"]: (r["answered"], r["visible"]) for r in response.context["draft"]["respondents"]
+    }
+    assert rows[company_a.member.full_name][0] == 2
+    assert rows[company_a.admin.full_name][0] == 0  # has not started: listed all the same
+    assert response.context["draft"]["answered"] == 0  # the admin's own progress
+    assert "data-respondents" in response.text
+
+
+def test_a_shared_draft_shows_who_gave_the_answers(client_for, company_a, diagnostic):
+    for code, value, user in (
+        ("A.ONE.Q1", 2, company_a.member),
+        ("A.ONE.Q2", "no", company_a.member),
+        ("B.TWO.Q1", 40, company_a.admin),
+    ):
+        diagnostic_services.save_answer(
+            diagnostic=diagnostic,
+            question_code=code,
+            answer=AnswerValue(value),
+            user=user,
+            base_version=0,
+        )
+    response = client_for(company_a.member).get(reverse("home"))
+    given = {r["name"]: r["given"] for r in response.context["draft"]["respondents"]}
+    assert given == {company_a.member.full_name: 2, company_a.admin.full_name: 1}
+    assert response.context["draft"]["answered"] == 3
+
+
+def test_a_re_assessment_shows_the_answers_still_to_confirm(
+    client_for, company_a, submitted, small_questionnaire
+):
+    diagnostic_services.start_diagnostic(
+        membership=Membership.objects.get(user=company_a.admin),
+        questionnaire=small_questionnaire,
+        mode="collective",
+        copy_from=submitted,
+    )
+    response = client_for(company_a.admin).get(reverse("home"))
+    assert response.context["draft"]["to_confirm"] == 4
+    assert "data-to-confirm" in response.text
+    assert response.context["draft"]["respondents"] == []  # nobody has answered again yet
+
+
+def test_lines_done_between_the_two_diagnostics_stand_beside_their_domains(
+    client_for, company_a, submitted, small_questionnaire
+):
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    items = list(PlanItem.objects.filter(plan=plan).select_related("action").order_by("pk"))
+    done, late = items[0], items[1]
+    report_services.update_plan_items(
+        plan=plan, changes={done.pk: {"status": "done"}, late.pk: {"status": "done"}}
+    )
+    second = diagnostic_services.start_diagnostic(
+        membership=Membership.objects.get(user=company_a.admin),
+        questionnaire=small_questionnaire,
+        mode="collective",
+    )
+    diagnostic_services.save_answer(
+        diagnostic=second,
+        question_code="A.ONE.Q1",
+        answer=AnswerValue(3),
+        user=company_a.admin,
+        base_version=0,
+    )
+    report_services.submit(diagnostic=second, user=company_a.admin)
+    PlanItem.objects.filter(pk=late.pk).update(done_at=timezone.now() + timedelta(days=1))
+    response = client_for(company_a.admin).get(reverse("home"))
+    rows = {row["code"]: row["done"] for row in response.context["domain_rows"]}
+    title = done.action.title["fr"]
+    domains = {c.split(".")[0] for c in done.competencies}
+    assert all(title in rows[code] for code in domains)
+    assert all(late.action.title["fr"] not in titles for titles in rows.values())  # after
+    assert f'data-done="{sorted(domains)[0]}"' in response.text
