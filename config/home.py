@@ -55,6 +55,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
         draft=draft is not None,
         answered=draft["answered"] if draft else 0,
         visible=draft["visible"] if draft else 0,
+        to_confirm=draft["to_confirm"] if draft else 0,
         last_submitted_on=timezone.localdate(submitted[-1].submitted_at) if submitted else None,
         has_plan=plan is not None,
         proposed_lines=plan["proposed"] if plan else 0,
@@ -259,6 +260,13 @@ def _step(
             "answered": draft["answered"],
             "visible": draft["visible"],
         }
+        url = reverse("diagnostics:overview", args=[draft["diagnostic"].public_id])
+    elif code == steps.CONFIRM:
+        label = ngettext(
+            "Confirm or change the %(count)s answer copied from the previous diagnostic",
+            "Confirm or change the %(count)s answers copied from the previous diagnostic",
+            draft["to_confirm"],
+        ) % {"count": draft["to_confirm"]}
         url = reverse("diagnostics:overview", args=[draft["diagnostic"].public_id])
     elif code == steps.SUBMIT:
         label = _("Submit the diagnostic")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 CONTINUE = "continue"
+CONFIRM = "confirm"
 SUBMIT = "submit"
 START = "start"
 INVITE = "invite"
@@ -30,6 +31,7 @@ class Situation:
     draft: bool = False
     answered: int = 0
     visible: int = 0
+    to_confirm: int = 0  # answers copied from the previous diagnostic, not confirmed yet
     last_submitted_on: date | None = None
     has_plan: bool = False
     proposed_lines: int = 0
@@ -42,7 +44,9 @@ def next_steps(s: Situation) -> list[str]:
     steps: list[str] = []
     if s.draft:
         complete = s.visible > 0 and s.answered >= s.visible
-        if complete:
+        if s.to_confirm:  # submission waits for them
+            steps += [CONFIRM] if complete else [CONFIRM, CONTINUE]
+        elif complete:
             steps += [SUBMIT, CONTINUE]
         else:
             steps += [CONTINUE, SUBMIT]

@@ -314,6 +314,7 @@ def domain_page_context(
     spec = diagnostic.questionnaire.spec
     domains = [(d.code, tr(d.title, language)) for d in spec.domains]
     index = [code for code, _title in domains].index(domain.code)
+    counts = progress(diagnostic, values_of(answers), to_confirm_of(answers))
     return {
         "diagnostic": diagnostic,
         "domain": domain,
@@ -322,7 +323,8 @@ def domain_page_context(
         "domains": domains,
         "previous": domains[index - 1][0] if index > 0 else None,
         "next": domains[index + 1][0] if index + 1 < len(domains) else None,
-        "progress": progress(diagnostic, values_of(answers), to_confirm_of(answers)),
+        "progress": counts,
+        "to_confirm": counts[domain.code]["to_confirm"],
         "copied_on": _copied_on(diagnostic) if any(q.to_confirm for q in questions) else None,
         "errors": errors,
         "conflicts": conflicts,

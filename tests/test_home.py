@@ -322,6 +322,8 @@ def test_a_re_assessment_shows_the_answers_still_to_confirm(
     response = client_for(company_a.admin).get(reverse("home"))
     assert response.context["draft"]["to_confirm"] == 4
     assert "data-to-confirm" in response.text
+    assert _steps(response)[0] == steps.CONFIRM
+    assert steps.SUBMIT not in _steps(response)  # it would be refused
     assert response.context["draft"]["respondents"] == []  # nobody has answered again yet
 
 
@@ -355,3 +357,12 @@ def test_lines_done_between_the_two_diagnostics_stand_beside_their_domains(
     assert all(title in rows[code] for code in domains)
     assert all(late.action.title["fr"] not in titles for titles in rows.values())  # after
     assert f'data-done="{sorted(domains)[0]}"' in response.text
+
+
+def test_copied_answers_are_confirmed_before_the_diagnostic_is_submitted():
+    s = situation(members=2, draft=True, answered=10, visible=10, to_confirm=3)
+    assert next_steps(s) == [steps.CONFIRM]
+    partial = situation(members=2, draft=True, answered=4, visible=10, to_confirm=3)
+    assert next_steps(partial) == [steps.CONFIRM, steps.CONTINUE]
+    member = situation(is_admin=False, draft=True, answered=10, visible=10, to_confirm=3)
+    assert next_steps(member) == [steps.CONFIRM]  # everyone confirms their answers
