@@ -42,3 +42,33 @@ def test_the_home_page_passes_the_accessibility_check(
     assert page.locator("main svg[role=img]").count() == 1
     assert page.locator("main [data-next-steps] li").count() >= 1
     a11y.check(page, "home")
+
+
+def test_a_re_assessment_starts_from_the_previous_answers_and_confirms_them(
+    live_server, page, a11y, company_a, submitted
+):
+    company_a.admin.set_password(PASSWORD)
+    company_a.admin.save()
+    log_in(page, live_server.url, company_a.admin.email)
+    page.goto(live_server.url + "/diagnostics/")
+    assert page.locator("input[name=copy_previous]").is_checked()  # offered by default
+    page.locator("main form[action$='start/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-to-confirm-notice]").count() == 1
+    page.locator("main ol.list-group a").first.click()
+    page.wait_for_load_state()
+    copied = page.locator("fieldset.question:has([data-confirm])")
+    before = copied.count()
+    assert before == 2  # domain A's two answers
+    a11y.check(page, "re-assessment domain page")
+    button = copied.first.locator("[data-confirm]")
+    button.focus()
+    page.keyboard.press("Enter")  # by keyboard, without changing the answer
+    page.locator("fieldset.question .save-status.text-success").first.wait_for()
+    assert page.locator("fieldset.question:has([data-confirm])").count() == before - 1
+    page.reload()
+    assert page.locator("fieldset.question:has([data-confirm])").count() == before - 1
+    page.goto(live_server.url + "/")
+    assert page.locator('[data-step="confirm"]').count() == 1
+    assert page.locator('[data-step="submit"]').count() == 0
+    a11y.check(page, "home during a re-assessment")
