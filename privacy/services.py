@@ -44,6 +44,7 @@ def personal_data(user: User) -> dict[str, Any]:
             "email": user.email,
             "full_name": user.full_name,
             "preferred_language": user.preferred_language,
+            "reassessment_reminders": user.reassessment_reminders,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "advisor": user.is_advisor,

@@ -46,6 +46,7 @@ def test_a_user_downloads_their_personal_data_as_json(client_for, company_a, dia
     data = json.loads(response.content)
     assert data["profile"]["email"] == user.email
     assert data["profile"]["full_name"] == user.full_name
+    assert data["profile"]["reassessment_reminders"] is True
     assert data["memberships"] == [
         {
             "company": company_a.company.name,
