@@ -400,3 +400,14 @@ def test_the_reminders_can_be_turned_back_on_in_the_profile(client_for, company_
     assert response.status_code == 302
     company_a.admin.refresh_from_db()
     assert company_a.admin.reassessment_reminders
+
+
+def test_every_scheduled_task_is_registered(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+    assert "diagnostics.tasks.send_reassessment_reminders" in {
+        e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()
+    }
