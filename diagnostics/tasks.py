@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Reminders enqueued per daily run at most; any more go out the next day.
+REMINDERS_PER_RUN = 1000
+
 
 def _due_before() -> datetime:
     return timezone.now() - timedelta(days=settings.REASSESSMENT_AFTER_DAYS)
@@ -33,7 +36,9 @@ def _due_before() -> datetime:
 def send_reassessment_reminders() -> int:
     """Enqueue one reminder per company whose re-assessment is due; returns how many."""
     ids = list(
-        Diagnostic.objects.reassessment_due(_due_before()).values_list("pk", flat=True)[:1000]
+        Diagnostic.objects.reassessment_due(_due_before()).values_list("pk", flat=True)[
+            :REMINDERS_PER_RUN
+        ]
     )
     for diagnostic_id in ids:
         remind_reassessment.delay(diagnostic_id)
