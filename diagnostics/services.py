@@ -179,6 +179,7 @@ def save_page(
     domain: Domain,
     posted: dict[str, PostedAnswer],
     user: User,
+    draft_locked: bool = False,
 ) -> PageOutcome:
     """Save the answers a domain page posted, by question code.
 
@@ -186,7 +187,9 @@ def save_page(
     same. Unchanged answers are skipped; each changed one is checked against the version
     the page was loaded with, as by `save_answer`, so a concurrent change is reported as a
     conflict, never overwritten. On PostgreSQL the page is saved in one transaction with
-    the same statements whatever the number of questions.
+    the same statements whatever the number of questions. `draft_locked`: the caller's
+    transaction read the diagnostic with a share lock (`get_company_diagnostic(…,
+    share_lock=True)`), so its status is current and needs no second read.
     """
     errors: dict[str, str] = {}
     given: dict[str, tuple[AnswerValue, int]] = {}
@@ -203,8 +206,12 @@ def save_page(
             given[question.code] = (answer, post.base_version)
     if not given:
         return PageOutcome(errors, {})
-    save = _save_at_once if postgresql_writes() else _save_one_by_one
-    conflicts = save(diagnostic=diagnostic, given=given, user=user, errors=errors)
+    if postgresql_writes():
+        conflicts = _save_at_once(
+            diagnostic=diagnostic, given=given, user=user, errors=errors, draft_locked=draft_locked
+        )
+    else:
+        conflicts = _save_one_by_one(diagnostic=diagnostic, given=given, user=user, errors=errors)
     return PageOutcome(errors, conflicts)
 
 
@@ -250,6 +257,7 @@ def _save_at_once(
     given: dict[str, tuple[AnswerValue, int]],
     user: User,
     errors: dict[str, str],
+    draft_locked: bool,
 ) -> dict[str, Answer]:
     """PostgreSQL: one transaction, with the same statements for 2 or 40 questions: the
     share lock on the draft, one read (and row lock) of the stored answers, one conditional
@@ -265,8 +273,8 @@ def _save_at_once(
         del given[code]
     respondent = user if diagnostic.is_individual else None
     conflicts: dict[str, Answer] = {}
-    with transaction.atomic():
-        draft = _lock_draft(diagnostic)
+    with transaction.atomic(savepoint=False):  # within the view's transaction: no savepoint
+        draft = diagnostic.is_draft if draft_locked else _lock_draft(diagnostic)
         stored = {
             row.question_id: row
             for row in Answer.objects.filter(
