@@ -435,10 +435,12 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
 
     Returns True for the call that submitted it.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # within a caller's transaction: no savepoint
         locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
         if not locked.is_draft:
+            diagnostic.refresh_from_db()
             return False
+        locked.questionnaire = diagnostic.questionnaire  # a published version never changes
         frozen = compute_results(locked)
         locked.results = frozen
         locked.status = Diagnostic.Status.SUBMITTED
@@ -446,7 +448,8 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         locked.submitted_by = user
         locked.save(update_fields=["results", "status", "submitted_at", "submitted_by"])
         Score.objects.bulk_create(_score_rows(locked, Results.from_dict(frozen["results"])))
-    diagnostic.refresh_from_db()
+    for field in ("results", "status", "submitted_at", "submitted_by"):
+        setattr(diagnostic, field, getattr(locked, field))
     return True
 
 
