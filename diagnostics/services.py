@@ -71,10 +71,10 @@ class SaveOutcome:
     conflict: bool
 
 
-@transaction.atomic
 def start_diagnostic(
     *, membership: Membership, questionnaire: Questionnaire, mode: str
 ) -> Diagnostic:
+    """One INSERT, atomic by itself (no BEGIN and COMMIT around it)."""
     company = membership.company
     return Diagnostic.objects.create(
         company=company,
