@@ -38,11 +38,16 @@ def user_memberships(user: User) -> list[Membership]:
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    """The membership of the company chosen in the session (the first one by default)."""
+    """The membership of the company chosen in the session (the first one by default).
+
+    The memberships come with the request's user (accounts.backends.MembershipBackend) or,
+    for a user logged in otherwise, from one query."""
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, "_current_membership"):
-        memberships = user_memberships(request.user)
+        memberships = getattr(request.user, "loaded_memberships", None)
+        if memberships is None:
+            memberships = user_memberships(request.user)
         wanted = request.session.get(SESSION_COMPANY_KEY)
         chosen = next((m for m in memberships if str(m.company.public_id) == wanted), None)
         request._current_membership = chosen or (memberships[0] if memberships else None)

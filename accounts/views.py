@@ -94,7 +94,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             company_data=company_form.cleaned_data, user=existing_user, user_data=user_data
         )
         if existing_user is None:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, membership.user, backend="accounts.backends.MembershipBackend")
         access.select_company(request, membership.company.public_id)
         messages.success(
             request,
@@ -257,7 +257,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                 )
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend="accounts.backends.MembershipBackend")
             else:
                 membership = None
         except services.AccountError as exc:

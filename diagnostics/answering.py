@@ -67,6 +67,26 @@ class QuestionView:
         return []
 
     @property
+    def option_rows(self) -> list[tuple[str, str, str, bool, bool]]:
+        """Each option as the page shows it: value, level ("Level 2" for a maturity
+        question, else empty), label, checked, and whether it goes alone. Worked out once
+        per question here rather than option by option in the template."""
+        kind = self.spec.kind
+        cleared = self.dont_know or (self.not_concerned and kind != "multiple")
+        chosen = set() if cleared else set(self.selected)
+        exclusive = set(self.exclusive) if kind == "multiple" else set()
+        return [
+            (
+                value,
+                _("Level %(value)s") % {"value": value} if kind == "maturity" else "",
+                label,
+                value in chosen,
+                value in exclusive,
+            )
+            for value, label in self.options
+        ]
+
+    @property
     def exclusive(self) -> list[str]:
         """Codes of the choices that go alone (such as "none")."""
         return [c.code for c in self.spec.choices if c.exclusive]

@@ -71,7 +71,6 @@ class SaveOutcome:
     conflict: bool
 
 
-@transaction.atomic
 def start_diagnostic(
     *,
     membership: Membership,
@@ -79,22 +78,25 @@ def start_diagnostic(
     mode: str,
     copy_from: Diagnostic | None = None,
 ) -> Diagnostic:
-    """Start a diagnostic; a re-assessment may start from the answers of `copy_from` (a
-    submitted diagnostic of the same company, answered the same way), each copied answer
-    to be confirmed."""
+    """Start a diagnostic: one INSERT, atomic by itself. A re-assessment may start from the
+    answers of `copy_from` (a submitted diagnostic of the same company, answered the same
+    way), each copied answer to be confirmed: then the copy shares the INSERT's
+    transaction."""
     company = membership.company
-    diagnostic = Diagnostic.objects.create(
-        company=company,
-        questionnaire=questionnaire,
-        mode=mode,
-        sector=company.sector,
-        headcount_band=company.headcount_band,
-        started_by=membership.user,
-        copied_from=copy_from,
-    )
-    if copy_from is not None:
-        if copy_from.company_id != company.pk or copy_from.is_draft or copy_from.mode != mode:
-            raise ValueError("Answers are copied from a submitted diagnostic answered alike.")
+    fields = {
+        "company": company,
+        "questionnaire": questionnaire,
+        "mode": mode,
+        "sector": company.sector,
+        "headcount_band": company.headcount_band,
+        "started_by": membership.user,
+    }
+    if copy_from is None:
+        return Diagnostic.objects.create(**fields)
+    if copy_from.company_id != company.pk or copy_from.is_draft or copy_from.mode != mode:
+        raise ValueError("Answers are copied from a submitted diagnostic answered alike.")
+    with transaction.atomic():
+        diagnostic = Diagnostic.objects.create(copied_from=copy_from, **fields)
         _copy_answers(copy_from, diagnostic)
     return diagnostic
 
@@ -262,6 +264,7 @@ def save_page(
     domain: Domain,
     posted: dict[str, PostedAnswer],
     user: User,
+    draft_locked: bool = False,
 ) -> PageOutcome:
     """Save the answers a domain page posted, by question code.
 
@@ -269,7 +272,9 @@ def save_page(
     same. Unchanged answers are skipped; each changed one is checked against the version
     the page was loaded with, as by `save_answer`, so a concurrent change is reported as a
     conflict, never overwritten. On PostgreSQL the page is saved in one transaction with
-    the same statements whatever the number of questions.
+    the same statements whatever the number of questions. `draft_locked`: the caller's
+    transaction read the diagnostic with a share lock (`get_company_diagnostic(…,
+    share_lock=True)`), so its status is current and needs no second read.
     """
     errors: dict[str, str] = {}
     given: dict[str, tuple[AnswerValue, int]] = {}
@@ -286,8 +291,12 @@ def save_page(
             given[question.code] = (answer, post.base_version)
     if not given:
         return PageOutcome(errors, {})
-    save = _save_at_once if postgresql_writes() else _save_one_by_one
-    conflicts = save(diagnostic=diagnostic, given=given, user=user, errors=errors)
+    if postgresql_writes():
+        conflicts = _save_at_once(
+            diagnostic=diagnostic, given=given, user=user, errors=errors, draft_locked=draft_locked
+        )
+    else:
+        conflicts = _save_one_by_one(diagnostic=diagnostic, given=given, user=user, errors=errors)
     return PageOutcome(errors, conflicts)
 
 
@@ -338,6 +347,7 @@ def _save_at_once(
     given: dict[str, tuple[AnswerValue, int]],
     user: User,
     errors: dict[str, str],
+    draft_locked: bool,
 ) -> dict[str, Answer]:
     """PostgreSQL: one transaction, with the same statements for 2 or 40 questions: the
     share lock on the draft, one read (and row lock) of the stored answers, one conditional
@@ -353,8 +363,8 @@ def _save_at_once(
         del given[code]
     respondent = user if diagnostic.is_individual else None
     conflicts: dict[str, Answer] = {}
-    with transaction.atomic():
-        draft = _lock_draft(diagnostic)
+    with transaction.atomic(savepoint=False):  # within the view's transaction: no savepoint
+        draft = diagnostic.is_draft if draft_locked else _lock_draft(diagnostic)
         stored = {
             row.question_id: row
             for row in Answer.objects.filter(
@@ -515,10 +525,12 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
 
     Returns True for the call that submitted it.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # within a caller's transaction: no savepoint
         locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
         if not locked.is_draft:
+            diagnostic.refresh_from_db()
             return False
+        locked.questionnaire = diagnostic.questionnaire  # a published version never changes
         if locked.copied_from_id is not None:
             _refuse_unconfirmed(locked)
         frozen = compute_results(locked)
@@ -528,7 +540,8 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         locked.submitted_by = user
         locked.save(update_fields=["results", "status", "submitted_at", "submitted_by"])
         Score.objects.bulk_create(_score_rows(locked, Results.from_dict(frozen["results"])))
-    diagnostic.refresh_from_db()
+    for field in ("results", "status", "submitted_at", "submitted_by"):
+        setattr(diagnostic, field, getattr(locked, field))
     return True
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -85,32 +86,50 @@ def overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpResponse:
     """One page per domain. Works without JavaScript; autosave.js saves each answer as given."""
+    if request.method == "POST":
+        return _save_domain_page(request, public_id, code)
     diagnostic = get_company_diagnostic(request.membership, public_id)
     if not diagnostic.is_draft:
         return redirect("diagnostics:results", diagnostic.public_id)
-    spec = diagnostic.questionnaire.spec
-    domain = spec.domain(code)
+    domain = diagnostic.questionnaire.spec.domain(code)
     if domain is None:
         raise Http404
-    language = current_language()
-    if request.method == "GET":
-        unsaved = pop_unsaved_post(request)
-        if unsaved:
-            messages.warning(
-                request,
-                _(
-                    "The page had expired and your answers were not saved. They are shown "
-                    "below: check them and press Save."
-                ),
-            )
-        context = answering.domain_page_context(
-            diagnostic, domain, request.user, language, unsaved=unsaved
+    unsaved = pop_unsaved_post(request)
+    if unsaved:
+        messages.warning(
+            request,
+            _(
+                "The page had expired and your answers were not saved. They are shown "
+                "below: check them and press Save."
+            ),
         )
-        return render(request, "diagnostics/domain.html", context)
-    posted = answering.posted_answers(domain, request.POST)
-    outcome = services.save_page(
-        diagnostic=diagnostic, domain=domain, posted=posted, user=request.user
+    context = answering.domain_page_context(
+        diagnostic, domain, request.user, current_language(), unsaved=unsaved
     )
+    return render(request, "diagnostics/domain.html", context)
+
+
+def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpResponse:
+    """A domain page's answers, saved in one transaction whose first read of the
+    diagnostic share-locks it: a submission waits for the save, and no save lands after
+    it."""
+    with transaction.atomic():
+        diagnostic = get_company_diagnostic(request.membership, public_id, share_lock=True)
+        if not diagnostic.is_draft:
+            return redirect("diagnostics:results", diagnostic.public_id)
+        spec = diagnostic.questionnaire.spec
+        domain = spec.domain(code)
+        if domain is None:
+            raise Http404
+        posted = answering.posted_answers(domain, request.POST)
+        outcome = services.save_page(
+            diagnostic=diagnostic,
+            domain=domain,
+            posted=posted,
+            user=request.user,
+            draft_locked=True,
+        )
+    language = current_language()
     if outcome.saved:
         messages.success(request, _("Your answers are saved."))
         target = request.POST.get("next_domain")

@@ -134,9 +134,10 @@ def submit(*, diagnostic: Diagnostic, user: User) -> bool:
     """Submit the diagnostic and make its action plan in the same transaction; a second
     call does nothing. Without a published catalogue the plan is made later, on request."""
     submitted = diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=user)
-    if submitted and latest_catalogue() is not None:
-        diagnostic.refresh_from_db()
-        plan_for(diagnostic)
+    if submitted:
+        catalogue_row = latest_catalogue()
+        if catalogue_row is not None:  # the first submission: no plan exists yet
+            _make_plan(diagnostic, catalogue_row)
     return submitted
 
 
@@ -151,6 +152,15 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
     catalogue_row = latest_catalogue()
     if catalogue_row is None:
         raise PlanError(_("No training catalogue is published yet."))
+    try:
+        with transaction.atomic():
+            return _make_plan(diagnostic, catalogue_row)
+    except IntegrityError:  # made at the same moment by another request
+        return ActionPlan.objects.get(diagnostic=diagnostic)
+
+
+def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
+    """Make the plan of a submitted diagnostic that has none (the caller makes sure)."""
     catalogue = catalogue_from_dict(catalogue_row.definition)
     spec = diagnostic.questionnaire.spec
     results = Results.from_dict(diagnostic.results["results"])
@@ -163,31 +173,27 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
     )
     titles = {c.code: c.title for c in spec.competencies()}
     actions = {a.code: a for a in TrainingAction.objects.filter(catalogue=catalogue_row)}
-    try:
-        with transaction.atomic():
-            plan = ActionPlan.objects.create(
-                company_id=diagnostic.company_id,
-                diagnostic=diagnostic,
-                catalogue=catalogue_row,
-                funding_rules=FundingRules.latest(),
-                open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
-            )
-            PlanItem.objects.bulk_create(
-                PlanItem(
-                    company_id=diagnostic.company_id,
-                    plan=plan,
-                    competency_code=line.competencies[0],
-                    competencies=list(line.competencies),
-                    action=actions[line.action.code],
-                    priority=line.priority,
-                    horizon=line.horizon,
-                    reasons=line.reasons(titles, catalogue.plan_policy),
-                    position=position,
-                )
-                for position, line in enumerate(lines)
-            )
-    except IntegrityError:  # made at the same moment by another request
-        return ActionPlan.objects.get(diagnostic=diagnostic)
+    plan = ActionPlan.objects.create(
+        company_id=diagnostic.company_id,
+        diagnostic=diagnostic,
+        catalogue=catalogue_row,
+        funding_rules=FundingRules.latest(),
+        open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
+    )
+    PlanItem.objects.bulk_create(
+        PlanItem(
+            company_id=diagnostic.company_id,
+            plan=plan,
+            competency_code=line.competencies[0],
+            competencies=list(line.competencies),
+            action=actions[line.action.code],
+            priority=line.priority,
+            horizon=line.horizon,
+            reasons=line.reasons(titles, catalogue.plan_policy),
+            position=position,
+        )
+        for position, line in enumerate(lines)
+    )
     refresh_year1_summary(plan)
     return plan
 

@@ -50,6 +50,28 @@ def test_logout_invalidates_the_session(client, company_a):
     assert client.get(reverse("accounts:members")).status_code == 302
 
 
+@pytest.mark.quality("S6")
+def test_password_change_ends_the_other_sessions(company_a):
+    from django.test import Client
+
+    here, elsewhere = Client(), Client()
+    for client in (here, elsewhere):
+        client.post(LOGIN, {"username": company_a.admin.email, "password": PASSWORD})
+        assert client.get(reverse("accounts:members")).status_code == 200
+    here.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "encore-plus-long-1",
+            "new_password2": "encore-plus-long-1",
+        },
+    )
+    assert here.get(reverse("accounts:members")).status_code == 200
+    response = elsewhere.get(reverse("accounts:members"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
 @pytest.mark.quality("S5")
 def test_unknown_user_and_wrong_password_get_the_same_message(client, company_a):
     client.cookies["django_language"] = "en"

@@ -166,6 +166,21 @@ def test_admin_removes_a_member(client_for, company_a):
     assert not Membership.objects.filter(pk=target.pk).exists()
 
 
+@pytest.mark.quality("S1")
+def test_a_removed_member_loses_access_on_the_next_request(client, company_a, diagnostic):
+    from django.test import Client
+
+    overview = reverse("diagnostics:overview", args=[diagnostic.public_id])
+    client.force_login(company_a.member)
+    assert client.get(overview).status_code == 200
+    target = Membership.objects.get(user=company_a.member)
+    admin = Client()
+    admin.force_login(company_a.admin)
+    admin.post(reverse("accounts:remove_member", args=[target.public_id]))
+    assert client.get(overview).status_code == 404
+    assert client.get(MEMBERS).status_code == 302
+
+
 def test_an_admin_may_leave_when_another_admin_remains(client_for, company_a):
     MembershipFactory(company=company_a.company, role="admin")
     own = Membership.objects.get(user=company_a.admin)

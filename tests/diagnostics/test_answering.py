@@ -383,16 +383,56 @@ def test_stale_csrf_token_keeps_the_typed_answers(company_a, diagnostic):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="INSERT … ON CONFLICT path")
-def test_autosave_runs_eight_statements_for_a_first_answer_and_an_update(
+def test_autosave_runs_seven_statements_for_a_first_answer_and_an_update(
     client_for, company_a, diagnostic, django_assert_num_queries
 ):
-    """User, membership, diagnostic (its questionnaire comes from the per-process cache),
-    BEGIN, draft lock, INSERT or conditional UPDATE, COMMIT, the answers for the progress."""
+    """The user with the memberships, the diagnostic (its questionnaire comes from the
+    per-process cache), BEGIN, draft lock, INSERT or conditional UPDATE, COMMIT, the
+    answers for the progress."""
     client = client_for(company_a.member)
     client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "no", "version": "0"})  # warm
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         first = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"})
     assert first.json()["status"] == "saved"
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         update = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "1"})
     assert update.json()["status"] == "saved"
+
+
+def _view(spec, code, value=None, dont_know=False, not_concerned=False):
+    from diagnostics.answering import QuestionView
+
+    return QuestionView(spec.question(code), "fr", True, value, dont_know, not_concerned, 1, "", "")
+
+
+def test_options_show_the_stored_choice_unless_dont_know_or_not_concerned(small_questionnaire):
+    spec = small_questionnaire.spec
+    rows = _view(spec, "A.ONE.Q1", 2).option_rows
+    assert [(value, level, checked) for value, level, _label, checked, _ in rows][1:3] == [
+        ("1", "Niveau 1", False),
+        ("2", "Niveau 2", True),
+    ]
+    assert not any(row[3] for row in _view(spec, "A.ONE.Q1", 2, dont_know=True).option_rows)
+    assert not any(row[3] for row in _view(spec, "A.ONE.Q1", 2, not_concerned=True).option_rows)
+    yes = _view(spec, "A.ONE.Q2", "yes").option_rows
+    assert [(value, level, checked) for value, level, _l, checked, _e in yes] == [
+        ("yes", "", True),
+        ("no", "", False),
+    ]
+    several = _view(spec, "B.TWO.Q3", ["a", "b"]).option_rows
+    assert [row[3] for row in several] == [True, True, False]
+    assert not any(row[3] for row in _view(spec, "B.TWO.Q3", ["a"], dont_know=True).option_rows)
+    from pathlib import Path
+
+    from diagnostics.services import import_questionnaire
+
+    v2 = Path(__file__).parents[2] / "diagnostics/questionnaires/competences-industrie-v2.yaml"
+    content, _ = import_questionnaire(text=v2.read_text())
+    exclusive = next(
+        q
+        for q in content.spec.questions()
+        if q.kind == "multiple" and any(c.exclusive for c in q.choices)
+    )
+    rows = _view(content.spec, exclusive.code).option_rows
+    assert [row[4] for row in rows] == [c.exclusive for c in exclusive.choices]
+    assert any(row[4] for row in rows)

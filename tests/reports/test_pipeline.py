@@ -139,6 +139,8 @@ def test_worker_child_killed_mid_render_is_redelivered_and_made_once(
     assert report.attempts == 2
     assert report.claimed_by != claimed_by
     assert len(list((worker.var_dir / "media" / "reports").rglob("*.pdf"))) == 1
+    # The e-mail goes once the row says ready: wait for it rather than race it.
+    wait_for(lambda: list((worker.var_dir / "mail").glob("*.log")), timeout=30)
     assert len(list((worker.var_dir / "mail").glob("*.log"))) == 1
 
 
