@@ -155,15 +155,6 @@ def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
     }
 
 
-def own_values(diagnostic: Diagnostic, user: User) -> dict[str, AnswerValue]:
-    """The same answers as plain values (autosave's hot path), without the question join."""
-    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
-    rows = diagnostic.answers_of(user).values_list(
-        "question_id", "value", "dont_know", "not_concerned"
-    )
-    return {codes[qid]: AnswerValue(value, dk, na) for qid, value, dk, na in rows}
-
-
 def values_of(answers: dict[str, StoredAnswer]) -> dict[str, AnswerValue]:
     return {
         code: AnswerValue(row.value, row.dont_know, row.not_concerned)

@@ -219,13 +219,6 @@ class Diagnostic(models.Model):
         return Answer.objects.filter(diagnostic=self, respondent=respondent)
 
 
-class AnswerQuerySet(models.QuerySet["Answer"]):
-    def by_code(self) -> dict[str, AnswerValue]:
-        """The answers as plain values by question code, in one light query."""
-        rows = self.values_list("question__code", "value", "dont_know", "not_concerned")
-        return {code: AnswerValue(value, dk, na) for code, value, dk, na in rows}
-
-
 class Answer(models.Model):
     """The current answer to one question: shared (respondent empty) or one respondent's.
 
@@ -251,8 +244,6 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     answered_at = models.DateTimeField(default=timezone.now)
-
-    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -314,10 +314,14 @@ def _save_one_by_one(
     errors: dict[str, str],
 ) -> dict[str, Answer]:
     """The portable path (SQLite in development): each changed answer by `save_answer`."""
-    current = diagnostic.answers_of(user).by_code()
-    to_confirm = set(
-        diagnostic.answers_of(user).filter(to_confirm=True).values_list("question__code", flat=True)
-    )
+    current: dict[str, AnswerValue] = {}
+    to_confirm: set[str] = set()
+    for code, value, dont_know, not_concerned, confirm in diagnostic.answers_of(user).values_list(
+        "question__code", "value", "dont_know", "not_concerned", "to_confirm"
+    ):
+        current[code] = AnswerValue(value, dont_know, not_concerned)
+        if confirm:
+            to_confirm.add(code)
     conflicts: dict[str, Answer] = {}
     for code, (answer, base) in given.items():
         stored = current.get(code)
