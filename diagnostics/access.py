@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import connection
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import record_advisor_view
@@ -19,30 +17,14 @@ if TYPE_CHECKING:
     from accounts.models import Membership, User
 
 
-def get_company_diagnostic(
-    membership: Membership, public_id: uuid.UUID, *, share_lock: bool = False
-) -> Diagnostic:
+def get_company_diagnostic(membership: Membership, public_id: uuid.UUID) -> Diagnostic:
     """A diagnostic of the current company (answering, submitting).
 
     One single-table read: the company comes from the membership and the questionnaire
-    version, which never changes, from the per-process cache. With `share_lock`, inside a
-    transaction on PostgreSQL, the read also share-locks the row, so a submission waits
-    for the saves under way (`diagnostics.services.save_page(draft_locked=True)`)."""
-    if share_lock and connection.vendor == "postgresql":
-        table = Diagnostic._meta.db_table
-        found = list(
-            Diagnostic.objects.raw(
-                f"SELECT * FROM {table} WHERE company_id = %s AND public_id = %s FOR SHARE",  # noqa: S608
-                [membership.company_id, public_id],
-            )
-        )
-        if not found:
-            raise Http404
-        diagnostic = found[0]
-    else:
-        diagnostic = get_object_or_404(
-            Diagnostic, company_id=membership.company_id, public_id=public_id
-        )
+    version, which never changes, from the per-process cache."""
+    diagnostic = get_object_or_404(
+        Diagnostic, company_id=membership.company_id, public_id=public_id
+    )
     diagnostic.company = membership.company
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
     return diagnostic

@@ -181,11 +181,14 @@ def save_answer(
     """Store one answer unless someone changed it since `base_version` (0: no answer yet).
 
     The check and the write are one conditional UPDATE (or an INSERT guarded by the
-    unique constraint), so two concurrent saves cannot both win.
+    unique constraint), so two concurrent saves cannot both win. A save of the same
+    answer is still written (it records who confirmed it, and when).
     """
     question_id = question_ids(diagnostic.questionnaire_id).get(question_code)
     if question_id is None:
         raise AnswerError(_("This question is not part of this diagnostic."))
+    if postgresql_writes():
+        return _save_one_at_once(diagnostic, question_id, answer, user, base_version)
     respondent = user if diagnostic.is_individual else None
     rows = Answer.objects.filter(
         diagnostic=diagnostic, question_id=question_id, respondent=respondent
@@ -200,20 +203,9 @@ def save_answer(
         "answered_at": now,
     }
     with transaction.atomic():
-        if not _lock_draft(diagnostic):
+        if not Diagnostic.objects.filter(pk=diagnostic.pk, status=Diagnostic.Status.DRAFT).exists():
             raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
-        if base_version == 0 and postgresql_writes():  # INSERT … ON CONFLICT DO NOTHING
-            answer_row = Answer(
-                company_id=diagnostic.company_id,
-                diagnostic=diagnostic,
-                question_id=question_id,
-                respondent=respondent,
-                version=1,
-                **fields,
-            )
-            if not _insert_rows(diagnostic, respondent, [(question_id, answer)], user, now):
-                return SaveOutcome(answer_row, conflict=False)
-        elif base_version == 0:
+        if base_version == 0:
             try:
                 with transaction.atomic():
                     created = Answer.objects.create(
@@ -245,6 +237,39 @@ def save_answer(
     return SaveOutcome(current, conflict=True)
 
 
+def _save_one_at_once(
+    diagnostic: Diagnostic, question_id: int, answer: AnswerValue, user: User, base: int
+) -> SaveOutcome:
+    """`save_answer` on PostgreSQL: the statement of `_write_answers`, for one answer."""
+    now = timezone.now()
+    written = _write_answers(diagnostic, user, [(question_id, answer, base)], now, always=True)
+    if not written.draft:
+        raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
+    respondent = user if diagnostic.is_individual else None
+    version = written.updated.get(question_id) or (1 if question_id in written.inserted else 0)
+    if version:
+        saved = Answer(
+            diagnostic=diagnostic,
+            question_id=question_id,
+            respondent=respondent,
+            value=answer.value,
+            dont_know=answer.dont_know,
+            not_concerned=answer.not_concerned,
+            version=version,
+            answered_by=user,
+            answered_at=now,
+        )
+        return SaveOutcome(saved, conflict=False)
+    current = (
+        Answer.objects.filter(diagnostic=diagnostic, question_id=question_id, respondent=respondent)
+        .select_related("answered_by")
+        .first()
+    )
+    if current is None:  # the base version named a row that does not exist
+        raise AnswerError(_("This answer changed in the meantime: reload the page."))
+    return SaveOutcome(current, conflict=current.value_of() != answer)
+
+
 @dataclass(frozen=True)
 class PageOutcome:
     """What a domain page's save refused: messages by question code, and the other
@@ -264,17 +289,14 @@ def save_page(
     domain: Domain,
     posted: dict[str, PostedAnswer],
     user: User,
-    draft_locked: bool = False,
 ) -> PageOutcome:
     """Save the answers a domain page posted, by question code.
 
     Invalid answers are refused with their message and the valid ones are saved all the
     same. Unchanged answers are skipped; each changed one is checked against the version
     the page was loaded with, as by `save_answer`, so a concurrent change is reported as a
-    conflict, never overwritten. On PostgreSQL the page is saved in one transaction with
-    the same statements whatever the number of questions. `draft_locked`: the caller's
-    transaction read the diagnostic with a share lock (`get_company_diagnostic(…,
-    share_lock=True)`), so its status is current and needs no second read.
+    conflict, never overwritten. On PostgreSQL the page is saved by one statement whatever
+    the number of questions (`_write_answers`), outside any transaction of the caller's.
     """
     errors: dict[str, str] = {}
     given: dict[str, tuple[AnswerValue, int]] = {}
@@ -292,16 +314,14 @@ def save_page(
     if not given:
         return PageOutcome(errors, {})
     if postgresql_writes():
-        conflicts = _save_at_once(
-            diagnostic=diagnostic, given=given, user=user, errors=errors, draft_locked=draft_locked
-        )
+        conflicts = _save_at_once(diagnostic=diagnostic, given=given, user=user, errors=errors)
     else:
         conflicts = _save_one_by_one(diagnostic=diagnostic, given=given, user=user, errors=errors)
     return PageOutcome(errors, conflicts)
 
 
 def postgresql_writes() -> bool:
-    """Whether saves use PostgreSQL's SQL (INSERT … ON CONFLICT, UPDATE … FROM VALUES,
+    """Whether saves use PostgreSQL's SQL (a data-modifying WITH, INSERT … ON CONFLICT,
     RETURNING); other databases (SQLite for `make run`) take the portable path."""
     return connection.vendor == "postgresql"
 
@@ -351,148 +371,164 @@ def _save_at_once(
     given: dict[str, tuple[AnswerValue, int]],
     user: User,
     errors: dict[str, str],
-    draft_locked: bool,
 ) -> dict[str, Answer]:
-    """PostgreSQL: one transaction, with the same statements for 2 or 40 questions: the
-    share lock on the draft, one read (and row lock) of the stored answers, one conditional
-    UPDATE of the changed ones (WHERE version = base), one INSERT … ON CONFLICT DO NOTHING
-    of the new ones and, only if one of them lost a race, one read of the winners.
-
-    Rows are locked, and new rows inserted, in question order, so two pages saved at once
-    wait for each other instead of deadlocking.
-    """
+    """PostgreSQL: the page's answers written by one statement (`_write_answers`); the
+    stored rows it returns tell which answers were unchanged, refused or in conflict. Only
+    when another save came first is there a second statement, to read the winners."""
     ids = question_ids(diagnostic.questionnaire_id)
     for code in [code for code in given if code not in ids]:
         errors[code] = _("This question is not part of this diagnostic.")
         del given[code]
-    respondent = user if diagnostic.is_individual else None
+    written = _write_answers(
+        diagnostic,
+        user,
+        [(ids[code], answer, base) for code, (answer, base) in given.items()],
+        timezone.now(),
+    )
+    contested: set[int] = set()
+    for code, (answer, base) in given.items():
+        row = written.stored.get(ids[code])
+        if row is not None and row.answer == answer and not row.to_confirm:
+            continue  # unchanged, or the same as the other person's
+        if row is None and not is_answered(answer):
+            continue
+        if not written.draft:
+            errors[code] = _("This diagnostic is submitted: its answers can no longer change.")
+        elif row is None and base != 0:  # the base version named a row that does not exist
+            errors[code] = _("This answer changed in the meantime: reload the page.")
+        elif ids[code] not in written.updated and ids[code] not in written.inserted:
+            contested.add(ids[code])  # someone else's version, or their insert came first
+    if not contested:
+        return {}
+    codes = {qid: code for code, qid in ids.items()}
     conflicts: dict[str, Answer] = {}
-    with transaction.atomic(savepoint=False):  # within the view's transaction: no savepoint
-        draft = diagnostic.is_draft if draft_locked else _lock_draft(diagnostic)
-        stored = {
-            row.question_id: row
-            for row in Answer.objects.filter(
-                diagnostic=diagnostic,
-                respondent=respondent,
-                question_id__in=[ids[code] for code in given],
-            )
-            .select_related("answered_by")
-            .select_for_update(no_key=True, of=("self",))
-            .order_by("question_id")
-        }
-        updates: list[tuple[Answer, AnswerValue, int]] = []
-        inserts: list[tuple[int, AnswerValue]] = []
-        for code, (answer, base) in given.items():
-            row = stored.get(ids[code])
-            if row is not None and row.value_of() == answer and not row.to_confirm:
-                continue  # unchanged, or the same as the other person's
-            if row is None and not is_answered(answer):
-                continue
-            if not draft:
-                errors[code] = _("This diagnostic is submitted: its answers can no longer change.")
-            elif row is None and base == 0:
-                inserts.append((ids[code], answer))
-            elif row is None:  # the base version named a row that does not exist
-                errors[code] = _("This answer changed in the meantime: reload the page.")
-            elif row.version == base:
-                updates.append((row, answer, base))
-            else:
-                conflicts[code] = row
-        now = timezone.now()
-        lost = _update_rows(updates, user, now) | _insert_rows(
-            diagnostic, respondent, inserts, user, now
-        )
-        if lost:  # another save came first (only for new rows: stored rows are locked)
-            codes = {qid: code for code, qid in ids.items()}
-            winners = Answer.objects.filter(
-                diagnostic=diagnostic, respondent=respondent, question_id__in=lost
-            ).select_related("answered_by")
-            for row in winners:
-                code = codes[row.question_id]
-                if row.value_of() != given[code][0]:
-                    conflicts[code] = row
+    for row in (
+        diagnostic.answers_of(user).filter(question_id__in=contested).select_related("answered_by")
+    ):
+        code = codes[row.question_id]
+        if row.value_of() != given[code][0] or row.to_confirm:
+            conflicts[code] = row
     return conflicts
+
+
+@dataclass(frozen=True)
+class _Stored:
+    answer: AnswerValue
+    version: int
+    to_confirm: bool
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What `_write_answers` did: whether the diagnostic was a draft, the stored rows it
+    found (by question id, before the write), the new versions of the rows it updated and
+    the question ids it inserted."""
+
+    draft: bool
+    stored: dict[int, _Stored]
+    updated: dict[int, int]
+    inserted: set[int]
+
+
+def _write_answers(
+    diagnostic: Diagnostic,
+    user: User,
+    answers: list[tuple[int, AnswerValue, int]],
+    now: datetime,
+    *,
+    always: bool = False,
+) -> _Written:
+    """Write (question id, answer, base version) triples in one statement, in autocommit:
+    PostgreSQL runs a statement as a whole or not at all, so no BEGIN and COMMIT are
+    needed, and the statement is the same whatever the number of answers.
+
+    Its parts:
+    - `draft` share-locks the diagnostic while it is a draft: a submission waits for the
+      statement, and a statement that waited for a submission finds no draft and writes
+      nothing;
+    - `stored` locks the respondent's rows for these questions in question order (two
+      pages saved at once wait for each other instead of deadlocking) and returns them
+      as they are once locked;
+    - `changed` updates the rows still at their base version, where the answer differs
+      (or is still to confirm; with `always`, whatever it is: autosave records each save);
+    - `added` inserts the answers to questions without a row when the base version is 0,
+      skipping any another save inserted meanwhile (ON CONFLICT DO NOTHING).
+    """
+    respondent_id = user.pk if diagnostic.is_individual else None
+    answers = sorted(answers, key=lambda item: item[0])
+    values = ", ".join(
+        ["(%s::bigint, %s::integer, %s::jsonb, %s::boolean, %s::boolean, %s::boolean)"]
+        * len(answers)
+    )
+    params: list[Any] = []
+    for question_id, answer, base in answers:
+        params += [
+            question_id,
+            base,
+            _json(answer),
+            answer.dont_know,
+            answer.not_concerned,
+            always or is_answered(answer),
+        ]
+    table = Answer._meta.db_table
+    respondent = "a.respondent_id IS NULL" if respondent_id is None else "a.respondent_id = %s"
+    changed = (
+        "TRUE"
+        if always
+        else (
+            "(s.to_confirm OR s.value IS DISTINCT FROM p.value OR s.dont_know <> p.dont_know "
+            "OR s.not_concerned <> p.not_concerned)"
+        )
+    )
+    sql = (
+        f"WITH posted (question_id, base, value, dont_know, not_concerned, answered) AS "  # noqa: S608
+        f"(VALUES {values}), "
+        f"draft AS (SELECT id, company_id FROM {Diagnostic._meta.db_table} "
+        "WHERE id = %s AND status = 'draft' FOR SHARE), "
+        f"stored AS (SELECT a.id, a.question_id, a.version, a.value, a.dont_know, "
+        f"a.not_concerned, a.to_confirm FROM {table} a WHERE a.diagnostic_id = %s "
+        f"AND {respondent} AND a.question_id IN (SELECT question_id FROM posted) "
+        "ORDER BY a.question_id FOR NO KEY UPDATE), "
+        f"changed AS (UPDATE {table} a SET value = p.value, dont_know = p.dont_know, "
+        "not_concerned = p.not_concerned, to_confirm = false, version = a.version + 1, "
+        "answered_by_id = %s, answered_at = %s "
+        "FROM stored s JOIN posted p ON p.question_id = s.question_id, draft "
+        f"WHERE a.id = s.id AND s.version = p.base AND {changed} "
+        "RETURNING a.question_id, a.version), "
+        f"added AS (INSERT INTO {table} (company_id, diagnostic_id, question_id, "
+        "respondent_id, value, dont_know, not_concerned, to_confirm, version, "
+        "answered_by_id, answered_at) "
+        "SELECT draft.company_id, draft.id, p.question_id, %s, p.value, p.dont_know, "
+        "p.not_concerned, false, 1, %s, %s FROM posted p, draft "
+        "WHERE p.base = 0 AND p.answered "
+        "AND NOT EXISTS (SELECT 1 FROM stored s WHERE s.question_id = p.question_id) "
+        "ORDER BY p.question_id ON CONFLICT DO NOTHING RETURNING question_id) "
+        "SELECT EXISTS (SELECT 1 FROM draft), "
+        "(SELECT json_agg(json_build_array(question_id, version, value, dont_know, "
+        "not_concerned, to_confirm)) FROM stored), "
+        "(SELECT json_agg(json_build_array(question_id, version)) FROM changed), "
+        "ARRAY(SELECT question_id FROM added)"
+    )
+    params += [diagnostic.pk, diagnostic.pk]
+    if respondent_id is not None:
+        params.append(respondent_id)
+    params += [user.pk, now, respondent_id, user.pk, now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        draft, stored, updated, inserted = cursor.fetchone()
+    return _Written(
+        draft=draft,
+        stored={
+            qid: _Stored(AnswerValue(value, dk, na), version, confirm)
+            for qid, version, value, dk, na, confirm in stored or []
+        },
+        updated=dict(updated or []),
+        inserted=set(inserted),
+    )
 
 
 def _json(answer: AnswerValue) -> str | None:
     return None if answer.value is None else json.dumps(answer.value)
-
-
-def _update_rows(
-    updates: list[tuple[Answer, AnswerValue, int]], user: User, now: datetime
-) -> set[int]:
-    """One conditional UPDATE; the question ids of the rows it did not change."""
-    if not updates:
-        return set()
-    rows = ", ".join(
-        ["(%s::bigint, %s::integer, %s::jsonb, %s::boolean, %s::boolean)"] * len(updates)
-    )
-    params: list[Any] = []
-    for row, answer, base in updates:
-        params += [row.pk, base, _json(answer), answer.dont_know, answer.not_concerned]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Answer._meta.db_table} AS a SET value = v.value, "  # noqa: S608
-            "dont_know = v.dont_know, not_concerned = v.not_concerned, to_confirm = false, "
-            "version = a.version + 1, answered_by_id = %s, answered_at = %s "
-            f"FROM (VALUES {rows}) AS v(id, base, value, dont_know, not_concerned) "
-            "WHERE a.id = v.id AND a.version = v.base RETURNING a.id",
-            [user.pk, now, *params],
-        )
-        changed = {pk for (pk,) in cursor.fetchall()}
-    return {row.question_id for row, _answer, _base in updates if row.pk not in changed}
-
-
-def _insert_rows(
-    diagnostic: Diagnostic,
-    respondent: User | None,
-    inserts: list[tuple[int, AnswerValue]],
-    user: User,
-    now: datetime,
-) -> set[int]:
-    """One INSERT of the new answers that skips those someone else inserted first; the
-    question ids it skipped."""
-    if not inserts:
-        return set()
-    inserts = sorted(inserts, key=lambda item: item[0])
-    rows = ", ".join(["(%s, %s, %s, %s, %s::jsonb, %s, %s, 1, %s, %s)"] * len(inserts))
-    params: list[Any] = []
-    respondent_id = respondent.pk if respondent else None
-    for question_id, answer in inserts:
-        params += [
-            diagnostic.company_id,
-            diagnostic.pk,
-            question_id,
-            respondent_id,
-            _json(answer),
-            answer.dont_know,
-            answer.not_concerned,
-            user.pk,
-            now,
-        ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Answer._meta.db_table} (company_id, diagnostic_id, "  # noqa: S608
-            "question_id, respondent_id, value, dont_know, not_concerned, version, "
-            f"answered_by_id, answered_at) VALUES {rows} ON CONFLICT DO NOTHING "
-            "RETURNING question_id",
-            params,
-        )
-        inserted = {question_id for (question_id,) in cursor.fetchall()}
-    return {question_id for question_id, _answer in inserts} - inserted
-
-
-def _lock_draft(diagnostic: Diagnostic) -> bool:
-    """Share-lock the diagnostic row while it is a draft, so submission waits for saves
-    under way and no save lands after it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM diagnostics_diagnostic WHERE id = %s AND status = 'draft' FOR SHARE",
-                [diagnostic.pk],
-            )
-            return cursor.fetchone() is not None
-    return Diagnostic.objects.filter(pk=diagnostic.pk, status=Diagnostic.Status.DRAFT).exists()
 
 
 def answer_sets(diagnostic: Diagnostic) -> dict[str, dict[str, AnswerValue]]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -110,25 +109,20 @@ def domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRe
 
 
 def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpResponse:
-    """A domain page's answers, saved in one transaction whose first read of the
-    diagnostic share-locks it: a submission waits for the save, and no save lands after
-    it."""
-    with transaction.atomic():
-        diagnostic = get_company_diagnostic(request.membership, public_id, share_lock=True)
-        if not diagnostic.is_draft:
-            return redirect("diagnostics:results", diagnostic.public_id)
-        spec = diagnostic.questionnaire.spec
-        domain = spec.domain(code)
-        if domain is None:
-            raise Http404
-        posted = answering.posted_answers(domain, request.POST)
-        outcome = services.save_page(
-            diagnostic=diagnostic,
-            domain=domain,
-            posted=posted,
-            user=request.user,
-            draft_locked=True,
-        )
+    """A domain page's answers, saved by one statement that re-checks the draft under a
+    share lock (`services.save_page`): a submission waits for the save, and no save lands
+    after it."""
+    diagnostic = get_company_diagnostic(request.membership, public_id)
+    if not diagnostic.is_draft:
+        return redirect("diagnostics:results", diagnostic.public_id)
+    spec = diagnostic.questionnaire.spec
+    domain = spec.domain(code)
+    if domain is None:
+        raise Http404
+    posted = answering.posted_answers(domain, request.POST)
+    outcome = services.save_page(
+        diagnostic=diagnostic, domain=domain, posted=posted, user=request.user
+    )
     language = current_language()
     if outcome.saved:
         messages.success(request, _("Your answers are saved."))

@@ -28,9 +28,9 @@ EXPECTED = {
     # the user with the memberships, the diagnostic, the answers
     "overview": 3,
     "domain GET": 3,
-    # the user with the memberships, BEGIN, the diagnostic (share-locked), the stored
-    # answers (row-locked), the INSERT of the new ones, COMMIT
-    "domain POST": 6,
+    # the user with the memberships, the diagnostic, then one statement: the draft
+    # (share-locked), the stored answers (row-locked), the UPDATE and the INSERT
+    "domain POST": 3,
     # the user with the memberships, the diagnostic, BEGIN, the diagnostic (locked), the
     # answers, UPDATE, the scores, the catalogue, the answers' levels, the catalogue's
     # actions, the funding rules, the plan, its lines, its lines read back, its first-year

@@ -84,9 +84,8 @@ def test_page_save_runs_the_same_statements_for_2_and_8_questions(
             assert save(other, domain, page_answers(domain, codes), company_a.member).saved
         counts[size] = (len(both), len(updated), len(created))
     assert counts["2"] == counts["8"]
-    # Draft lock, stored rows (locked), UPDATE and/or INSERT; BEGIN and COMMIT come on top
-    # outside the test's transaction (the save makes no savepoint inside another one).
-    assert counts["8"] == (4, 3, 3)
+    # One statement: the draft's lock, the stored rows (locked), the UPDATE and the INSERT.
+    assert counts["8"] == (1, 1, 1)
 
 
 @on_postgresql
@@ -317,45 +316,30 @@ def test_pages_saved_at_the_same_time_lose_nothing_and_do_not_deadlock(
 
 
 @on_postgresql
+@pytest.mark.quality("D4")
 @pytest.mark.django_db(transaction=True)
-def test_a_submission_waits_for_a_page_save_that_read_the_draft_with_its_lock(
-    company_a, diagnostic
-):
-    """The page's POST reads the diagnostic with a share lock and saves with
-    draft_locked=True: a submission started meanwhile waits, then sees the answer."""
-    from accounts.models import Membership
-    from diagnostics.access import get_company_diagnostic
-
-    membership = Membership.objects.select_related("company").get(user=company_a.admin)
+def test_a_page_save_waiting_for_a_submission_stores_nothing(company_a, diagnostic):
+    """A submission under way holds the draft: the page's statement waits for it, then
+    finds the diagnostic submitted, writes nothing and says so."""
     domain = diagnostic.questionnaire.spec.domain("B")
     result = {}
 
-    def submit():
+    def save_page():
         try:
-            result["submitted"] = services.submit_diagnostic(
-                diagnostic=get_company_diagnostic(membership, diagnostic.public_id),
-                user=company_a.admin,
+            result["outcome"] = save(
+                diagnostic, domain, {"B.TWO.Q1": post(["10"], 0)}, company_a.member
             )
         finally:
             connections.close_all()
 
     with transaction.atomic():
-        locked = get_company_diagnostic(membership, diagnostic.public_id, share_lock=True)
-        assert locked.is_draft
-        thread = threading.Thread(target=submit)
+        assert services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+        thread = threading.Thread(target=save_page)
         thread.start()
         time.sleep(0.5)
-        assert thread.is_alive()  # waiting for the page's transaction
-        outcome = services.save_page(
-            diagnostic=locked,
-            domain=domain,
-            posted={"B.TWO.Q1": post(["10"], 0)},
-            user=company_a.admin,
-            draft_locked=True,
-        )
-        assert outcome.saved
+        assert thread.is_alive()  # waiting for the submission's lock
     thread.join(timeout=10)
-    assert result["submitted"]
-    diagnostic.refresh_from_db()
-    assert stored(diagnostic) == {"B.TWO.Q1": 10}
-    assert diagnostic.results["results"]["answered"] == 1
+    errors = result["outcome"].errors
+    assert set(errors) == {"B.TWO.Q1"}
+    assert "submitted" in errors["B.TWO.Q1"] or "validé" in errors["B.TWO.Q1"]
+    assert stored(diagnostic) == {}
