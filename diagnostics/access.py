@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.shortcuts import get_object_or_404
 
 from accounts.access import record_advisor_view
@@ -17,14 +18,20 @@ if TYPE_CHECKING:
     from accounts.models import Membership, User
 
 
-def get_company_diagnostic(membership: Membership, public_id: uuid.UUID) -> Diagnostic:
+def get_company_diagnostic(
+    membership: Membership, public_id: uuid.UUID, *, with_answers_of: User | None = None
+) -> Diagnostic:
     """A diagnostic of the current company (answering, submitting).
 
     One single-table read: the company comes from the membership and the questionnaire
-    version, which never changes, from the per-process cache."""
-    diagnostic = get_object_or_404(
-        Diagnostic, company_id=membership.company_id, public_id=public_id
-    )
+    version, which never changes, from the per-process cache. `with_answers_of`: on
+    PostgreSQL the same query also reads the answers that user sees as theirs, for
+    `diagnostics.answering.own_answers` (pages that only read: a save would make them
+    stale)."""
+    diagnostics = Diagnostic.objects.filter(company_id=membership.company_id)
+    if with_answers_of is not None and connection.vendor == "postgresql":
+        diagnostics = diagnostics.with_answer_rows(with_answers_of)
+    diagnostic = get_object_or_404(diagnostics, public_id=public_id)
     diagnostic.company = membership.company
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
     return diagnostic

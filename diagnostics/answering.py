@@ -4,6 +4,7 @@ answer, the progress per domain, and what is still missing. Nothing here writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import date_format
@@ -19,7 +20,6 @@ from .scoring import AnswerValue, is_answered, visible_questions
 
 if TYPE_CHECKING:
     from collections.abc import Collection
-    from datetime import datetime
 
     from accounts.models import User
 
@@ -137,8 +137,22 @@ class StoredAnswer:
 
 def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
     """The answers the user sees as theirs: the shared set, or their own in individual mode.
-    One light query: plain values, question codes from the per-process map."""
+    Taken from the diagnostic's query when it read them (`with_answer_rows`, once: a
+    second call reads again), else one light query: plain values, question codes from
+    the per-process map."""
     codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
+    if getattr(diagnostic, "answer_rows_of", None) == user.pk:
+        del diagnostic.answer_rows_of
+        respondent_id = user.pk if diagnostic.is_individual else None
+        return {
+            codes[question_id]: StoredAnswer(
+                value, dk, na, version, who or "", datetime.fromisoformat(when), confirm
+            )
+            for question_id, rid, value, dk, na, version, who, when, confirm in (
+                diagnostic.answer_rows
+            )
+            if rid == respondent_id
+        }
     rows = diagnostic.answers_of(user).values_list(
         "question_id",
         "value",

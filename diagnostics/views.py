@@ -73,7 +73,7 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
 @company_member_required
 @require_http_methods(["GET"])
 def overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    diagnostic = get_company_diagnostic(request.membership, public_id)
+    diagnostic = get_company_diagnostic(request.membership, public_id, with_answers_of=request.user)
     if not diagnostic.is_draft:
         return redirect("diagnostics:results", diagnostic.public_id)
     context = answering.overview_context(diagnostic, request.user, current_language())
@@ -87,7 +87,7 @@ def domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRe
     """One page per domain. Works without JavaScript; autosave.js saves each answer as given."""
     if request.method == "POST":
         return _save_domain_page(request, public_id, code)
-    diagnostic = get_company_diagnostic(request.membership, public_id)
+    diagnostic = get_company_diagnostic(request.membership, public_id, with_answers_of=request.user)
     if not diagnostic.is_draft:
         return redirect("diagnostics:results", diagnostic.public_id)
     domain = diagnostic.questionnaire.spec.domain(code)

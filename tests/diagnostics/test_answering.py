@@ -3,9 +3,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from diagnostics import services
 from diagnostics.models import Answer, Diagnostic
+from diagnostics.scoring import AnswerValue
 
 
 def save_url(diagnostic, code):
@@ -436,3 +439,45 @@ def test_options_show_the_stored_choice_unless_dont_know_or_not_concerned(small_
     rows = _view(content.spec, exclusive.code).option_rows
     assert [row[4] for row in rows] == [c.exclusive for c in exclusive.choices]
     assert any(row[4] for row in rows)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="answers read with the diagnostic")
+@pytest.mark.parametrize("mode", ["collective", "individual"])
+def test_answers_read_with_the_diagnostic_are_those_read_on_their_own(
+    company_a, start, small_questionnaire, mode
+):
+    """A page that reads (the overview, a domain page) gets the diagnostic and the
+    respondent's answers in one query, and sees exactly what the separate read gives:
+    their own answers in individual mode, never a colleague's."""
+    from accounts.models import Membership
+    from diagnostics.access import get_company_diagnostic
+    from diagnostics.answering import own_answers
+
+    diagnostic = start(small_questionnaire, mode=mode)
+    services.save_answer(
+        diagnostic=diagnostic,
+        question_code="A.ONE.Q1",
+        answer=AnswerValue(3),
+        user=company_a.admin,
+        base_version=0,
+    )
+    services.save_answer(
+        diagnostic=diagnostic,
+        question_code="A.ONE.Q2",
+        answer=AnswerValue(None, dont_know=True),
+        user=company_a.member,
+        base_version=0,
+    )
+    Answer.objects.filter(question__code="A.ONE.Q1").update(to_confirm=True)
+    membership = Membership.objects.select_related("company").get(user=company_a.member)
+    get_company_diagnostic(membership, diagnostic.public_id)  # the per-process version cache
+    for user in (company_a.member, company_a.admin):
+        with CaptureQueriesContext(connection) as ctx:
+            read = get_company_diagnostic(membership, diagnostic.public_id, with_answers_of=user)
+            together = own_answers(read, user)
+        assert len(ctx) == 1
+        alone = own_answers(get_company_diagnostic(membership, diagnostic.public_id), user)
+        assert together == alone
+        assert own_answers(read, user) == alone  # a second call reads again
+    expected = {"A.ONE.Q1", "A.ONE.Q2"} if mode == "collective" else {"A.ONE.Q1"}
+    assert set(own_answers(read, company_a.admin)) == expected
