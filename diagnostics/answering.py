@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from documents.parsing import format_number
 
+from .cards import question_cards
 from .definition import tr
 from .forms import PostedAnswer, display_answer
 from .models import Answer, Diagnostic, question_ids
@@ -345,6 +346,7 @@ def domain_page_context(
         "domain": domain,
         "domain_title": tr(domain.title, language),
         "questions": questions,
+        "question_cards": question_cards(diagnostic, questions),
         "domains": domains,
         "previous": domains[index - 1][0] if index > 0 else None,
         "next": domains[index + 1][0] if index + 1 < len(domains) else None,

@@ -302,6 +302,40 @@ def test_form_post_saves_the_page_without_javascript(client_for, company_a, diag
     assert "<script>alert(1)" not in page.text
 
 
+def test_question_cards_escape_who_answered_and_keep_the_markup_autosave_uses(
+    client_for, company_a, diagnostic
+):
+    """The cards are built in Python (diagnostics.cards): a colleague's name is escaped,
+    and each card keeps what autosave.js reads."""
+    company_a.admin.full_name = '<img src=x onerror="alert(1)">'
+    company_a.admin.save(update_fields=["full_name"])
+    services.save_answer(
+        diagnostic=diagnostic,
+        question_code="B.TWO.Q1",
+        answer=AnswerValue(80),
+        user=company_a.admin,
+        base_version=0,
+    )
+    page = client_for(company_a.member).get(domain_url(diagnostic, "B")).text
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    card = page[
+        page.index('id="q-B.TWO.Q1"') : page.index("</fieldset>", page.index('id="q-B.TWO.Q1"'))
+    ]
+    save_url = reverse("diagnostics:autosave", args=[diagnostic.public_id, "B.TWO.Q1"])
+    for part in (
+        'data-code="B.TWO.Q1"',
+        'data-kind="number"',
+        f'data-save-url="{save_url}"',
+        'class="question-body"',
+        'name="q-B.TWO.Q1-v" value="1" data-version',
+        'name="q-B.TWO.Q1" value="80"',
+        'class="save-status" role="status" aria-live="polite"',
+        'class="answered-by"',
+    ):
+        assert part in card, part
+
+
 @pytest.mark.quality("D4", "D2")
 def test_form_post_conflict_keeps_what_was_typed_and_shows_theirs(company_a, diagnostic):
     alice, bob = Client(), Client()
