@@ -543,10 +543,13 @@ def answer_sets(diagnostic: Diagnostic) -> dict[str, dict[str, AnswerValue]]:
     return sets
 
 
-def compute_results(diagnostic: Diagnostic) -> dict[str, Any]:
-    """Scores of the diagnostic as it stands, in the JSON form frozen at submission."""
+def compute_results(
+    diagnostic: Diagnostic, sets: dict[str, dict[str, AnswerValue]] | None = None
+) -> dict[str, Any]:
+    """Scores of the diagnostic as it stands, in the JSON form frozen at submission
+    (`sets`: its `answer_sets`, when the caller has read them)."""
     spec = diagnostic.questionnaire.spec
-    sets = answer_sets(diagnostic)
+    sets = answer_sets(diagnostic) if sets is None else sets
     if not diagnostic.is_individual:
         results = score(spec, sets.get("shared", {}), diagnostic.profile)
         return {"results": results.to_dict(), "respondents": {}, "divergence": []}
@@ -573,7 +576,8 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         locked.questionnaire = diagnostic.questionnaire  # a published version never changes
         if locked.copied_from_id is not None:
             _refuse_unconfirmed(locked)
-        frozen = compute_results(locked)
+        sets = answer_sets(locked)
+        frozen = compute_results(locked, sets)
         locked.results = frozen
         locked.status = Diagnostic.Status.SUBMITTED
         locked.submitted_at = timezone.now()
@@ -582,6 +586,9 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         Score.objects.bulk_create(_score_rows(locked, Results.from_dict(frozen["results"])))
     for field in ("results", "status", "submitted_at", "submitted_by"):
         setattr(diagnostic, field, getattr(locked, field))
+    # The answers as they were scored: they can no longer change, and making the action
+    # plan in the same transaction needs them again (reports.services.question_levels).
+    diagnostic.submitted_answer_sets = sets
     return True
 
 

@@ -33,12 +33,16 @@ def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
     return dict(group.domains) if group else {}
 
 
-def plan_rows(plan: ActionPlan, language: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def plan_rows(
+    plan: ActionPlan, language: str, *, items: list[PlanItem] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The plan's lines as the page and the PDF show them, year one first, with their cost,
-    estimated funding and remaining cost, and the totals by horizon and by route."""
+    estimated funding and remaining cost, and the totals by horizon and by route (`items`:
+    the plan's lines with their actions, when the caller already has them)."""
     catalogue = catalogue_from_dict(plan.catalogue.definition)
     spec = plan.diagnostic.questionnaire.spec
-    items = list(PlanItem.objects.filter(plan=plan).select_related("action"))
+    if items is None:
+        items = list(PlanItem.objects.filter(plan=plan).select_related("action"))
     modalities = dict(Modality.choices)
     statuses = dict(PlanItem.Status.choices)
     horizons = dict(PlanItem.Horizon.choices)

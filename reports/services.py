@@ -120,7 +120,8 @@ def question_levels(diagnostic: Diagnostic) -> dict[str, float | None]:
     """The level behind each answer (mean over respondents for an individual diagnostic)."""
     spec = diagnostic.questionnaire.spec
     levels: dict[str, list[float]] = {}
-    for answers in answer_sets(diagnostic).values():
+    sets = getattr(diagnostic, "submitted_answer_sets", None) or answer_sets(diagnostic)
+    for answers in sets.values():
         for code, answer in answers.items():
             question = spec.question(code)
             level = question_level(question, answer) if question else None
@@ -180,7 +181,7 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
         funding_rules=FundingRules.latest(),
         open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
     )
-    PlanItem.objects.bulk_create(
+    items = PlanItem.objects.bulk_create(
         PlanItem(
             company_id=diagnostic.company_id,
             plan=plan,
@@ -194,17 +195,18 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
         )
         for position, line in enumerate(lines)
     )
-    refresh_year1_summary(plan)
+    refresh_year1_summary(plan, items)
     return plan
 
 
-def refresh_year1_summary(plan: ActionPlan) -> None:
+def refresh_year1_summary(plan: ActionPlan, items: list[PlanItem] | None = None) -> None:
     """Store the first-year cost, estimated funding and remaining cost of the counted lines
     on the plan, for lists that show many plans (the advisor's portfolio). Called by every
-    workflow that changes the lines."""
+    workflow that changes the lines; `items`: all of the plan's lines with their actions,
+    when the caller has them (a plan just made), so they are not read back."""
     from .document import plan_rows
 
-    rows, _totals = plan_rows(plan, "fr")
+    rows, _totals = plan_rows(plan, "fr", items=items)
     year1 = [r for r in rows if r["horizon"] == PlanItem.Horizon.YEAR1 and r["counted"]]
     ActionPlan.objects.filter(pk=plan.pk).update(
         year1_cost_min=sum(r["cost_min"] for r in year1),

@@ -32,10 +32,9 @@ EXPECTED = {
     # (share-locked), the stored answers (row-locked), the UPDATE and the INSERT
     "domain POST": 3,
     # the user with the memberships, the diagnostic, BEGIN, the diagnostic (locked), the
-    # answers, UPDATE, the scores, the catalogue, the answers' levels, the catalogue's
-    # actions, the funding rules, the plan, its lines, its lines read back, its first-year
-    # totals, COMMIT
-    "submit": 16,
+    # answers, UPDATE, the scores, the catalogue, the catalogue's actions, the funding
+    # rules, the plan, its lines, its first-year totals, COMMIT
+    "submit": 14,
     # the user with the memberships, the diagnostic, the benchmark, the previous
     # diagnostic, the free-text answers
     "results": 5,

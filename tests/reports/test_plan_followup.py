@@ -30,6 +30,25 @@ def test_plan_keeps_its_first_year_figures(plan):
     assert plan.year1_remaining_max == 900 - plan.year1_funding
 
 
+def test_a_new_plans_first_year_figures_are_those_its_stored_lines_give(plan):
+    """Made at submission from the lines just created (not read back), the figures are
+    the ones a refresh from the stored lines computes."""
+    made = ActionPlan.objects.filter(pk=plan.pk).values(*YEAR1_FIELDS).get()
+    ActionPlan.objects.filter(pk=plan.pk).update(**dict.fromkeys(YEAR1_FIELDS, 0))
+    services.refresh_year1_summary(ActionPlan.objects.get(pk=plan.pk))
+    assert ActionPlan.objects.filter(pk=plan.pk).values(*YEAR1_FIELDS).get() == made
+    assert made["year1_cost_max"] > 0
+
+
+YEAR1_FIELDS = (
+    "year1_cost_min",
+    "year1_cost_max",
+    "year1_funding",
+    "year1_remaining_min",
+    "year1_remaining_max",
+)
+
+
 def test_company_admin_marks_a_line_done_and_the_date_is_kept(client_for, company_a, submitted):
     client = client_for(company_a.admin)
     client.get(plan_url(submitted))
