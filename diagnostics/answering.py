@@ -206,17 +206,24 @@ def progress(
     return result
 
 
-def page_state(diagnostic: Diagnostic, user: User) -> dict[str, Any]:
-    """What autosave.js updates after a save: the visible questions and the progress."""
+def page_state(
+    diagnostic: Diagnostic,
+    user: User,
+    answers: dict[int, tuple[AnswerValue, bool]] | None = None,
+) -> dict[str, Any]:
+    """What autosave.js updates after a save: the visible questions and the progress.
+    `answers`: the respondent's answers by question id, each with whether it is still to
+    confirm, when the save read them (`SaveOutcome.answers`); otherwise they are read."""
     codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
-    values: dict[str, AnswerValue] = {}
-    to_confirm: set[str] = set()
-    for question_id, value, dk, na, confirm in diagnostic.answers_of(user).values_list(
-        "question_id", "value", "dont_know", "not_concerned", "to_confirm"
-    ):
-        values[codes[question_id]] = AnswerValue(value, dk, na)
-        if confirm:
-            to_confirm.add(codes[question_id])
+    if answers is None:
+        answers = {
+            question_id: (AnswerValue(value, dk, na), confirm)
+            for question_id, value, dk, na, confirm in diagnostic.answers_of(user).values_list(
+                "question_id", "value", "dont_know", "not_concerned", "to_confirm"
+            )
+        }
+    values = {codes[question_id]: value for question_id, (value, _c) in answers.items()}
+    to_confirm = {codes[question_id] for question_id, (_v, c) in answers.items() if c}
     return {
         "visible": visible_questions(diagnostic.questionnaire.spec, values, diagnostic.profile),
         "progress": progress(diagnostic, values, to_confirm)["total"],

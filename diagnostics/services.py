@@ -65,10 +65,15 @@ def import_questionnaire(*, text: str) -> tuple[Questionnaire, bool]:
 
 @dataclass(frozen=True)
 class SaveOutcome:
-    """A saved answer, or the other person's current answer when theirs came first."""
+    """A saved answer, or the other person's current answer when theirs came first.
+
+    `answers`: when the save's statement also read them (PostgreSQL), all of the
+    respondent's answers once this one is saved, by question id, each with whether it is
+    still to confirm (for the page's progress, without reading them again)."""
 
     answer: Answer
     conflict: bool
+    answers: dict[int, tuple[AnswerValue, bool]] | None = None
 
 
 def start_diagnostic(
@@ -242,12 +247,15 @@ def _save_one_at_once(
 ) -> SaveOutcome:
     """`save_answer` on PostgreSQL: the statement of `_write_answers`, for one answer."""
     now = timezone.now()
-    written = _write_answers(diagnostic, user, [(question_id, answer, base)], now, always=True)
+    written = _write_answers(
+        diagnostic, user, [(question_id, answer, base)], now, always=True, read_all=True
+    )
     if not written.draft:
         raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
     respondent = user if diagnostic.is_individual else None
     version = written.updated.get(question_id) or (1 if question_id in written.inserted else 0)
     if version:
+        answers = {**(written.all_answers or {}), question_id: (answer, False)}
         saved = Answer(
             diagnostic=diagnostic,
             question_id=question_id,
@@ -259,7 +267,7 @@ def _save_one_at_once(
             answered_by=user,
             answered_at=now,
         )
-        return SaveOutcome(saved, conflict=False)
+        return SaveOutcome(saved, conflict=False, answers=answers)
     current = (
         Answer.objects.filter(diagnostic=diagnostic, question_id=question_id, respondent=respondent)
         .select_related("answered_by")
@@ -428,6 +436,7 @@ class _Written:
     stored: dict[int, _Stored]
     updated: dict[int, int]
     inserted: set[int]
+    all_answers: dict[int, tuple[AnswerValue, bool]] | None = None
 
 
 def _write_answers(
@@ -437,6 +446,7 @@ def _write_answers(
     now: datetime,
     *,
     always: bool = False,
+    read_all: bool = False,
 ) -> _Written:
     """Write (question id, answer, base version) triples in one statement, in autocommit:
     PostgreSQL runs a statement as a whole or not at all, so no BEGIN and COMMIT are
@@ -452,7 +462,9 @@ def _write_answers(
     - `changed` updates the rows still at their base version, where the answer differs
       (or is still to confirm; with `always`, whatever it is: autosave records each save);
     - `added` inserts the answers to questions without a row when the base version is 0,
-      skipping any another save inserted meanwhile (ON CONFLICT DO NOTHING).
+      skipping any another save inserted meanwhile (ON CONFLICT DO NOTHING);
+    - with `read_all`, all of the respondent's answers as they were before the statement
+      (by question id, with whether each is still to confirm).
     """
     respondent_id = user.pk if diagnostic.is_individual else None
     answers = sorted(answers, key=lambda item: item[0])
@@ -513,9 +525,22 @@ def _write_answers(
     if respondent_id is not None:
         params.append(respondent_id)
     params += [user.pk, now, respondent_id, user.pk, now]
+    if read_all:
+        sql += (
+            ", (SELECT json_agg(json_build_array(a.question_id, a.value, a.dont_know, "  # noqa: S608
+            f"a.not_concerned, a.to_confirm)) FROM {table} a WHERE a.diagnostic_id = %s "
+            f"AND {respondent})"
+        )
+        params += [diagnostic.pk] if respondent_id is None else [diagnostic.pk, respondent_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        draft, stored, updated, inserted = cursor.fetchone()
+        draft, stored, updated, inserted, *everything = cursor.fetchone()
+    all_answers = None
+    if read_all:
+        all_answers = {
+            qid: (AnswerValue(value, dk, na), confirm)
+            for qid, value, dk, na, confirm in everything[0] or []
+        }
     return _Written(
         draft=draft,
         stored={
@@ -524,6 +549,7 @@ def _write_answers(
         },
         updated=dict(updated or []),
         inserted=set(inserted),
+        all_answers=all_answers,
     )
 
 

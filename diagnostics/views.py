@@ -186,7 +186,10 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
         )
     except AnswerError as exc:
         return JsonResponse({"status": "invalid", "error": str(exc)}, status=400)
-    payload = {"version": outcome.answer.version, **answering.page_state(diagnostic, request.user)}
+    payload = {
+        "version": outcome.answer.version,
+        **answering.page_state(diagnostic, request.user, outcome.answers),
+    }
     if outcome.conflict:
         payload.update(
             status="conflict",

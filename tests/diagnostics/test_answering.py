@@ -420,18 +420,18 @@ def test_stale_csrf_token_keeps_the_typed_answers(company_a, diagnostic):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write statement")
-def test_autosave_runs_four_statements_for_a_first_answer_and_an_update(
+def test_autosave_runs_three_statements_for_a_first_answer_and_an_update(
     client_for, company_a, diagnostic, django_assert_num_queries
 ):
     """The user with the memberships, the diagnostic (its questionnaire comes from the
-    per-process cache), one statement for the draft's lock and the INSERT or the
-    conditional UPDATE, the answers for the progress."""
+    per-process cache), one statement for the draft's lock, the INSERT or the
+    conditional UPDATE and the respondent's answers for the progress."""
     client = client_for(company_a.member)
     client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "no", "version": "0"})  # warm
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         first = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"})
     assert first.json()["status"] == "saved"
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         update = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "1"})
     assert update.json()["status"] == "saved"
 
@@ -515,3 +515,43 @@ def test_answers_read_with_the_diagnostic_are_those_read_on_their_own(
         assert own_answers(read, user) == alone  # a second call reads again
     expected = {"A.ONE.Q1", "A.ONE.Q2"} if mode == "collective" else {"A.ONE.Q1"}
     assert set(own_answers(read, company_a.admin)) == expected
+
+
+@pytest.mark.parametrize("mode", ["collective", "individual"])
+def test_autosave_progress_is_the_one_a_fresh_read_gives(
+    client_for, company_a, start, small_questionnaire, mode
+):
+    """The progress and visible questions an autosave returns (taken on PostgreSQL from
+    the write's own statement) are those a separate read gives once the save is done,
+    with a colleague's answers and answers still to confirm around."""
+    from diagnostics.answering import page_state
+
+    diagnostic = start(small_questionnaire, mode=mode)
+    for user, code, answer in (
+        (company_a.admin, "A.ONE.Q1", AnswerValue(2)),
+        (company_a.admin, "B.TWO.Q2", AnswerValue("Soudure")),
+        (company_a.member, "B.TWO.Q1", AnswerValue(40)),
+        (company_a.member, "A.ONE.Q1", AnswerValue(1)),
+    ):
+        version = Answer.objects.filter(diagnostic=diagnostic, question__code=code).values_list(
+            "version", flat=True
+        )
+        base = 0 if mode == "individual" and user == company_a.member else (version.first() or 0)
+        services.save_answer(
+            diagnostic=diagnostic, question_code=code, answer=answer, user=user, base_version=base
+        )
+    Answer.objects.filter(diagnostic=diagnostic, question__code="B.TWO.Q1").update(to_confirm=True)
+    client = client_for(company_a.member)
+    progress = []
+    for code, data in (
+        ("A.ONE.Q2", {"value": "yes", "version": "0"}),
+        ("B.TWO.Q1", {"value": "40", "version": "1"}),  # confirms the copied answer
+    ):
+        response = client.post(save_url(diagnostic, code), data)
+        assert response.status_code == 200, response.json()
+        state = page_state(diagnostic, company_a.member)
+        assert response.json()["progress"] == state["progress"]
+        assert response.json()["visible"] == state["visible"]
+        progress.append(response.json()["progress"])
+    answered = 4 if mode == "collective" else 3  # the admin's own answers are not counted
+    assert [(p["answered"], p["to_confirm"]) for p in progress] == [(answered, 1), (answered, 0)]
