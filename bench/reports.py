@@ -3,10 +3,11 @@
 Run from the repository root:
     .venv/bin/python bench/reports.py [--reports 500] [--warm 20] [--runs 10]
 
-Creates (and drops at the end) a PostgreSQL database "autodiag_bench_pdf", migrates it and
-loads the default questionnaire, catalogue and demo data; with DATABASE_URL set, it uses
-that database instead and leaves the bench data in it. The report is the demo company's
-submitted diagnostic (59 questions) with the action plan made by plan_for, in French.
+Creates (and drops at the end) a PostgreSQL database "autodiag_bench_pdf", or the one named
+by BENCH_PDF_DB (so that two checkouts can run at once), migrates it and loads the default
+questionnaire, catalogue and demo data; with DATABASE_URL set, it uses that database
+instead and leaves the bench data in it. The report is the demo company's latest
+submitted diagnostic with the action plan made by plan_for, in French.
 
 1. Timings (median and min of --runs interleaved rounds after 2 warm-ups) of the same HTML
    rendered by a bare WeasyPrint call (without and with static/css/report.css, default
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "autodiag_bench_pdf"
+BENCH_DB = os.environ.get("BENCH_PDF_DB", "autodiag_bench_pdf")
 SERVER_DB_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REPORT_CSS = ROOT / "static" / "css" / "report.css"
 

@@ -307,6 +307,19 @@ def test_report_content():
     assert all("DejaVu-Sans" in name for name in font_names(pdf))
 
 
+def test_domains_share_pages_and_end_with_their_whole_domain_line():
+    context = sample_context(n_domains=8, n_items=0, advisor_comment="")
+    context.update(totals=None, validated_by=None)
+    html = render_html(context)
+    # One line per competency and one for the whole domain, in the same table.
+    assert html.count('<tr class="total">') == 8
+    pdf = render_pdf(html)
+    # Cover, summary, chart, the 8 domains at least two to a page, the plan.
+    assert pdf.pages <= 8
+    flat = squeeze(pdf_text(pdf))
+    assert flat.count(squeeze("Ensemble du domaine")) == 8
+
+
 def test_unreliable_results_show_a_notice_instead_of_the_index():
     html = render_html(sample_context(reliable=False, n_domains=3, n_items=2), lang="en")
     assert "Overall index" not in html
