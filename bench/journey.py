@@ -14,7 +14,9 @@ completion: a list page must not grow with it.
 For each checkout (this one, and the one given by --base, run with this script and this
 virtualenv), the script creates a fresh PostgreSQL database "autodiag_bench_<name>", migrates
 it with that checkout's code, loads the default questionnaire and catalogue, and counts the SQL
-statements of one completion in-process (test client, after a warm-up completion). It then
+statements of one completion in-process (test client, after a warm-up completion), then times
+10 more completions in-process, by page kind (median; the checkouts one after the other, so
+this figure meets the background load of its moment). It then
 serves each checkout with gunicorn (sync workers, DEBUG off) on a free loopback port and runs,
 round after round (--rounds) and checkout after checkout, GET /healthz/ (the ceiling) then
 the journey, with the same number of client threads sending requests back to back. The
@@ -87,7 +89,7 @@ def set_up(clients: int) -> dict:
         "sessions": sessions,
         "csrf": _get_new_csrf_string(),
     }
-    data["statements"] = count_statements(users[-1], data)
+    data.update(count_statements(users[-1], data))
     return data
 
 
@@ -127,9 +129,10 @@ def answer_pages(spec, company) -> list:
     return pages
 
 
-def count_statements(user, data: dict) -> dict:
+def count_statements(user, data: dict, timed: int = 10) -> dict:
     """SQL statements of one completion through the test client (BEGIN/COMMIT included),
-    by page kind, after a warm-up completion (per-process caches filled)."""
+    by page kind, after a warm-up completion (per-process caches filled); then the
+    in-process milliseconds per completion by page kind, median of `timed` completions."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -137,6 +140,7 @@ def count_statements(user, data: dict) -> dict:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     counts: Counter[str] = Counter()
+    elapsed: Counter[str] = Counter()
 
     def send(kind: str, method: str, path: str, body: str = "") -> tuple[int, str]:
         with CaptureQueriesContext(connection) as ctx:
@@ -147,10 +151,25 @@ def count_statements(user, data: dict) -> dict:
         counts[kind] += len(ctx.captured_queries)
         return response.status_code, response.headers.get("Location", "")
 
+    def timed_send(kind: str, method: str, path: str, body: str = "") -> tuple[int, str]:
+        start = time.perf_counter()
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+        elapsed[kind] += time.perf_counter() - start
+        return response.status_code, response.headers.get("Location", "")
+
     journey(send, data)  # warm-up
     counts.clear()
     journey(send, data)
-    return {**counts, "total": sum(counts.values())}
+    runs: list[dict[str, float]] = []
+    for _ in range(timed):
+        elapsed.clear()
+        journey(timed_send, data)
+        runs.append({**elapsed, "total": sum(elapsed.values())})
+    ms = {kind: round(1000 * statistics.median(r[kind] for r in runs), 1) for kind in runs[0]}
+    return {"statements": {**counts, "total": sum(counts.values())}, "ms": ms}
 
 
 # --- The journey, over any transport -------------------------------------------------------
@@ -471,6 +490,10 @@ def main() -> None:
         for target in targets:
             print(
                 f"[{target['name']}] SQL statements per completion: {target['data']['statements']}"
+            )
+            print(
+                f"[{target['name']}] in-process ms per completion, one client, median of 10: "
+                f"{target['data']['ms']}"
             )
         for round_ in range(1, args.rounds + 1):
             for target in targets:
