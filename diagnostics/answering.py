@@ -138,9 +138,9 @@ class StoredAnswer:
 
 def own_answers(diagnostic: Diagnostic, user: User) -> dict[str, StoredAnswer]:
     """The answers the user sees as theirs: the shared set, or their own in individual mode.
-    Taken from the diagnostic's query when it read them (`with_answer_rows`, once: a
-    second call reads again), else one light query: plain values, question codes from
-    the per-process map."""
+    Taken from the diagnostic's query when it read them (`get_company_diagnostic(…,
+    with_answers_of=user)`; once: a second call reads again), else one light query: plain
+    values, question codes from the per-process map."""
     codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
     if getattr(diagnostic, "answer_rows_of", None) == user.pk:
         del diagnostic.answer_rows_of

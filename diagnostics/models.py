@@ -111,36 +111,6 @@ class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
             .order_by("-created_at")
         )
 
-    def with_answer_rows(self, user: User) -> DiagnosticQuerySet:
-        """PostgreSQL: each diagnostic with, in `answer_rows`, the shared answers and
-        `user`'s own as arrays (question id, respondent id, value, don't know, not
-        concerned, version, who answered, when, to confirm), read by the same query;
-        `diagnostics.answering.own_answers` takes them from there."""
-        from django.contrib.postgres.expressions import ArraySubquery
-        from django.db.models.functions import JSONArray
-
-        rows = Answer.objects.filter(diagnostic=models.OuterRef("pk")).filter(
-            models.Q(respondent__isnull=True) | models.Q(respondent=user)
-        )
-        return self.annotate(
-            answer_rows_of=models.Value(user.pk),
-            answer_rows=ArraySubquery(
-                rows.values(
-                    row=JSONArray(
-                        "question_id",
-                        "respondent_id",
-                        "value",
-                        "dont_know",
-                        "not_concerned",
-                        "version",
-                        "answered_by__full_name",
-                        "answered_at",
-                        "to_confirm",
-                    )
-                )
-            ),
-        )
-
     def latest_submitted(self, company_id: int, *, key: str | None = None) -> Diagnostic | None:
         """The company's last submitted diagnostic (on questionnaire `key` when given),
         without its frozen results."""
