@@ -19,6 +19,13 @@ def domain_url(diagnostic, code="A"):
     return reverse("diagnostics:domain", args=[diagnostic.public_id, code])
 
 
+def give(diagnostic, user, code, answer, base=0):
+    """`user` saves `answer` to question `code` (services.save_answer)."""
+    return services.save_answer(
+        diagnostic=diagnostic, question_code=code, answer=answer, user=user, base_version=base
+    )
+
+
 @pytest.fixture
 def en(client):
     client.cookies["django_language"] = "en"
@@ -309,13 +316,7 @@ def test_question_cards_escape_who_answered_and_keep_the_markup_autosave_uses(
     and each card keeps what autosave.js reads."""
     company_a.admin.full_name = '<img src=x onerror="alert(1)">'
     company_a.admin.save(update_fields=["full_name"])
-    services.save_answer(
-        diagnostic=diagnostic,
-        question_code="B.TWO.Q1",
-        answer=AnswerValue(80),
-        user=company_a.admin,
-        base_version=0,
-    )
+    give(diagnostic, company_a.admin, "B.TWO.Q1", AnswerValue(80))
     page = client_for(company_a.member).get(domain_url(diagnostic, "B")).text
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
@@ -488,20 +489,8 @@ def test_answers_read_with_the_diagnostic_are_those_read_on_their_own(
     from diagnostics.answering import own_answers
 
     diagnostic = start(small_questionnaire, mode=mode)
-    services.save_answer(
-        diagnostic=diagnostic,
-        question_code="A.ONE.Q1",
-        answer=AnswerValue(3),
-        user=company_a.admin,
-        base_version=0,
-    )
-    services.save_answer(
-        diagnostic=diagnostic,
-        question_code="A.ONE.Q2",
-        answer=AnswerValue(None, dont_know=True),
-        user=company_a.member,
-        base_version=0,
-    )
+    give(diagnostic, company_a.admin, "A.ONE.Q1", AnswerValue(3))
+    give(diagnostic, company_a.member, "A.ONE.Q2", AnswerValue(None, dont_know=True))
     Answer.objects.filter(question__code="A.ONE.Q1").update(to_confirm=True)
     membership = Membership.objects.select_related("company").get(user=company_a.member)
     get_company_diagnostic(membership, diagnostic.public_id)  # the per-process version cache
@@ -537,9 +526,7 @@ def test_autosave_progress_is_the_one_a_fresh_read_gives(
             "version", flat=True
         )
         base = 0 if mode == "individual" and user == company_a.member else (version.first() or 0)
-        services.save_answer(
-            diagnostic=diagnostic, question_code=code, answer=answer, user=user, base_version=base
-        )
+        give(diagnostic, user, code, answer, base)
     Answer.objects.filter(diagnostic=diagnostic, question__code="B.TWO.Q1").update(to_confirm=True)
     client = client_for(company_a.member)
     progress = []
