@@ -170,3 +170,39 @@ def test_pages_are_french_by_default(client, db):
     response = client.get(LOGIN)
     assert '<html lang="fr">' in response.text
     assert "Mot de passe oublié" in response.text
+
+
+def test_the_request_user_is_read_as_the_orm_reads_it(company_a, company_b, monkeypatch):
+    """The user with their memberships and companies, read on every request (written out
+    in SQL on PostgreSQL), are the objects and values the ORM query gives: memberships of
+    open companies only, by company name."""
+    from django.db.models import Model
+    from django.utils import timezone
+
+    from accounts import backends
+    from accounts.models import Membership
+    from tests.factories import CompanyFactory
+
+    user = company_a.admin
+    Membership.objects.create(user=user, company=company_b.company, role=Membership.Role.MEMBER)
+    closed = Membership.objects.create(
+        user=user,
+        company=CompanyFactory(name="AAA Fermée", closed_at=timezone.now()),
+        role=Membership.Role.ADMIN,
+    )
+
+    def fields(obj: Model) -> dict:
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    def read() -> list[tuple[dict, dict, dict]]:
+        found = backends.MembershipBackend().get_user(user.pk)
+        assert all(m.user is found for m in found.loaded_memberships)
+        return [(fields(m), fields(m.user), fields(m.company)) for m in found.loaded_memberships]
+
+    written_out = read()
+    monkeypatch.setattr(backends.connection, "vendor", "other")  # the ORM's query
+    assert read() == written_out
+    assert [company["name"] for _m, _u, company in written_out] == sorted(
+        [company_a.company.name, company_b.company.name]
+    )
+    assert closed.pk not in [m["id"] for m, _u, _c in written_out]
