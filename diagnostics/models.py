@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PublishedVersionError"]
 
-_SPECS: dict[tuple[int | None, str], QuestionnaireDef] = {}
 _PUBLISHED: dict[int, Questionnaire] = {}
 
 
@@ -41,10 +40,7 @@ class Questionnaire(PublishedVersion):
     @cached_property
     def spec(self) -> QuestionnaireDef:
         """The parsed definition; a version never changes, so it is parsed once per process."""
-        key = (self.pk, self.checksum)
-        if key not in _SPECS:
-            _SPECS[key] = definition_from_dict(self.definition)
-        return _SPECS[key]
+        return self.parsed(definition_from_dict)
 
     @classmethod
     def published(cls, pk: int) -> Questionnaire:

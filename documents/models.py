@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.parsing import MAX_KEY_LENGTH, DocumentError, tr
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+
+# Parsed definitions of published versions, by (model, id, checksum): a version never
+# changes, so each process parses it once.
+_PARSED: dict[tuple[type, int, str], Any] = {}
 
 
 class PublishedVersionError(Exception):
@@ -51,6 +62,15 @@ class PublishedVersion(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PublishedVersionError(f"{self.key} v{self.version} is published and kept.")
+
+    def parsed(self, parse: Callable[[Any], T]) -> T:
+        """`parse(self.definition)`, once per process for this version. The definition is
+        only read when the process has not parsed it yet, so a row read without it (for
+        example by `latest_version`) costs no JSON decoding after the first time."""
+        key = (type(self), self.pk, self.checksum)
+        if key not in _PARSED:
+            _PARSED[key] = parse(self.definition)
+        return _PARSED[key]
 
     def display_title(self, language: str) -> str:
         return tr(self.title, language)

@@ -75,6 +75,7 @@ def _unchanged(existing: V, checksum: str) -> V:
 
 
 def latest_version(model: type[V], key: str | None = None) -> V | None:
-    """The most recently published version (of `key`, when given)."""
+    """The most recently published version (of `key`, when given), read without its
+    definition and YAML source: its parsed definition is kept per process (`parsed`)."""
     versions = model.objects.all() if key is None else model.objects.filter(key=key)
-    return versions.order_by("-published_at", "-version").first()
+    return versions.defer("definition", "source").order_by("-published_at", "-version").first()

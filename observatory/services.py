@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import naf_section
 from diagnostics.models import Questionnaire
-from reports.catalogue import CatalogueDef, catalogue_from_dict
+from reports.catalogue import CatalogueDef
 from reports.models import ActionPlan, Catalogue, FundingRules, PlanItem
 from reports.planning import fund_lines
 from reports.recommendations import PlanLine
@@ -163,7 +163,7 @@ _domains: dict[int, dict[str, str]] = {}
 
 def _catalogue(pk: int) -> CatalogueDef:
     if pk not in _catalogues:
-        _catalogues[pk] = catalogue_from_dict(Catalogue.objects.get(pk=pk).definition)
+        _catalogues[pk] = Catalogue.objects.defer("source").get(pk=pk).spec
     return _catalogues[pk]
 
 

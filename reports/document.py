@@ -14,7 +14,6 @@ from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
 from documents.parsing import format_number
 
-from .catalogue import catalogue_from_dict
 from .funding import Estimate, LineFunding
 from .models import ActionPlan, Modality, PlanItem
 from .pdf import RenderedPdf, render_pdf
@@ -39,7 +38,7 @@ def plan_rows(
     """The plan's lines as the page and the PDF show them, year one first, with their cost,
     estimated funding and remaining cost, and the totals by horizon and by route (`items`:
     the plan's lines with their actions, when the caller already has them)."""
-    catalogue = catalogue_from_dict(plan.catalogue.definition)
+    catalogue = plan.catalogue.spec
     spec = plan.diagnostic.questionnaire.spec
     if items is None:
         items = list(PlanItem.objects.filter(plan=plan).select_related("action"))

@@ -12,7 +12,7 @@ from diagnostics.definition import tr
 from documents.models import PublishedVersion
 from documents.services import latest_version, publish_version
 
-from .catalogue import CatalogueError
+from .catalogue import CatalogueDef, CatalogueError, catalogue_from_dict
 from .funding import (
     FundingRulesDef,
     FundingRulesError,
@@ -29,6 +29,11 @@ class Catalogue(PublishedVersion):
 
     class Meta(PublishedVersion.Meta):
         verbose_name = _("training catalogue version")
+
+    @cached_property
+    def spec(self) -> CatalogueDef:
+        """The parsed catalogue (a published version never changes: parsed once per process)."""
+        return self.parsed(catalogue_from_dict)
 
 
 class FundingRules(PublishedVersion):
@@ -54,8 +59,8 @@ class FundingRules(PublishedVersion):
 
     @cached_property
     def rules(self) -> FundingRulesDef:
-        """The parsed rules (a published version never changes)."""
-        return funding_rules_from_dict(self.definition)
+        """The parsed rules (a published version never changes: parsed once per process)."""
+        return self.parsed(funding_rules_from_dict)
 
 
 class Modality(models.TextChoices):

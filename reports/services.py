@@ -25,8 +25,6 @@ from diagnostics.services import answer_sets
 from documents.services import latest_version, publish_version
 
 from .catalogue import (
-    CatalogueDef,
-    catalogue_from_dict,
     catalogue_to_dict,
     parse_catalogue,
 )
@@ -108,11 +106,6 @@ def latest_catalogue() -> Catalogue | None:
     return latest_version(Catalogue)
 
 
-def catalogue_definition(catalogue: Catalogue) -> CatalogueDef:
-    """The catalogue data of a published version."""
-    return catalogue_from_dict(catalogue.definition)
-
-
 # --- Action plans ---------------------------------------------------------------------------
 
 
@@ -162,7 +155,7 @@ def plan_for(diagnostic: Diagnostic) -> ActionPlan:
 
 def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
     """Make the plan of a submitted diagnostic that has none (the caller makes sure)."""
-    catalogue = catalogue_from_dict(catalogue_row.definition)
+    catalogue = catalogue_row.spec
     spec = diagnostic.questionnaire.spec
     results = Results.from_dict(diagnostic.results["results"])
     lines, recommendations = plan_from_results(
@@ -173,9 +166,14 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
         headcount_band=diagnostic.headcount_band,
     )
     titles = {c.code: c.title for c in spec.competencies()}
-    actions = {a.code: a for a in TrainingAction.objects.filter(catalogue=catalogue_row)}
+    actions = {
+        a.code: a
+        for a in TrainingAction.objects.filter(
+            catalogue=catalogue_row, code__in={line.action.code for line in lines}
+        )
+    }
     plan = ActionPlan.objects.create(
-        company_id=diagnostic.company_id,
+        company=diagnostic.company,  # the caller's, when it has it: the funding reads its IDCC
         diagnostic=diagnostic,
         catalogue=catalogue_row,
         funding_rules=FundingRules.latest(),

@@ -502,3 +502,16 @@ def test_load_catalogue_without_questionnaires_checks_only_the_shape(db, tmp_pat
     out = StringIO()
     call_command("load_catalogue", str(renamed), stdout=out)
     assert out.getvalue() == "loaded catalogue-autodiag v1\n"
+
+
+@pytest.mark.quality("P4")
+def test_the_latest_catalogue_is_read_without_its_definition_and_parsed_once(
+    db, django_assert_num_queries
+):
+    stored, _ = import_catalogue(text=(DEFAULT_CATALOGUE_DIR / "catalogue-v1.yaml").read_text())
+    first = latest_catalogue()
+    assert {"definition", "source"} <= first.get_deferred_fields()
+    assert first.spec == catalogue_from_dict(Catalogue.objects.get(pk=stored.pk).definition)
+    with django_assert_num_queries(1):  # the row only: the parsed catalogue is kept
+        again = latest_catalogue()
+        assert again.spec is first.spec

@@ -323,7 +323,7 @@ def test_a_gap_with_no_catalogue_action_is_still_in_the_plan(client_for, company
 
 def test_intra_company_sessions_are_priced_per_session(client_for, company_a, submitted_v2):
     plan = ActionPlan.objects.get(diagnostic=submitted_v2)
-    session_action = services.catalogue_definition(plan.catalogue).action("A-ONE-02")
+    session_action = plan.catalogue.spec.action("A-ONE-02")
     assert session_action.cost(3) == (3000, 4200)  # one session for 3 people
     assert session_action.cost(10) == (6000, 8400)  # two sessions for 10
     client = client_for(company_a.admin)

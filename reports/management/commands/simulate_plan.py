@@ -27,7 +27,6 @@ from diagnostics.forms import AnswerError, parse_answer
 from diagnostics.models import Questionnaire
 from diagnostics.scoring import AnswerValue, question_level, score
 from documents.parsing import DocumentError, read_yaml
-from reports.catalogue import catalogue_from_dict
 from reports.models import FundingRules
 from reports.planning import YEAR1, fund_lines, plan_from_results, uncovered
 from reports.recommendations import PlanLine
@@ -76,7 +75,7 @@ class Command(BaseCommand):
             for code, answer in answers.items()
             if (q := spec.question(code)) and (level := question_level(q, answer)) is not None
         }
-        catalogue = catalogue_from_dict(catalogue_row.definition)
+        catalogue = catalogue_row.spec
         lines, recommendations = plan_from_results(
             spec, results.competencies, levels, catalogue, headcount_band=band
         )
