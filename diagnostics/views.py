@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,13 +29,23 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 
+# The company's diagnostics, newest first, a page at a time: the page does not grow with
+# the company's history.
+LIST_PAGE_SIZE = 20
+
+
+def _list_context(request: HttpRequest, form: StartDiagnosticForm | None) -> dict[str, object]:
+    diagnostics = Diagnostic.objects.listed_for_company(request.membership.company_id)
+    page = Paginator(diagnostics, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"diagnostics": page, "page": page, "form": form}
+
+
 @company_member_required
 @require_http_methods(["GET"])
 def diagnostic_list(request: HttpRequest) -> HttpResponse:
     company_id = request.membership.company_id
-    diagnostics = Diagnostic.objects.listed_for_company(company_id)
     form = StartDiagnosticForm(company_id=company_id) if request.membership.is_admin else None
-    return render(request, "diagnostics/list.html", {"diagnostics": diagnostics, "form": form})
+    return render(request, "diagnostics/list.html", _list_context(request, form))
 
 
 @company_member_required(admin=True)
@@ -42,13 +53,7 @@ def diagnostic_list(request: HttpRequest) -> HttpResponse:
 def diagnostic_start(request: HttpRequest) -> HttpResponse:
     form = StartDiagnosticForm(request.POST, company_id=request.membership.company_id)
     if not form.is_valid():
-        diagnostics = Diagnostic.objects.listed_for_company(request.membership.company_id)
-        return render(
-            request,
-            "diagnostics/list.html",
-            {"diagnostics": diagnostics, "form": form},
-            status=400,
-        )
+        return render(request, "diagnostics/list.html", _list_context(request, form), status=400)
     diagnostic = services.start_diagnostic(
         membership=request.membership,
         questionnaire=form.cleaned_data["questionnaire"],

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from diagnostics import services
+from diagnostics.models import Diagnostic
+from diagnostics.views import LIST_PAGE_SIZE
 from reports.models import Report
 from tests.factories import CompanyFactory
 
@@ -46,8 +48,43 @@ def test_diagnostics_list_runs_the_same_statements_for_1_and_50_diagnostics(
     assert response.text.count(reverse("diagnostics:list")) >= 1
     start_many(company_a, default_questionnaire, 49)
     fifty, response = statements(client, url)
-    assert response.text.count("Compétences industrie (v1)") >= 50
+    assert response.text.count("<tr>") == LIST_PAGE_SIZE + 1  # and the header row
     assert one == fifty
+
+
+@pytest.mark.quality("P4")
+def test_diagnostics_list_shows_a_page_at_a_time_newest_first(
+    client_for, company_a, default_questionnaire
+):
+    start_many(company_a, default_questionnaire, 2 * LIST_PAGE_SIZE + 5)
+    newest_first = list(
+        Diagnostic.objects.filter(company=company_a.company)
+        .order_by("-created_at")
+        .values_list("public_id", flat=True)
+    )
+    client = client_for(company_a.admin)
+    url = reverse("diagnostics:list")
+
+    def listed(query=""):
+        response = client.get(url + query)
+        assert response.status_code == 200
+        return [p for p in newest_first if str(p) in response.text], response.text
+
+    first, text = listed()
+    assert first == newest_first[:LIST_PAGE_SIZE]
+    assert "Page 1 sur 3" in text
+    assert "?page=2" in text
+    assert listed("?page=2")[0] == newest_first[LIST_PAGE_SIZE : 2 * LIST_PAGE_SIZE]
+    last, text = listed("?page=3")
+    assert last == newest_first[2 * LIST_PAGE_SIZE :]
+    assert len(last) == 5
+    assert "?page=2" in text
+    assert "?page=4" not in text
+    # a page that does not exist gives the nearest one, not an error
+    assert listed("?page=99")[0] == last
+    assert listed("?page=abc")[0] == first
+    # the start form is still there, under the list
+    assert 'action="/diagnostics/start/"' in text
 
 
 @pytest.mark.quality("P4")
