@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -258,9 +259,18 @@ def question_views(
     return views
 
 
+def domain_urls(diagnostic: Diagnostic) -> dict[str, str]:
+    """Each domain page's address, by domain code, from one `reverse()` (about 45 µs each):
+    a domain code is made of capitals, digits and "_" (loader.DOMAIN_CODE_RE), so it needs
+    no quoting and takes the place of a lowercase placeholder no code can be."""
+    head = reverse("diagnostics:domain", args=[diagnostic.public_id, "code"])[: -len("code/")]
+    return {d.code: f"{head}{d.code}/" for d in diagnostic.questionnaire.spec.domains}
+
+
 def overview_context(diagnostic: Diagnostic, user: User, language: str) -> dict[str, Any]:
     """Each domain with its progress and the visible questions not answered yet."""
     spec = diagnostic.questionnaire.spec
+    urls = domain_urls(diagnostic)
     answers = own_answers(diagnostic, user)
     values = values_of(answers)
     counts = progress(diagnostic, values, to_confirm_of(answers))
@@ -269,6 +279,7 @@ def overview_context(diagnostic: Diagnostic, user: User, language: str) -> dict[
         {
             "code": domain.code,
             "title": tr(domain.title, language),
+            "url": urls[domain.code],
             "progress": counts[domain.code],
             "missing": [
                 tr(q.text, language)
@@ -345,8 +356,9 @@ def domain_page_context(
             qv.error = errors.get(code, "")
             qv.conflict = conflicts.get(code, "")
     spec = diagnostic.questionnaire.spec
-    domains = [(d.code, tr(d.title, language)) for d in spec.domains]
-    index = [code for code, _title in domains].index(domain.code)
+    urls = domain_urls(diagnostic)
+    domains = [(d.code, tr(d.title, language), urls[d.code]) for d in spec.domains]
+    index = [d.code for d in spec.domains].index(domain.code)
     counts = progress(diagnostic, values_of(answers), to_confirm_of(answers))
     return {
         "diagnostic": diagnostic,

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diagnostics import services
+from diagnostics.answering import domain_urls
 from diagnostics.models import Answer, Diagnostic
 from diagnostics.scoring import AnswerValue
 
@@ -542,3 +543,19 @@ def test_autosave_progress_is_the_one_a_fresh_read_gives(
         progress.append(response.json()["progress"])
     answered = 4 if mode == "collective" else 3  # the admin's own answers are not counted
     assert [(p["answered"], p["to_confirm"]) for p in progress] == [(answered, 1), (answered, 0)]
+
+
+def test_domain_links_are_those_reverse_gives(client_for, company_a, default_questionnaire, start):
+    diagnostic = start(default_questionnaire)
+    expected = {
+        d.code: reverse("diagnostics:domain", args=[diagnostic.public_id, d.code])
+        for d in default_questionnaire.spec.domains
+    }
+    assert domain_urls(diagnostic) == expected
+    client = client_for(company_a.member)
+    overview = client.get(reverse("diagnostics:overview", args=[diagnostic.public_id])).text
+    first, second = list(expected.values())[:2]
+    page = client.get(first).text
+    assert all(f'href="{url}"' in overview for url in expected.values())
+    assert f'href="{second}"' in page
+    assert f'href="{first}"' not in page  # the current domain is not a link
