@@ -10,6 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
 from .models import Company, Membership, User
+from .rows import Columns
 
 
 class MembershipBackend(ModelBackend):
@@ -41,31 +42,17 @@ class MembershipBackend(ModelBackend):
 
 
 @cache
-def _select() -> tuple[str, list[tuple[type, int, int, list[str], list[tuple[int, list]]]]]:
-    """The query of `_memberships_with_user`, and where each model's columns sit in its
-    rows, with the converters of the fields that have some (none today), worked out once
-    per process from the models."""
-    columns: list[str] = []
-    layout = []
-    for model, alias in ((Membership, "m"), (User, "u"), (Company, "c")):
-        start = len(columns)
-        names, converted = [], []
-        for i, field in enumerate(model._meta.concrete_fields):
-            columns.append(f'{alias}."{field.column}"')
-            names.append(field.attname)
-            converters = field.get_db_converters(connection) + connection.ops.get_db_converters(
-                field.get_col(model._meta.db_table)
-            )
-            if converters:
-                converted.append((i, converters))
-        layout.append((model, start, len(columns), names, converted))
+def _select() -> tuple[str, Columns]:
+    """The query of `_memberships_with_user` and its columns, worked out once per process
+    from the models."""
+    columns = Columns((Membership, "m"), (User, "u"), (Company, "c"))
     sql = (
-        f"SELECT {', '.join(columns)} FROM {Membership._meta.db_table} m "  # noqa: S608
+        f"SELECT {columns.sql} FROM {Membership._meta.db_table} m "  # noqa: S608
         f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
         f"JOIN {Company._meta.db_table} c ON c.id = m.company_id "
         "WHERE m.user_id = %s AND c.closed_at IS NULL ORDER BY c.name"
     )
-    return sql, layout
+    return sql, columns
 
 
 def _memberships_with_user(user_id: Any) -> list[Membership]:
@@ -73,21 +60,14 @@ def _memberships_with_user(user_id: Any) -> list[Membership]:
     of open companies, with the user and the companies, by company name), written out:
     on every request, the ORM spent longer building the query and its objects (about
     0.65 ms) than PostgreSQL spent answering it (about 0.35 ms)."""
-    sql, layout = _select()
+    sql, columns = _select()
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id])
         rows = cursor.fetchall()
     memberships = []
     user = None
     for row in rows:
-        built = []
-        for model, start, end, names, converted in layout:
-            values = list(row[start:end])
-            for i, converters in converted:
-                for converter in converters:
-                    values[i] = converter(values[i], None, connection)
-            built.append(model.from_db(connection.alias, names, values))
-        membership, row_user, company = built
+        membership, row_user, company = columns.instances(row)
         user = user or row_user
         membership.user = user
         membership.company = company

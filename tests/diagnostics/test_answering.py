@@ -559,3 +559,35 @@ def test_domain_links_are_those_reverse_gives(client_for, company_a, default_que
     assert all(f'href="{url}"' in overview for url in expected.values())
     assert f'href="{second}"' in page
     assert f'href="{first}"' not in page  # the current domain is not a link
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the written-out read")
+def test_the_written_out_diagnostic_read_gives_the_orms_object(
+    company_a, company_b, start, small_questionnaire, catalogue
+):
+    """The diagnostic a page reads by hand-written SQL has the values the ORM reads, a
+    submitted one's frozen results included, and another company's answers 404."""
+    from django.forms.models import model_to_dict
+    from django.http import Http404
+
+    from accounts.models import Membership
+    from diagnostics.access import get_company_diagnostic
+    from reports import services as report_services
+
+    draft = start(small_questionnaire)
+    submitted = start(small_questionnaire)
+    give(submitted, company_a.admin, "A.ONE.Q1", AnswerValue(1))
+    report_services.submit(diagnostic=submitted, user=company_a.admin)
+    membership = Membership.objects.select_related("company").get(user=company_a.member)
+    for diagnostic in (draft, submitted):
+        for user in (None, company_a.member):
+            read = get_company_diagnostic(membership, diagnostic.public_id, with_answers_of=user)
+            orm = Diagnostic.objects.get(pk=diagnostic.pk)
+            assert type(read) is Diagnostic
+            assert model_to_dict(read) == model_to_dict(orm)
+            assert (read.created_at, read.submitted_at) == (orm.created_at, orm.submitted_at)
+            assert read._state.adding is False
+    assert read.results["results"]["domains"]  # decoded JSON, not text
+    other = Membership.objects.select_related("company").get(user=company_b.member)
+    with pytest.raises(Http404):
+        get_company_diagnostic(other, draft.public_id)
