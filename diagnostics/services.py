@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Membership, User
+from accounts.rows import bulk_insert
 from documents.services import publish_version
 
 from .definition import definition_to_dict
@@ -609,7 +610,7 @@ def submit_diagnostic(*, diagnostic: Diagnostic, user: User) -> bool:
         locked.submitted_at = timezone.now()
         locked.submitted_by = user
         locked.save(update_fields=["results", "status", "submitted_at", "submitted_by"])
-        Score.objects.bulk_create(_score_rows(locked, Results.from_dict(frozen["results"])))
+        bulk_insert(_score_rows(locked, Results.from_dict(frozen["results"])))
     for field in ("results", "status", "submitted_at", "submitted_by"):
         setattr(diagnostic, field, getattr(locked, field))
     # The answers as they were scored: they can no longer change, and making the action

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
+from accounts.rows import bulk_insert
 from audit.models import Action
 from diagnostics import services as diagnostic_services
 from diagnostics.models import Diagnostic
@@ -179,7 +180,7 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
         funding_rules=FundingRules.latest(),
         open_gaps=[r.to_dict() for r in uncovered(recommendations, lines)],
     )
-    items = PlanItem.objects.bulk_create(
+    items = [
         PlanItem(
             company_id=diagnostic.company_id,
             plan=plan,
@@ -192,7 +193,8 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
             position=position,
         )
         for position, line in enumerate(lines)
-    )
+    ]
+    bulk_insert(items)
     refresh_year1_summary(plan, items)
     return plan
 
