@@ -16,7 +16,7 @@ from .models import Diagnostic, Questionnaire
 from .scoring import AnswerValue
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from .definition import Question
 
@@ -35,8 +35,25 @@ class AnswerError(Exception):
     """An answer that cannot be stored, with a message for the respondent."""
 
 
+class ReadOnceChoices(forms.models.ModelChoiceIterator):
+    """A model choice field's choices, its query run once per form: a select's rendering
+    walks its choices twice (for the `required` attribute, then for the options), and
+    Django's iterator runs the query on each walk. The field's queryset keeps its rows
+    after the first one."""
+
+    def __iter__(self) -> Iterator[tuple[object, object]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class QuestionnaireField(forms.ModelChoiceField):
+    iterator = ReadOnceChoices
+
+
 class StartDiagnosticForm(forms.Form):
-    questionnaire = forms.ModelChoiceField(
+    questionnaire = QuestionnaireField(
         label=gettext_lazy("Questionnaire"), queryset=Questionnaire.objects.none(), empty_label=None
     )
     mode = forms.ChoiceField(

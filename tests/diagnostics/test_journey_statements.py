@@ -22,9 +22,9 @@ pytestmark = pytest.mark.skipif(
 # Per request of each kind; a domain page's GET and POST are the same for every domain.
 EXPECTED = {
     # the user with the memberships, the number of diagnostics (pages), a page of them, the
-    # start form's questionnaires (2 cursors), the last submitted diagnostic (whether to
-    # offer starting from its answers)
-    "list": 6,
+    # start form's questionnaires (read once for the select's two walks), the last
+    # submitted diagnostic (whether to offer starting from its answers)
+    "list": 5,
     # the user with the memberships, the last submitted diagnostic, the chosen
     # questionnaire, the INSERT
     "start": 4,
