@@ -13,7 +13,8 @@ completion: a list page must not grow with it.
 
 For each checkout (this one, and the one given by --base, run with this script and this
 virtualenv), the script creates a fresh PostgreSQL database "autodiag_bench_<name>", migrates
-it with that checkout's code, loads the default questionnaire and catalogue, and counts the SQL
+it with that checkout's code, loads the default questionnaire, catalogue and funding rules
+(when the checkout has them: a plan is then made with its funding estimates), and counts the SQL
 statements of one completion in-process (test client, after a warm-up completion), then times
 10 more completions in-process, by page kind (median; the checkouts one after the other, so
 this figure meets the background load of its moment). It then
@@ -60,7 +61,7 @@ def set_up(clients: int) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from django.core.management import call_command, get_commands
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
 
@@ -70,6 +71,8 @@ def set_up(clients: int) -> dict:
 
     call_command("load_questionnaire", verbosity=0)
     call_command("load_catalogue", verbosity=0)
+    if "load_funding" in get_commands():  # older checkouts have no funding rules
+        call_command("load_funding", verbosity=0)
     questionnaire = Questionnaire.objects.order_by("key", "-version").first()
     users = []
     for i in range(clients + 1):  # the last one is for counting statements
