@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 
 class Columns:
+    """Every concrete column of some models under their aliases (`sql`, `count` of them),
+    worked out once; `instances` reads a row of them back."""
+
     def __init__(self, *models: tuple[type[Model], str]) -> None:
         names: list[str] = []
         self._layout: list[tuple[type[Model], int, int, list[str], list[tuple[int, list]]]] = []
