@@ -29,7 +29,7 @@ def test_visitor_gets_log_in_and_the_language_switch(client):
     html = header(client.get(reverse("accounts:login")).text)
     assert f'href="{reverse("accounts:login")}">Se connecter</a>' in html
     assert nav_links(html) == []
-    assert 'action="/logout/"' not in html
+    assert f'action="{reverse("accounts:logout")}"' not in html
     assert '<option value="fr" lang="fr" selected>Français</option>' in html
     assert html.count('name="csrfmiddlewaretoken"') == 1
 
@@ -45,6 +45,7 @@ def test_member_sees_their_company_and_their_name_escaped(client_for, company_a)
     assert f'href="{reverse("accounts:profile")}">{ESCAPED}</a>' in html
     assert HOSTILE not in html
     assert 'id="company-switch"' not in html
+    assert f'action="{reverse("accounts:logout")}"' in html
     assert html.count('name="csrfmiddlewaretoken"') == 2  # log out, language
 
 
