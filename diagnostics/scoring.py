@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from diagnostics.definition import (
@@ -217,7 +217,13 @@ class Results:
         return sorted(scored, key=lambda d: (d.score or 0, d.code))[:n]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `dataclasses.asdict` gives (plain values, ready for JSON), without its deep
+        copy of every value: the fields are numbers, strings and None."""
+        data = dict(vars(self))
+        data["domains"] = [dict(vars(d)) for d in self.domains]
+        data["competencies"] = [dict(vars(c)) for c in self.competencies]
+        data["visible"] = list(self.visible)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Results:
@@ -359,7 +365,12 @@ class Consolidated:
         return sorted(found, key=lambda d: (-(d.spread or 0), d.competency))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `dataclasses.asdict` gives, without its deep copy of every value."""
+        return {
+            "results": self.results.to_dict(),
+            "by_respondent": {k: v.to_dict() for k, v in self.by_respondent.items()},
+            "divergence": [{**vars(d), "levels": dict(d.levels)} for d in self.divergence],
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Consolidated:

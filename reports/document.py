@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
@@ -113,6 +114,45 @@ def plan_rows(
         )
     rows.sort(key=lambda r: (not r["compliance"], r["horizon"] != "year1", r["priority"]))
     return rows, _totals(plan, rows, spec, language)
+
+
+YEAR1_FIELDS = (
+    "year1_cost_min",
+    "year1_cost_max",
+    "year1_funding",
+    "year1_remaining_min",
+    "year1_remaining_max",
+)
+
+
+def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]:
+    """The first-year cost, estimated funding and remaining cost of the counted lines
+    (`items`, with their actions), as the plan keeps them for the lists that show many
+    plans: the sums of the year-one rows of `plan_rows`, without making the rows. `plan`
+    may be unsaved: only its catalogue, funding rules, diagnostic and company are read."""
+    catalogue = plan.catalogue.spec
+    lines = [
+        PlanLine(
+            action=catalogue.action(item.action.code),
+            people=item.people,
+            status=item.status,
+            horizon=item.horizon,
+        )
+        for item in items
+    ]
+    cost_min = cost_max = funded = remaining_min = remaining_max = 0
+    for line, funding in zip(lines, _fund(plan, lines), strict=True):
+        if line.horizon != PlanItem.Horizon.YEAR1 or line.status not in COUNTED_STATUSES:
+            continue
+        low, high = line.cost
+        cost_min += low
+        cost_max += high
+        funded += (funding.funding or 0) if funding else 0
+        remaining_min += funding.remaining_min if funding else low
+        remaining_max += funding.remaining_max if funding else high
+    return dict(
+        zip(YEAR1_FIELDS, (cost_min, cost_max, funded, remaining_min, remaining_max), strict=True)
+    )
 
 
 def _fund(plan: ActionPlan, lines: list[PlanLine]) -> list[LineFunding | None]:

@@ -29,6 +29,7 @@ from .catalogue import (
     catalogue_to_dict,
     parse_catalogue,
 )
+from .document import year1_figures
 from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
 from .planning import plan_from_results, uncovered
 from .tasks import enqueue_report, enqueue_validation_notice
@@ -173,7 +174,7 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
             catalogue=catalogue_row, code__in={line.action.code for line in lines}
         )
     }
-    plan = ActionPlan.objects.create(
+    plan = ActionPlan(
         company=diagnostic.company,  # the caller's, when it has it: the funding reads its IDCC
         diagnostic=diagnostic,
         catalogue=catalogue_row,
@@ -183,7 +184,6 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
     items = [
         PlanItem(
             company_id=diagnostic.company_id,
-            plan=plan,
             competency_code=line.competencies[0],
             competencies=list(line.competencies),
             action=actions[line.action.code],
@@ -194,27 +194,22 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
         )
         for position, line in enumerate(lines)
     ]
+    # The first-year figures go in with the plan: its lines are all here, with their actions.
+    for field, value in year1_figures(plan, items).items():
+        setattr(plan, field, value)
+    plan.save(force_insert=True)
+    for item in items:
+        item.plan = plan
     bulk_insert(items)
-    refresh_year1_summary(plan, items)
     return plan
 
 
-def refresh_year1_summary(plan: ActionPlan, items: list[PlanItem] | None = None) -> None:
+def refresh_year1_summary(plan: ActionPlan) -> None:
     """Store the first-year cost, estimated funding and remaining cost of the counted lines
     on the plan, for lists that show many plans (the advisor's portfolio). Called by every
-    workflow that changes the lines; `items`: all of the plan's lines with their actions,
-    when the caller has them (a plan just made), so they are not read back."""
-    from .document import plan_rows
-
-    rows, _totals = plan_rows(plan, "fr", items=items)
-    year1 = [r for r in rows if r["horizon"] == PlanItem.Horizon.YEAR1 and r["counted"]]
-    ActionPlan.objects.filter(pk=plan.pk).update(
-        year1_cost_min=sum(r["cost_min"] for r in year1),
-        year1_cost_max=sum(r["cost_max"] for r in year1),
-        year1_funding=sum(r["estimated_funding"] or 0 for r in year1),
-        year1_remaining_min=sum(r["remaining_min"] for r in year1),
-        year1_remaining_max=sum(r["remaining_max"] for r in year1),
-    )
+    workflow that changes the lines (a new plan gets them when it is made)."""
+    items = PlanItem.objects.filter(plan=plan).select_related("action")
+    ActionPlan.objects.filter(pk=plan.pk).update(**year1_figures(plan, items))
 
 
 PLAN_FIELDS = (

@@ -36,9 +36,9 @@ EXPECTED = {
     "domain POST": 3,
     # the user with the memberships, the diagnostic, BEGIN, the diagnostic (locked), the
     # answers, UPDATE, the scores, the catalogue (without its definition, parsed once per
-    # process), the plan's actions, the funding rules (the same), the plan, its lines,
-    # its first-year totals, COMMIT
-    "submit": 14,
+    # process), the plan's actions, the funding rules (the same), the plan with its
+    # first-year totals, its lines, COMMIT
+    "submit": 13,
     # the user with the memberships, the diagnostic, the benchmark, the previous
     # diagnostic, the free-text answers
     "results": 5,

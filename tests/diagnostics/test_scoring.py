@@ -695,3 +695,23 @@ def test_property_consolidate_ignores_respondent_order(data: st.DataObject) -> N
     assert first == second
     assert json.dumps(first.to_dict()) == json.dumps(second.to_dict())
     assert Consolidated.from_dict(round_trip(first.to_dict())) == first
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_property_to_dict_is_what_asdict_gives(data: st.DataObject) -> None:
+    """The stored results are `dataclasses.asdict`'s, keys in the same order, and share no
+    list or dict with the results they come from."""
+    defn = data.draw(definitions())
+    profile = data.draw(st.sampled_from(PROFILES))
+    sets = {f"r{i}": data.draw(answer_sets(defn)) for i in range(data.draw(st.integers(1, 3)))}
+    cons = consolidate(defn, sets, profile)
+    for value in (cons, cons.results, *cons.by_respondent.values()):
+        made = value.to_dict()
+        assert json.dumps(made) == json.dumps(dataclasses.asdict(value))
+    made = cons.to_dict()
+    made["results"]["domains"].clear()
+    made["results"]["visible"].clear()
+    for divergence in made["divergence"]:
+        divergence["levels"].clear()
+    assert cons.to_dict() == dataclasses.asdict(cons)
