@@ -113,6 +113,8 @@ TEMPLATES = [
     },
 ]
 
+PREPARE_THRESHOLD = 5  # psycopg's own default, which Django turns off
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -123,6 +125,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # Parameters go apart from the statement (no quoting in Python), and a statement a
+    # connection has run PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it
+    # once per connection instead of on every run. Off behind a pooler in transaction mode
+    # that does not keep prepared statements (PgBouncer before 1.21, or without
+    # max_prepared_statements).
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = PREPARE_THRESHOLD
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions are read from the cache and written through to the database.
