@@ -46,15 +46,7 @@ def plan_rows(
     modalities = dict(Modality.choices)
     statuses = dict(PlanItem.Status.choices)
     horizons = dict(PlanItem.Horizon.choices)
-    lines = [
-        PlanLine(
-            action=catalogue.action(item.action.code),
-            people=item.people,
-            status=item.status,
-            horizon=item.horizon,
-        )
-        for item in items
-    ]
+    lines = _plan_lines(catalogue, items)
     fundings = _fund(plan, lines)
     rate = float(plan.hourly_salary_cost) if plan.hourly_salary_cost is not None else None
     rows = []
@@ -131,15 +123,7 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
     plans: the sums of the year-one rows of `plan_rows`, without making the rows. `plan`
     may be unsaved: only its catalogue, funding rules, diagnostic and company are read."""
     catalogue = plan.catalogue.spec
-    lines = [
-        PlanLine(
-            action=catalogue.action(item.action.code),
-            people=item.people,
-            status=item.status,
-            horizon=item.horizon,
-        )
-        for item in items
-    ]
+    lines = _plan_lines(catalogue, items)
     cost_min = cost_max = funded = remaining_min = remaining_max = 0
     for line, funding in zip(lines, _fund(plan, lines), strict=True):
         if line.horizon != PlanItem.Horizon.YEAR1 or line.status not in COUNTED_STATUSES:
@@ -153,6 +137,19 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
     return dict(
         zip(YEAR1_FIELDS, (cost_min, cost_max, funded, remaining_min, remaining_max), strict=True)
     )
+
+
+def _plan_lines(catalogue: Any, items: Sequence[PlanItem]) -> list[PlanLine]:
+    """The plan's lines as the cost and funding computations take them."""
+    return [
+        PlanLine(
+            action=catalogue.action(item.action.code),
+            people=item.people,
+            status=item.status,
+            horizon=item.horizon,
+        )
+        for item in items
+    ]
 
 
 def _fund(plan: ActionPlan, lines: list[PlanLine]) -> list[LineFunding | None]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from reports import services
-from reports.document import report_context
+from reports.document import YEAR1_FIELDS, report_context
 from reports.models import ActionPlan, PlanItem, TrainingAction
 from reports.tasks import notify_plan_validated
 from tests.reports.test_plan import item_data, plan_url, save_url
@@ -38,15 +38,6 @@ def test_a_new_plans_first_year_figures_are_those_its_stored_lines_give(plan):
     services.refresh_year1_summary(ActionPlan.objects.get(pk=plan.pk))
     assert ActionPlan.objects.filter(pk=plan.pk).values(*YEAR1_FIELDS).get() == made
     assert made["year1_cost_max"] > 0
-
-
-YEAR1_FIELDS = (
-    "year1_cost_min",
-    "year1_cost_max",
-    "year1_funding",
-    "year1_remaining_min",
-    "year1_remaining_max",
-)
 
 
 def test_company_admin_marks_a_line_done_and_the_date_is_kept(client_for, company_a, submitted):
