@@ -42,6 +42,55 @@ def get_company_diagnostic(
     return diagnostic
 
 
+# What never changes once a diagnostic is started (its id, questionnaire version, mode and
+# profile), by (company id, public id): read once per process for the saves.
+_FIXED: dict[tuple[int, uuid.UUID], tuple[int, int, str, str, str]] = {}
+FIXED_FACTS_KEPT = 4096
+
+
+def get_company_diagnostic_to_save(membership: Membership, public_id: uuid.UUID) -> Diagnostic:
+    """A diagnostic of the current company for a save (autosave), without reading its row
+    on every request: the facts a save needs never change once it is started, so they are
+    read once per process, by the company of the membership (checked on every request) and
+    the public id.
+
+    What can change is not known here: `status` is empty, so `is_draft` is False. The save
+    statement checks, under its lock, that the diagnostic is still a draft of this company;
+    when it is gone, the save raises `Diagnostic.DoesNotExist` and the caller calls
+    `forget_diagnostic` and answers 404."""
+    key = (membership.company_id, public_id)
+    facts = _FIXED.get(key)
+    if facts is None:
+        found = (
+            Diagnostic.objects.filter(company_id=membership.company_id, public_id=public_id)
+            .values_list("pk", "questionnaire_id", "mode", "sector", "headcount_band")
+            .first()
+        )
+        if found is None:
+            raise Http404
+        if len(_FIXED) >= FIXED_FACTS_KEPT:
+            _FIXED.clear()
+        facts = _FIXED[key] = found
+    pk, questionnaire_id, mode, sector, headcount_band = facts
+    diagnostic = Diagnostic(
+        pk=pk,
+        public_id=public_id,
+        company=membership.company,
+        questionnaire_id=questionnaire_id,
+        mode=mode,
+        status="",
+        sector=sector,
+        headcount_band=headcount_band,
+    )
+    diagnostic.questionnaire = Questionnaire.published(questionnaire_id)
+    return diagnostic
+
+
+def forget_diagnostic(company_id: int, public_id: uuid.UUID) -> None:
+    """Drop what `get_company_diagnostic_to_save` kept of a diagnostic found gone."""
+    _FIXED.pop((company_id, public_id), None)
+
+
 @cache
 def _diagnostic_columns() -> Columns:
     return Columns((Diagnostic, "d"))

@@ -187,10 +187,14 @@ def progress(
     diagnostic: Diagnostic,
     values: dict[str, AnswerValue],
     to_confirm: Collection[str] = (),
+    visible: Collection[str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Answered, visible and still-to-confirm questions, per domain code and in "total"."""
+    """Answered, visible and still-to-confirm questions, per domain code and in "total".
+    `visible`: the visible questions' codes, when the caller has worked them out."""
     spec = diagnostic.questionnaire.spec
-    visible = set(visible_questions(spec, values, diagnostic.profile))
+    visible = set(
+        visible_questions(spec, values, diagnostic.profile) if visible is None else visible
+    )
     result: dict[str, dict[str, int]] = {}
     total = {"answered": 0, "visible": 0, "to_confirm": 0}
     for domain in spec.domains:
@@ -225,17 +229,18 @@ def page_state(
         }
     values = {codes[question_id]: value for question_id, (value, _c) in answers.items()}
     to_confirm = {codes[question_id] for question_id, (_v, c) in answers.items() if c}
+    visible = visible_questions(diagnostic.questionnaire.spec, values, diagnostic.profile)
     return {
-        "visible": visible_questions(diagnostic.questionnaire.spec, values, diagnostic.profile),
-        "progress": progress(diagnostic, values, to_confirm)["total"],
+        "visible": visible,
+        "progress": progress(diagnostic, values, to_confirm, visible)["total"],
     }
 
 
 def question_views(
-    diagnostic: Diagnostic, domain: Domain, answers: dict[str, StoredAnswer], language: str
+    domain: Domain, answers: dict[str, StoredAnswer], language: str, visible: Collection[str]
 ) -> list[QuestionView]:
-    spec = diagnostic.questionnaire.spec
-    visible = set(visible_questions(spec, values_of(answers), diagnostic.profile))
+    """The domain's questions with their stored answers; `visible`: the codes of the
+    questions shown (`visible_questions`)."""
     views = []
     for competency in domain.competencies:
         for q in competency.questions:
@@ -273,8 +278,8 @@ def overview_context(diagnostic: Diagnostic, user: User, language: str) -> dict[
     urls = domain_urls(diagnostic)
     answers = own_answers(diagnostic, user)
     values = values_of(answers)
-    counts = progress(diagnostic, values, to_confirm_of(answers))
     visible = set(visible_questions(spec, values, diagnostic.profile))
+    counts = progress(diagnostic, values, to_confirm_of(answers), visible)
     domains = [
         {
             "code": domain.code,
@@ -339,7 +344,10 @@ def domain_page_context(
     conflicts) or kept unsaved from an expired page, so nothing typed is lost."""
     errors, conflicts = errors or {}, conflicts or {}
     answers = own_answers(diagnostic, user)
-    questions = question_views(diagnostic, domain, answers, language)
+    spec = diagnostic.questionnaire.spec
+    values = values_of(answers)
+    visible = set(visible_questions(spec, values, diagnostic.profile))
+    questions = question_views(domain, answers, language, visible)
     for qv in questions:
         code = qv.spec.code
         if unsaved and qv.field + "-v" in unsaved:
@@ -355,11 +363,10 @@ def domain_page_context(
             qv.show_posted(post.values, post.dont_know, post.not_concerned)
             qv.error = errors.get(code, "")
             qv.conflict = conflicts.get(code, "")
-    spec = diagnostic.questionnaire.spec
     urls = domain_urls(diagnostic)
     domains = [(d.code, tr(d.title, language), urls[d.code]) for d in spec.domains]
     index = [d.code for d in spec.domains].index(domain.code)
-    counts = progress(diagnostic, values_of(answers), to_confirm_of(answers))
+    counts = progress(diagnostic, values, to_confirm_of(answers), visible)
     return {
         "diagnostic": diagnostic,
         "domain": domain,

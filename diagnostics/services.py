@@ -209,8 +209,10 @@ def save_answer(
         "answered_at": now,
     }
     with transaction.atomic():
-        if not Diagnostic.objects.filter(pk=diagnostic.pk, status=Diagnostic.Status.DRAFT).exists():
-            raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
+        if not Diagnostic.objects.filter(
+            pk=diagnostic.pk, company_id=diagnostic.company_id, status=Diagnostic.Status.DRAFT
+        ).exists():
+            raise _not_a_draft(diagnostic)
         if base_version == 0:
             try:
                 with transaction.atomic():
@@ -243,6 +245,14 @@ def save_answer(
     return SaveOutcome(current, conflict=True)
 
 
+def _not_a_draft(diagnostic: Diagnostic) -> AnswerError:
+    """Why a save found no draft: the diagnostic is submitted (the error to raise), or it
+    is gone from its company (raises `Diagnostic.DoesNotExist`)."""
+    if not Diagnostic.objects.filter(pk=diagnostic.pk, company_id=diagnostic.company_id).exists():
+        raise Diagnostic.DoesNotExist("This diagnostic no longer exists.")
+    return AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
+
+
 def _save_one_at_once(
     diagnostic: Diagnostic, question_id: int, answer: AnswerValue, user: User, base: int
 ) -> SaveOutcome:
@@ -252,7 +262,7 @@ def _save_one_at_once(
         diagnostic, user, [(question_id, answer, base)], now, always=True, read_all=True
     )
     if not written.draft:
-        raise AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
+        raise _not_a_draft(diagnostic)
     respondent = user if diagnostic.is_individual else None
     version = written.updated.get(question_id) or (1 if question_id in written.inserted else 0)
     if version:
@@ -454,9 +464,9 @@ def _write_answers(
     needed, and the statement is the same whatever the number of answers.
 
     Its parts:
-    - `draft` share-locks the diagnostic while it is a draft: a submission waits for the
-      statement, and a statement that waited for a submission finds no draft and writes
-      nothing;
+    - `draft` share-locks the diagnostic while it is a draft of its company: a submission
+      waits for the statement, and a statement that waited for a submission (or was given
+      a diagnostic that is gone, or of another company) finds no draft and writes nothing;
     - `stored` locks the respondent's rows for these questions in question order (two
       pages saved at once wait for each other instead of deadlocking) and returns them
       as they are once locked;
@@ -497,7 +507,7 @@ def _write_answers(
         f"WITH posted (question_id, base, value, dont_know, not_concerned, answered) AS "  # noqa: S608
         f"(VALUES {values}), "
         f"draft AS (SELECT id, company_id FROM {Diagnostic._meta.db_table} "
-        "WHERE id = %s AND status = 'draft' FOR SHARE), "
+        "WHERE id = %s AND company_id = %s AND status = 'draft' FOR SHARE), "
         f"stored AS (SELECT a.id, a.question_id, a.version, a.value, a.dont_know, "
         f"a.not_concerned, a.to_confirm FROM {table} a WHERE a.diagnostic_id = %s "
         f"AND {respondent} AND a.question_id IN (SELECT question_id FROM posted) "
@@ -522,7 +532,7 @@ def _write_answers(
         "(SELECT json_agg(json_build_array(question_id, version)) FROM changed), "
         "ARRAY(SELECT question_id FROM added)"
     )
-    params += [diagnostic.pk, diagnostic.pk]
+    params += [diagnostic.pk, diagnostic.company_id, diagnostic.pk]
     if respondent_id is not None:
         params.append(respondent_id)
     params += [user.pk, now, respondent_id, user.pk, now]

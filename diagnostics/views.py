@@ -18,7 +18,12 @@ from accounts.i18n import current_language
 from accounts.unsaved import keeps_unsaved_post, pop_unsaved_post
 
 from . import answering, services
-from .access import get_company_diagnostic, get_visible_diagnostic
+from .access import (
+    forget_diagnostic,
+    get_company_diagnostic,
+    get_company_diagnostic_to_save,
+    get_visible_diagnostic,
+)
 from .forms import AnswerError, StartDiagnosticForm, parse_answer
 from .models import Diagnostic
 from .results import results_context
@@ -125,9 +130,12 @@ def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> 
     if domain is None:
         raise Http404
     posted = answering.posted_answers(domain, request.POST)
-    outcome = services.save_page(
-        diagnostic=diagnostic, domain=domain, posted=posted, user=request.user
-    )
+    try:
+        outcome = services.save_page(
+            diagnostic=diagnostic, domain=domain, posted=posted, user=request.user
+        )
+    except Diagnostic.DoesNotExist:  # deleted since it was read (the portable path)
+        raise Http404 from None
     language = current_language()
     if outcome.saved:
         messages.success(request, _("Your answers are saved."))
@@ -163,7 +171,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
     membership = current_membership(request)
     if membership is None:
         raise Http404
-    diagnostic = get_company_diagnostic(membership, public_id)
+    diagnostic = get_company_diagnostic_to_save(membership, public_id)
     question = diagnostic.questionnaire.spec.question(code)
     if question is None:
         return JsonResponse(
@@ -191,6 +199,9 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
         )
     except AnswerError as exc:
         return JsonResponse({"status": "invalid", "error": str(exc)}, status=400)
+    except Diagnostic.DoesNotExist:
+        forget_diagnostic(membership.company_id, public_id)
+        raise Http404 from None
     payload = {
         "version": outcome.answer.version,
         **answering.page_state(diagnostic, request.user, outcome.answers),

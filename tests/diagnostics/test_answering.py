@@ -422,20 +422,69 @@ def test_stale_csrf_token_keeps_the_typed_answers(company_a, diagnostic):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write statement")
-def test_autosave_runs_three_statements_for_a_first_answer_and_an_update(
+def test_autosave_runs_two_statements_for_a_first_answer_and_an_update(
     client_for, company_a, diagnostic, django_assert_num_queries
 ):
-    """The user with the memberships, the diagnostic (its questionnaire comes from the
-    per-process cache), one statement for the draft's lock, the INSERT or the
-    conditional UPDATE and the respondent's answers for the progress."""
+    """The user with the memberships, then one statement for the draft's lock (which
+    checks the company and the status), the INSERT or the conditional UPDATE and the
+    respondent's answers for the progress. The diagnostic's fixed facts and its
+    questionnaire come from the per-process caches."""
     client = client_for(company_a.member)
     client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "no", "version": "0"})  # warm
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         first = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"})
     assert first.json()["status"] == "saved"
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         update = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "1"})
     assert update.json()["status"] == "saved"
+
+
+@pytest.mark.quality("S1")
+def test_autosave_after_the_facts_are_kept_still_checks_company_status_and_existence(
+    client_for, company_a, company_b, diagnostic, start, catalogue
+):
+    """The fixed facts an autosave keeps per process never stand in for what can change:
+    another company's member still gets 404, a submitted diagnostic still refuses the
+    save, and a deleted one answers 404 and is forgotten."""
+    from diagnostics import access
+    from reports import services as report_services
+
+    client = client_for(company_a.member)
+    url = save_url(diagnostic, "A.ONE.Q1")
+    assert client.post(url, {"value": "1", "version": "0"}).json()["status"] == "saved"
+    assert (company_a.company.pk, diagnostic.public_id) in access._FIXED
+
+    # Another company, same public id: not found, whatever this process keeps.
+    other = Client()
+    other.force_login(company_b.admin)
+    assert other.post(url, {"value": "3", "version": "1"}).status_code == 404
+    # A diagnostic object given with another company is refused by the statement itself.
+    forged = access.get_company_diagnostic_to_save(
+        company_a.company.memberships.get(user=company_a.member), diagnostic.public_id
+    )
+    forged.company_id = company_b.company.pk
+    with pytest.raises(Diagnostic.DoesNotExist):
+        give(forged, company_b.admin, "A.ONE.Q1", AnswerValue(3), base=1)
+    assert Answer.objects.get().value == 1
+
+    # Submitted since its facts were kept: refused with the reason, nothing changed.
+    for code, value in (("A.ONE.Q2", "yes"), ("B.TWO.Q1", "5")):
+        client.post(save_url(diagnostic, code), {"value": value, "version": "0"})
+    answers_before = list(Answer.objects.order_by("pk").values_list("value", "version"))
+    assert report_services.submit(diagnostic=diagnostic, user=company_a.admin)
+    refused = client.post(url, {"value": "2", "version": "1"})
+    assert refused.status_code == 400
+    assert "validé" in refused.json()["error"]
+    assert list(Answer.objects.order_by("pk").values_list("value", "version")) == answers_before
+
+    # Deleted since its facts were kept: 404, and the facts are dropped.
+    draft = start(diagnostic.questionnaire)
+    draft_url = save_url(draft, "A.ONE.Q1")
+    assert client.post(draft_url, {"value": "1", "version": "0"}).status_code == 200
+    Diagnostic.objects.filter(pk=draft.pk).delete()
+    assert client.post(draft_url, {"value": "2", "version": "1"}).status_code == 404
+    assert (company_a.company.pk, draft.public_id) not in access._FIXED
+    assert not Answer.objects.filter(diagnostic_id=draft.pk).exists()
 
 
 def _view(spec, code, value=None, dont_know=False, not_concerned=False):
