@@ -469,7 +469,9 @@ def _write_answers(
       a diagnostic that is gone, or of another company) finds no draft and writes nothing;
     - `stored` locks the respondent's rows for these questions in question order (two
       pages saved at once wait for each other instead of deadlocking) and returns them
-      as they are once locked;
+      as they are once locked; the question ids come again as an array, so that the
+      unique index finds the rows (a semi-join with `posted` read all the diagnostic's
+      answers: about a quarter of the statement's time);
     - `changed` updates the rows still at their base version, where the answer differs
       (or is still to confirm; with `always`, whatever it is: autosave records each save);
     - `added` inserts the answers to questions without a row when the base version is 0,
@@ -510,7 +512,7 @@ def _write_answers(
         "WHERE id = %s AND company_id = %s AND status = 'draft' FOR SHARE), "
         f"stored AS (SELECT a.id, a.question_id, a.version, a.value, a.dont_know, "
         f"a.not_concerned, a.to_confirm FROM {table} a WHERE a.diagnostic_id = %s "
-        f"AND {respondent} AND a.question_id IN (SELECT question_id FROM posted) "
+        f"AND {respondent} AND a.question_id = ANY(%s::bigint[]) "
         "ORDER BY a.question_id FOR NO KEY UPDATE), "
         f"changed AS (UPDATE {table} a SET value = p.value, dont_know = p.dont_know, "
         "not_concerned = p.not_concerned, to_confirm = false, version = a.version + 1, "
@@ -535,6 +537,7 @@ def _write_answers(
     params += [diagnostic.pk, diagnostic.company_id, diagnostic.pk]
     if respondent_id is not None:
         params.append(respondent_id)
+    params.append([question_id for question_id, _answer, _base in answers])
     params += [user.pk, now, respondent_id, user.pk, now]
     if read_all:
         sql += (
