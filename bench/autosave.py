@@ -12,6 +12,10 @@ so there are no conflicts between clients). Gunicorn's sync workers close the co
 after each response, so http.client reconnects every time. Before that, in-process with the
 test client, it counts the SQL statements of one autosave and times 5 runs of 200 updates
 (and their time in SQL), which moves less with the machine's other load. Prints only.
+
+Sessions are read from the database, as in a deployment that sets no CACHE_URL; with
+CACHE_URL naming a shared cache (e.g. CACHE_URL=redis://127.0.0.1:6379/15), both the
+in-process count and the served app read them from it instead.
 """
 
 from __future__ import annotations

@@ -27,6 +27,12 @@ the window over the requests of one journey); the server's CPU per completion (g
 workers and their PostgreSQL backends, from /proc) moves less with the background load
 than the throughput does. The databases are dropped at the end. Prints only; asserts
 nothing.
+
+Sessions are read from the database, as in a deployment that sets no CACHE_URL; with
+CACHE_URL naming a shared cache (e.g. CACHE_URL=redis://127.0.0.1:6379/15), both the
+in-process count and the served checkouts read them from it instead. Checkouts older than
+that choice (such as the one of when the issue was filed) always read sessions through the
+cache, each process's own when CACHE_URL is not set: to compare like with like, set it.
 """
 
 from __future__ import annotations
