@@ -11,19 +11,26 @@ from django.db import connection
 
 from .models import Company, Membership, User
 from .rows import Columns
+from .sessions import take_session_user
 
 
 class MembershipBackend(ModelBackend):
-    """Reads the session's user and their memberships (with the companies) in one query.
+    """Reads the session's user and their memberships (with the companies) in one query,
+    or takes them from the session's read when it brought them (accounts.sessions).
 
     Every request reads them afresh, so a removed member or a closed company loses access
     on the next request. Django still checks the session's password hash against the user
-    read here, so a password change still ends the other sessions. A user without a
-    membership (an advisor, a staff member, a new account) costs a second query, as
-    before.
+    read here, so a password change still ends the other sessions. Without the session's
+    read, a user without a membership (an advisor, a staff member, a new account) costs a
+    second query.
     """
 
     def get_user(self, user_id: Any) -> User | None:
+        read = take_session_user(user_id)
+        if read is not None:  # read with the session (accounts.sessions)
+            if read.user is None:
+                return None
+            return self._with_memberships(read.user, read.memberships)
         if connection.vendor == "postgresql":
             memberships = _memberships_with_user(user_id)
         else:
@@ -33,8 +40,11 @@ class MembershipBackend(ModelBackend):
                 .order_by("company__name")
             )
         if not memberships:
-            return super().get_user(user_id)
-        user = memberships[0].user
+            user = super().get_user(user_id)
+            return self._with_memberships(user, []) if user is not None else None
+        return self._with_memberships(memberships[0].user, memberships)
+
+    def _with_memberships(self, user: User, memberships: list[Membership]) -> User | None:
         for membership in memberships:
             membership.user = user
         user.loaded_memberships = memberships

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
@@ -376,3 +377,18 @@ class Invitation(models.Model):
             and not self.is_expired
             and self.company.closed_at is None
         )
+
+
+class Session(AbstractBaseSession):
+    """A login session, as Django's, with its user's id in a column of its own: the
+    request's first statement reads the session, its user and their memberships together
+    (accounts.sessions). The session data stays the authority on who is logged in; the
+    column only says which rows to read with it."""
+
+    user_id = models.BigIntegerField(null=True, db_index=True, editable=False)
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from .sessions.db import SessionStore
+
+        return SessionStore

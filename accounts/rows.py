@@ -32,7 +32,9 @@ class Columns:
 
     def __init__(self, *models: tuple[type[Model], str]) -> None:
         names: list[str] = []
-        self._layout: list[tuple[type[Model], int, int, list[str], list[tuple[int, list]]]] = []
+        self._layout: list[
+            tuple[type[Model], int, int, int, list[str], list[tuple[int, list]]]
+        ] = []
         for model, alias in models:
             start = len(names)
             attnames, converted = [], []
@@ -44,15 +46,20 @@ class Columns:
                 ) + connection.ops.get_db_converters(field.get_col(model._meta.db_table))
                 if converters:
                     converted.append((i, converters))
-            self._layout.append((model, start, len(names), attnames, converted))
+            pk = attnames.index(model._meta.pk.attname)
+            self._layout.append((model, start, len(names), pk, attnames, converted))
         self.sql = ", ".join(names)
         self.count = len(names)
 
-    def instances(self, row: Sequence[Any]) -> list[Model]:
-        """One instance per model, from the first `count` values of `row`."""
-        built = []
-        for model, start, end, attnames, converted in self._layout:
+    def instances(self, row: Sequence[Any]) -> list[Model | None]:
+        """One instance per model, from the first `count` values of `row`; None for a
+        model whose primary key is null (the missing side of an outer join)."""
+        built: list[Model | None] = []
+        for model, start, end, pk, attnames, converted in self._layout:
             values = list(row[start:end])
+            if values[pk] is None:
+                built.append(None)
+                continue
             for i, converters in converted:
                 for converter in converters:
                     values[i] = converter(values[i], None, connection)

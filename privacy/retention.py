@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import Company, Invitation
+from accounts.models import Company, Invitation, Session
 from audit.models import Entry
 from reports.models import Report
 
@@ -81,6 +81,7 @@ def apply_retention(*, now: datetime | None = None) -> dict[str, int]:
         ).delete()[0],
         "superseded_report_files": purge_superseded_report_files(now),
         "audit_entries": Entry.purge_before(now - settings.AUDIT_RETENTION),
+        "expired_sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
     }
     logger.info("retention applied: %s", done)
     return done

@@ -143,10 +143,11 @@ PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
 }
+# Either way the session's read brings its user and their memberships (accounts.sessions).
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.db"
+    "accounts.sessions.db"
     if CACHES["default"]["BACKEND"] in PROCESS_LOCAL_CACHES
-    else "django.contrib.sessions.backends.cached_db"
+    else "accounts.sessions.cached_db"
 )
 
 AUTH_USER_MODEL = "accounts.User"

@@ -38,7 +38,7 @@ def test_login_gives_a_new_session_key(client, company_a):
 
 @pytest.mark.quality("S6")
 def test_logout_invalidates_the_session(client, company_a):
-    from django.contrib.sessions.models import Session
+    from accounts.models import Session
 
     client.post(LOGIN, {"username": company_a.admin.email, "password": PASSWORD})
     key = client.cookies["sessionid"].value

@@ -116,9 +116,9 @@ def test_logout_ends_the_session_in_every_server_process(transactional_db, compa
 @pytest.mark.parametrize(
     ("cache_url", "engine"),
     [
-        (None, "django.contrib.sessions.backends.db"),
-        ("locmemcache://", "django.contrib.sessions.backends.db"),
-        ("redis://127.0.0.1:6379/15", "django.contrib.sessions.backends.cached_db"),
+        (None, "accounts.sessions.db"),
+        ("locmemcache://", "accounts.sessions.db"),
+        ("redis://127.0.0.1:6379/15", "accounts.sessions.cached_db"),
     ],
 )
 def test_sessions_go_through_the_cache_only_when_every_process_shares_it(cache_url, engine):

@@ -422,19 +422,19 @@ def test_stale_csrf_token_keeps_the_typed_answers(company_a, diagnostic):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write statement")
-def test_autosave_runs_three_statements_for_a_first_answer_and_an_update(
+def test_autosave_runs_two_statements_for_a_first_answer_and_an_update(
     client_for, company_a, diagnostic, django_assert_num_queries
 ):
-    """The session, the user with the memberships, then one statement for the draft's
-    lock (which checks the company and the status), the INSERT or the conditional UPDATE
-    and the respondent's answers for the progress. The diagnostic's fixed facts and its
-    questionnaire come from the per-process caches."""
+    """The session with the user and their memberships, then one statement for the
+    draft's lock (which checks the company and the status), the INSERT or the conditional
+    UPDATE and the respondent's answers for the progress. The diagnostic's fixed facts and
+    its questionnaire come from the per-process caches."""
     client = client_for(company_a.member)
     client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "no", "version": "0"})  # warm
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         first = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "1", "version": "0"})
     assert first.json()["status"] == "saved"
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         update = client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "1"})
     assert update.json()["status"] == "saved"
 

@@ -20,32 +20,30 @@ pytestmark = pytest.mark.skipif(
 )
 
 # Per request of each kind; a domain page's GET and POST are the same for every domain.
-# Each request reads its session first (sessions are read from the database unless a cache
-# every server process shares is configured: CACHE_URL).
+# Each request starts with one statement: its session, read with the user and their
+# memberships (accounts.sessions; with CACHE_URL set, the session comes from the cache and
+# the user with the memberships from that statement).
 EXPECTED = {
-    # the session, the user with the memberships, the number of diagnostics (pages), a page
-    # of them, the
-    # start form's questionnaires (read once for the select's two walks), the last
-    # submitted diagnostic (whether to offer starting from its answers)
-    "list": 6,
-    # the session, the user with the memberships, the last submitted diagnostic, the chosen
-    # questionnaire, the INSERT
-    "start": 5,
-    # the session, the user with the memberships, the diagnostic with the answers
-    "overview": 3,
-    "domain GET": 3,
-    # the session, the user with the memberships, the diagnostic, then one statement: the
-    # draft (share-locked), the stored answers (row-locked), the UPDATE and the INSERT
-    "domain POST": 4,
-    # the session, the user with the memberships, the diagnostic, BEGIN, the diagnostic
-    # (locked), the
-    # answers, UPDATE, the scores, the catalogue (without its definition, parsed once per
-    # process), the plan's actions, the funding rules (the same), the plan with its
-    # first-year totals, its lines, COMMIT
-    "submit": 14,
-    # the session, the user with the memberships, the diagnostic, the benchmark, the
-    # previous diagnostic, the free-text answers
-    "results": 6,
+    # the session, the number of diagnostics (pages), a page of them, the start form's
+    # questionnaires (read once for the select's two walks), the last submitted diagnostic
+    # (whether to offer starting from its answers)
+    "list": 5,
+    # the session, the last submitted diagnostic, the chosen questionnaire, the INSERT
+    "start": 4,
+    # the session, the diagnostic with the answers
+    "overview": 2,
+    "domain GET": 2,
+    # the session, the diagnostic, then one statement: the draft (share-locked), the stored
+    # answers (row-locked), the UPDATE and the INSERT
+    "domain POST": 3,
+    # the session, the diagnostic, BEGIN, the diagnostic (locked), the answers, UPDATE, the
+    # scores, the catalogue (without its definition, parsed once per process), the plan's
+    # actions, the funding rules (the same), the plan with its first-year totals, its
+    # lines, COMMIT
+    "submit": 13,
+    # the session, the diagnostic, the benchmark, the previous diagnostic, the free-text
+    # answers
+    "results": 5,
 }
 
 
