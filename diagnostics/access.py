@@ -39,11 +39,22 @@ def get_company_diagnostic(
         )
     diagnostic.company = membership.company
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
+    _keep_fixed(
+        (membership.company_id, diagnostic.public_id),
+        (
+            diagnostic.pk,
+            diagnostic.questionnaire_id,
+            diagnostic.mode,
+            diagnostic.sector,
+            diagnostic.headcount_band,
+        ),
+    )
     return diagnostic
 
 
 # What never changes once a diagnostic is started (its id, questionnaire version, mode and
-# profile), by (company id, public id): read once per process for the saves.
+# profile), by (company id, public id): kept per process for the saves, from the first read
+# of the diagnostic in the process.
 _FIXED: dict[tuple[int, uuid.UUID], tuple[int, int, str, str, str]] = {}
 FIXED_FACTS_KEPT = 4096
 
@@ -68,9 +79,7 @@ def get_company_diagnostic_to_save(membership: Membership, public_id: uuid.UUID)
         )
         if found is None:
             raise Http404
-        if len(_FIXED) >= FIXED_FACTS_KEPT:
-            _FIXED.clear()
-        facts = _FIXED[key] = found
+        facts = _keep_fixed(key, found)
     pk, questionnaire_id, mode, sector, headcount_band = facts
     diagnostic = Diagnostic(
         pk=pk,
@@ -84,6 +93,16 @@ def get_company_diagnostic_to_save(membership: Membership, public_id: uuid.UUID)
     )
     diagnostic.questionnaire = Questionnaire.published(questionnaire_id)
     return diagnostic
+
+
+def _keep_fixed(
+    key: tuple[int, uuid.UUID], facts: tuple[int, int, str, str, str]
+) -> tuple[int, int, str, str, str]:
+    if key not in _FIXED:
+        if len(_FIXED) >= FIXED_FACTS_KEPT:
+            _FIXED.clear()
+        _FIXED[key] = facts
+    return facts
 
 
 def forget_diagnostic(company_id: int, public_id: uuid.UUID) -> None:

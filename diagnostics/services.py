@@ -248,8 +248,7 @@ def save_answer(
 def _not_a_draft(diagnostic: Diagnostic) -> AnswerError:
     """Why a save found no draft: the diagnostic is submitted (the error to raise), or it
     is gone from its company (raises `Diagnostic.DoesNotExist`)."""
-    if not Diagnostic.objects.filter(pk=diagnostic.pk, company_id=diagnostic.company_id).exists():
-        raise Diagnostic.DoesNotExist("This diagnostic no longer exists.")
+    _is_draft(diagnostic)
     return AnswerError(_("This diagnostic is submitted: its answers can no longer change."))
 
 
@@ -292,10 +291,12 @@ def _save_one_at_once(
 @dataclass(frozen=True)
 class PageOutcome:
     """What a domain page's save refused: messages by question code, and the other
-    person's current answer where theirs came first."""
+    person's current answer where theirs came first; `submitted` when the save found the
+    diagnostic submitted (nothing was stored)."""
 
     errors: dict[str, str]
     conflicts: dict[str, Answer]
+    submitted: bool = False
 
     @property
     def saved(self) -> bool:
@@ -316,6 +317,11 @@ def save_page(
     the page was loaded with, as by `save_answer`, so a concurrent change is reported as a
     conflict, never overwritten. On PostgreSQL the page is saved by one statement whatever
     the number of questions (`_write_answers`), outside any transaction of the caller's.
+
+    The statement itself checks that the diagnostic is still a draft of its company, so
+    `diagnostic` may carry only the facts that never change
+    (`access.get_company_diagnostic_to_save`). A diagnostic gone from its company raises
+    `Diagnostic.DoesNotExist`.
     """
     errors: dict[str, str] = {}
     given: dict[str, tuple[AnswerValue, int]] = {}
@@ -330,13 +336,26 @@ def save_page(
                 errors[question.code] = str(exc)
                 continue
             given[question.code] = (answer, post.base_version)
-    if not given:
-        return PageOutcome(errors, {})
+    if not given:  # nothing to write: only whether it is still a draft
+        return PageOutcome(errors, {}, submitted=not _is_draft(diagnostic))
     if postgresql_writes():
-        conflicts = _save_at_once(diagnostic=diagnostic, given=given, user=user, errors=errors)
-    else:
-        conflicts = _save_one_by_one(diagnostic=diagnostic, given=given, user=user, errors=errors)
-    return PageOutcome(errors, conflicts)
+        return _save_at_once(diagnostic=diagnostic, given=given, user=user, errors=errors)
+    submitted = not _is_draft(diagnostic)
+    conflicts = _save_one_by_one(diagnostic=diagnostic, given=given, user=user, errors=errors)
+    return PageOutcome(errors, conflicts, submitted)
+
+
+def _is_draft(diagnostic: Diagnostic) -> bool:
+    """Whether the diagnostic is still a draft; `Diagnostic.DoesNotExist` when it is gone
+    from its company."""
+    status = (
+        Diagnostic.objects.filter(pk=diagnostic.pk, company_id=diagnostic.company_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None:
+        raise Diagnostic.DoesNotExist("This diagnostic no longer exists.")
+    return status == Diagnostic.Status.DRAFT
 
 
 def postgresql_writes() -> bool:
@@ -390,10 +409,11 @@ def _save_at_once(
     given: dict[str, tuple[AnswerValue, int]],
     user: User,
     errors: dict[str, str],
-) -> dict[str, Answer]:
+) -> PageOutcome:
     """PostgreSQL: the page's answers written by one statement (`_write_answers`); the
     stored rows it returns tell which answers were unchanged, refused or in conflict. Only
-    when another save came first is there a second statement, to read the winners."""
+    when another save came first, or the draft was not found, is there a second statement:
+    the winners, or whether the diagnostic is submitted or gone."""
     ids = question_ids(diagnostic.questionnaire_id)
     for code in [code for code in given if code not in ids]:
         errors[code] = _("This question is not part of this diagnostic.")
@@ -404,6 +424,8 @@ def _save_at_once(
         [(ids[code], answer, base) for code, (answer, base) in given.items()],
         timezone.now(),
     )
+    if not written.draft:
+        _not_a_draft(diagnostic)  # gone: Diagnostic.DoesNotExist
     contested: set[int] = set()
     for code, (answer, base) in given.items():
         row = written.stored.get(ids[code])
@@ -418,7 +440,7 @@ def _save_at_once(
         elif ids[code] not in written.updated and ids[code] not in written.inserted:
             contested.add(ids[code])  # someone else's version, or their insert came first
     if not contested:
-        return {}
+        return PageOutcome(errors, {}, submitted=not written.draft)
     codes = {qid: code for code, qid in ids.items()}
     conflicts: dict[str, Answer] = {}
     for row in (
@@ -427,7 +449,7 @@ def _save_at_once(
         code = codes[row.question_id]
         if row.value_of() != given[code][0] or row.to_confirm:
             conflicts[code] = row
-    return conflicts
+    return PageOutcome(errors, conflicts)
 
 
 @dataclass(frozen=True)

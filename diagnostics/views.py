@@ -119,12 +119,13 @@ def domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRe
 
 
 def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpResponse:
-    """A domain page's answers, saved by one statement that re-checks the draft under a
-    share lock (`services.save_page`): a submission waits for the save, and no save lands
-    after it."""
-    diagnostic = get_company_diagnostic(request.membership, public_id)
-    if not diagnostic.is_draft:
-        return redirect("diagnostics:results", diagnostic.public_id)
+    """A domain page's answers, saved by one statement that checks the draft, its
+    company and its status under a share lock (`services.save_page`): a submission waits
+    for the save, and no save lands after it. As for the autosave, the diagnostic's row is
+    not read before the save: its fixed facts are kept per process. Only a page shown
+    again (refused answers, conflicts) reads it whole."""
+    membership = request.membership
+    diagnostic = get_company_diagnostic_to_save(membership, public_id)
     spec = diagnostic.questionnaire.spec
     domain = spec.domain(code)
     if domain is None:
@@ -134,15 +135,21 @@ def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> 
         outcome = services.save_page(
             diagnostic=diagnostic, domain=domain, posted=posted, user=request.user
         )
-    except Diagnostic.DoesNotExist:  # deleted since it was read (the portable path)
+    except Diagnostic.DoesNotExist:  # deleted
+        forget_diagnostic(membership.company_id, public_id)
         raise Http404 from None
-    language = current_language()
+    if outcome.submitted:
+        return redirect("diagnostics:results", public_id)
     if outcome.saved:
         messages.success(request, _("Your answers are saved."))
         target = request.POST.get("next_domain")
         if not (target and spec.domain(target)):
             target = domain.code
-        return redirect("diagnostics:domain", diagnostic.public_id, target)
+        return redirect("diagnostics:domain", public_id, target)
+    diagnostic = get_company_diagnostic(membership, public_id)
+    if not diagnostic.is_draft:  # submitted since the save
+        return redirect("diagnostics:results", public_id)
+    language = current_language()
     conflicts = {
         code: answering.conflict_message(spec.question(code), theirs, language)
         for code, theirs in outcome.conflicts.items()

@@ -487,6 +487,53 @@ def test_autosave_after_the_facts_are_kept_still_checks_company_status_and_exist
     assert not Answer.objects.filter(diagnostic_id=draft.pk).exists()
 
 
+@pytest.mark.quality("S1", "D6")
+def test_a_page_post_after_the_facts_are_kept_still_checks_company_status_and_existence(
+    client_for, company_a, company_b, diagnostic, start, catalogue
+):
+    """A domain page's POST does not read the diagnostic before its save either: another
+    company's member gets 404, a page posted after the submission goes to the results
+    with nothing changed (with answers to save or with none valid), a deleted diagnostic
+    answers 404 and is forgotten, and a refused answer shows the page again."""
+    from diagnostics import access
+    from reports import services as report_services
+
+    client = client_for(company_a.member)
+    page = domain_url(diagnostic, "B")
+    assert client.get(page).status_code == 200
+    assert (company_a.company.pk, diagnostic.public_id) in access._FIXED  # kept by the GET
+    fields = {"q-B.TWO.Q1-v": "0", "q-B.TWO.Q1": "80"}
+
+    other = Client()
+    other.force_login(company_b.admin)
+    assert other.post(page, fields).status_code == 404
+    assert not Answer.objects.exists()
+
+    refused = client.post(page, {"q-B.TWO.Q1-v": "0", "q-B.TWO.Q1": "abc"})
+    assert refused.status_code == 400
+    assert "q-B.TWO.Q1" in refused.text
+    assert not Answer.objects.exists()
+
+    assert client.post(page, fields).status_code == 302
+    client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "0"})
+    client.post(save_url(diagnostic, "A.ONE.Q2"), {"value": "yes", "version": "0"})
+    answers_before = list(Answer.objects.order_by("pk").values_list("value", "version"))
+    assert report_services.submit(diagnostic=diagnostic, user=company_a.admin)
+    results = reverse("diagnostics:results", args=[diagnostic.public_id])
+    for posted in ({"q-B.TWO.Q1-v": "1", "q-B.TWO.Q1": "90"}, {}):
+        late = client.post(page, posted)
+        assert (late.status_code, late["Location"]) == (302, results)
+    assert list(Answer.objects.order_by("pk").values_list("value", "version")) == answers_before
+
+    draft = start(diagnostic.questionnaire)
+    draft_page = domain_url(draft, "B")
+    assert client.post(draft_page, fields).status_code == 302
+    assert (company_a.company.pk, draft.public_id) in access._FIXED
+    Diagnostic.objects.filter(pk=draft.pk).delete()
+    assert client.post(draft_page, {"q-B.TWO.Q1-v": "1", "q-B.TWO.Q1": "90"}).status_code == 404
+    assert (company_a.company.pk, draft.public_id) not in access._FIXED
+
+
 def _view(spec, code, value=None, dont_know=False, not_concerned=False):
     from diagnostics.answering import QuestionView
 

@@ -33,9 +33,10 @@ EXPECTED = {
     # the session, the diagnostic with the answers
     "overview": 2,
     "domain GET": 2,
-    # the session, the diagnostic, then one statement: the draft (share-locked), the stored
-    # answers (row-locked), the UPDATE and the INSERT
-    "domain POST": 3,
+    # the session, then one statement: the draft (share-locked, with its company and
+    # status), the stored answers (row-locked), the UPDATE and the INSERT; the diagnostic's
+    # fixed facts are kept per process from its first read
+    "domain POST": 2,
     # the session, the diagnostic, BEGIN, the diagnostic (locked), the answers, UPDATE, the
     # scores, the catalogue (without its definition, parsed once per process), the plan's
     # actions, the funding rules (the same), the plan with its first-year totals, its
