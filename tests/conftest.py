@@ -31,6 +31,19 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _caches_by_id_end_with_the_test_on_sqlite():
+    """SQLite gives the ids of the rows a test's rollback removed to the next test's rows
+    (PostgreSQL's sequences never go back), so there the per-process caches keyed by a
+    questionnaire version's id must not outlive the test."""
+    yield
+    if connection.vendor == "sqlite":
+        from diagnostics import models
+
+        models._PUBLISHED.clear()
+        models._QUESTION_IDS.clear()
+
+
 @pytest.fixture
 def database_down(db):
     """`with database_down():` every new cursor fails as if PostgreSQL were unreachable."""

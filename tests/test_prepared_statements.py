@@ -13,7 +13,12 @@ from django.urls import reverse
 
 from diagnostics.models import Answer
 
-pytestmark = pytest.mark.quality("P1")
+pytestmark = [
+    pytest.mark.quality("P1"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="PostgreSQL's prepared statements"
+    ),
+]
 
 
 def prepared_statements() -> list[str]:

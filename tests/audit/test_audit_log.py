@@ -168,6 +168,7 @@ def test_the_app_cannot_change_or_delete_an_entry(entry):
     assert Entry.objects.get().action == Action.LOGIN
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigger")
 @pytest.mark.quality("G3")
 @pytest.mark.parametrize(
     "sql",
@@ -183,6 +184,7 @@ def test_the_database_refuses_to_change_or_delete_an_entry(entry, sql):
     assert Entry.objects.get().action == Action.LOGIN
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigger")
 def test_only_the_retention_purge_deletes_old_entries(company_a):
     import audit
 
