@@ -283,3 +283,35 @@ def test_queue_and_review_run_the_same_queries_for_10_and_1000_companies(
             assert client.get(page).status_code == 200
         many.append(len(queries))
     assert many == few
+
+
+@pytest.fixture
+def wide_cost_catalogue(catalogue):
+    """The sample catalogue again, with A-ONE-01 at 300 to 900 €: the skills development
+    plan's 420 € (30 €/h × 14 h) is more than its low cost."""
+    from reports.services import import_catalogue
+    from tests.samples import SMALL_CATALOGUE
+
+    text = SMALL_CATALOGUE.replace("version: 1", "version: 2", 1).replace(
+        "cost_per_person: {min: 600, max: 900}", "cost_per_person: {min: 300, max: 900}", 1
+    )
+    return import_catalogue(text=text)[0]
+
+
+def test_review_shows_the_funding_at_both_ends_of_a_cost_range(
+    funding_rules, wide_cost_catalogue, client_for, advisor, plan
+):
+    """A line whose cost is a range may be funded less at its low end: the advisor sees
+    both figures, as on the company's plan page and in the PDF."""
+    response = client_for(advisor).get(url("review", plan.diagnostic))
+    ranged = [
+        row
+        for row in response.context["rows"]
+        if row["estimated_funding"] and row["funding_min"] != row["estimated_funding"]
+    ]
+    assert ranged, "the sample plan has a line funded less at its low cost"
+    text = response.text.replace("\u202f", " ").replace("\xa0", " ")
+    for row in ranged:
+        low = f"{row['funding_min']:,}".replace(",", " ")
+        high = f"{row['estimated_funding']:,}".replace(",", " ")
+        assert f"{low} – {high}</td>" in text

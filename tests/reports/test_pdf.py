@@ -158,6 +158,7 @@ def sample_context(
                 "uncertain": k % 3 == 0,
             },
             "estimated_funding": [420, 630, 0][k % 3],
+            "funding_min": [420, 300, 0][k % 3],
             "remaining_min": [480, 570, 450][k % 3],
             "remaining_max": [1080, 570, 800][k % 3],
             "action_code": f"ACT-{k + 1:03d}",
@@ -300,6 +301,8 @@ def test_report_content():
     assert "Jean Moreau" in text  # the validation line
     # Funding: each line's estimate and remaining cost, the totals, and the notice.
     assert re.search(r"about 420\s€|environ 420\s€", text)
+    # At the low end of the cost range the same route funds less: both ends are shown.
+    assert re.search(r"environ\s300\s–\s630\s€", text)
     assert re.search(r"16\s350\s€", text)  # the remaining cost of the whole plan
     assert squeeze("sous réserve de l’accord de l’OPCO") in flat
     assert squeeze("à confirmer auprès de votre OPCO") in flat
