@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import audit
-from accounts.models import Company, Invitation, Membership, User
+from accounts.models import Company, Invitation, Membership, Session, User
 from accounts.services import AccountError
 from audit.models import Action, Entry
 from diagnostics.models import Answer
@@ -133,7 +133,8 @@ def delete_account(*, user: User) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         user.full_name = _("Former member")
     user.email = f"erased-{uuid.uuid4().hex}@erased.invalid"
-    user.set_unusable_password()  # also ends the person's other sessions
+    user.set_unusable_password()  # ends the person's sessions, which are deleted too:
+    Session.objects.filter(user_id=user.pk).delete()
     user.is_active = user.is_staff = user.is_superuser = user.is_advisor = False
     user.erased_at = timezone.now()
     user.save()

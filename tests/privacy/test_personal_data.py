@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Company, Invitation, Membership, User
+from accounts.models import Company, Invitation, Membership, Session, User
 from audit.models import Action, Entry
 from diagnostics import services as diagnostic_services
 from diagnostics.models import Answer
@@ -115,6 +115,8 @@ def test_deleting_ends_the_persons_other_sessions(client_for, company_a):
     assert elsewhere.get(reverse("accounts:profile")).status_code == 200
     client_for(company_a.member).post(DELETE, {"password": PASSWORD})
     assert elsewhere.get(reverse("accounts:profile")).status_code == 302
+    # Nothing of the person's sessions is left in the database.
+    assert not Session.objects.filter(user_id=company_a.member.pk).exists()
 
 
 def test_deleting_needs_the_password(client_for, company_a):
