@@ -424,8 +424,8 @@ def _save_at_once(
         [(ids[code], answer, base) for code, (answer, base) in given.items()],
         timezone.now(),
     )
-    if not written.draft:
-        _not_a_draft(diagnostic)  # gone: Diagnostic.DoesNotExist
+    # No draft found: submitted, or gone from its company (Diagnostic.DoesNotExist).
+    submitted = not written.draft and not _is_draft(diagnostic)
     contested: set[int] = set()
     for code, (answer, base) in given.items():
         row = written.stored.get(ids[code])
@@ -433,14 +433,14 @@ def _save_at_once(
             continue  # unchanged, or the same as the other person's
         if row is None and not is_answered(answer):
             continue
-        if not written.draft:
+        if submitted:
             errors[code] = _("This diagnostic is submitted: its answers can no longer change.")
         elif row is None and base != 0:  # the base version named a row that does not exist
             errors[code] = _("This answer changed in the meantime: reload the page.")
         elif ids[code] not in written.updated and ids[code] not in written.inserted:
             contested.add(ids[code])  # someone else's version, or their insert came first
     if not contested:
-        return PageOutcome(errors, {}, submitted=not written.draft)
+        return PageOutcome(errors, {}, submitted=submitted)
     codes = {qid: code for code, qid in ids.items()}
     conflicts: dict[str, Answer] = {}
     for row in (
