@@ -197,21 +197,31 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a process the tests start (a worker, a web server): the settings
+    a deployment gets, on the test database, and `extra` on top."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        **extra,
+    }
+
+
 def start_worker(tmp: Path, *, concurrency: int = 1, extra_env: dict | None = None) -> LiveWorker:
     from config.celery import app
 
     nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log = tmp / f"{nodename.split('@')[0]}.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": _database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "AUTODIAG_VAR_DIR": str(tmp),
-        "MEDIA_ROOT": str(tmp / "media"),
-        **(extra_env or {}),
-    }
+    env = child_env(
+        **{
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "AUTODIAG_VAR_DIR": str(tmp),
+            "MEDIA_ROOT": str(tmp / "media"),
+            **(extra_env or {}),
+        }
+    )
     process = subprocess.Popen(  # noqa: S603
         [
             str(Path(sys.executable).parent / "celery"),

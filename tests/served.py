@@ -4,14 +4,13 @@ across server processes and connections (sessions, database restarts)."""
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT, _database_url
+from tests.conftest import ROOT, child_env
 
 
 def free_port() -> int:
@@ -36,15 +35,7 @@ def serve(
 ) -> subprocess.Popen:
     """gunicorn with sync workers on the test database, with the settings a deployment
     gets when it sets nothing about caches, and `env` on top."""
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": _database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
+    environment = child_env(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="WARNING")
     for name in ("CACHE_URL", "DJANGO_ENV"):
         environment.pop(name, None)
     environment.update(env or {})
