@@ -9,7 +9,10 @@ with gunicorn (DEBUG off) on a free loopback port, then runs two phases with the
 client threads, each with its own http.client connection: GET /healthz/ (the ceiling),
 then autosave POSTs on an individual diagnostic (each client answers its own answer set,
 so there are no conflicts between clients). Gunicorn's sync workers close the connection
-after each response, so http.client reconnects every time. Before that, in-process with the
+after each response, so http.client reconnects every time. Each phase also prints the
+server's CPU per request (gunicorn's workers and their PostgreSQL backends, from /proc),
+and the ratio of the two, which moves less with the machine's other load than the
+throughput does. Before that, in-process with the
 test client, it counts the SQL statements of one autosave and times 5 runs of 200 updates
 (and their time in SQL), which moves less with the machine's other load. Prints only.
 
@@ -37,6 +40,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
+
+from journey import server_cpu  # bench/ is on the path when a bench script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "autodiag_bench"
@@ -204,8 +209,11 @@ def start_gunicorn(port: int, workers: int, database_url: str) -> subprocess.Pop
 Request = Callable[[http.client.HTTPConnection], int]
 
 
-def run_phase(port: int, requesters: list[Request], seconds: float) -> dict:
-    """Each requester in its own thread with its own connection, until the deadline."""
+def run_phase(
+    port: int, requesters: list[Request], seconds: float, cpu: Callable[[], float] | None = None
+) -> dict:
+    """Each requester in its own thread with its own connection, until the deadline. `cpu`
+    gives the server's CPU seconds so far (gunicorn workers and their PostgreSQL backends)."""
     latencies: list[list[float]] = [[] for _ in requesters]
     statuses: list[Counter[int | str]] = [Counter() for _ in requesters]
     barrier = threading.Barrier(len(requesters) + 1)
@@ -228,12 +236,14 @@ def run_phase(port: int, requesters: list[Request], seconds: float) -> dict:
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(requesters))]
     for thread in threads:
         thread.start()
+    cpu_before = cpu() if cpu else 0.0
     deadline = time.perf_counter() + seconds
     start = time.perf_counter()
     barrier.wait()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
+    cpu_used = cpu() - cpu_before if cpu else 0.0
     merged = sorted(x for per_thread in latencies for x in per_thread)
     cuts = statistics.quantiles(merged, n=100) if len(merged) > 1 else [0.0] * 99
     status = sum(statuses, Counter())
@@ -243,6 +253,7 @@ def run_phase(port: int, requesters: list[Request], seconds: float) -> dict:
         "p50": cuts[49] * 1000,
         "p95": cuts[94] * 1000,
         "p99": cuts[98] * 1000,
+        "cpu ms": cpu_used * 1000 / len(merged) if merged else 0.0,
         "errors": sum(n for key, n in status.items() if key not in (200, 409)),
         "statuses": dict(status),
     }
@@ -279,7 +290,8 @@ def report(name: str, result: dict) -> None:
     print(
         f"{name:<9} {result['requests']:>6} requests {result['rps']:>7.1f} req/s  "
         f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  "
-        f"p99 {result['p99']:6.1f} ms  errors {result['errors']}  statuses {result['statuses']}"
+        f"p99 {result['p99']:6.1f} ms  server CPU {result['cpu ms']:.2f} ms/request  "
+        f"errors {result['errors']}  statuses {result['statuses']}"
     )
 
 
@@ -312,6 +324,7 @@ def main() -> None:
         connections.close_all()
         port = free_port()
         server = start_gunicorn(port, args.workers, os.environ["DATABASE_URL"])
+        cpu = server_cpu(server, os.environ["DATABASE_URL"].rsplit("/", 1)[1])
         print(
             f"gunicorn: {args.workers} sync workers, DEBUG off; {args.clients} clients, "
             f"{args.seconds:g} s per phase after 1 s of warm-up; {os.cpu_count()} CPU cores; "
@@ -325,10 +338,12 @@ def main() -> None:
         results = {}
         for name, requesters in phases:
             run_phase(port, requesters, 1.0)  # warm-up: worker imports, connections, caches
-            results[name] = run_phase(port, requesters, args.seconds)
+            results[name] = run_phase(port, requesters, args.seconds, cpu)
             report(name, results[name])
         ratio = results["autosave"]["rps"] / results["healthz"]["rps"]
         print(f"autosave/healthz throughput: {ratio:.2f}")
+        cpu_ratio = results["healthz"]["cpu ms"] / results["autosave"]["cpu ms"]
+        print(f"autosave/healthz by server CPU per request: {cpu_ratio:.2f}")
         print(
             f"SQL per autosave (in-process, BEGIN and COMMIT included): {first_save} for a "
             f"first answer, {update} for an update; load average {os.getloadavg()[0]:.2f}"

@@ -119,12 +119,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-# A connection kept from an earlier request is checked (a SELECT 1 round trip) before the
-# request uses it, so that the first request after PostgreSQL restarted reconnects instead
-# of failing. DATABASE_CONN_HEALTH_CHECKS=0 saves that round trip on every request; the
-# first request of each process after a restart then answers 503 (config.outage).
+# A connection kept from an earlier request is checked before the request uses it, so that
+# the first request after PostgreSQL restarted reconnects instead of failing. On PostgreSQL
+# the check costs no round trip while nothing has arrived on the connection
+# (config.db.postgresql). DATABASE_CONN_HEALTH_CHECKS=0 turns it off; the first request of
+# each process after a restart then answers 503 (config.outage).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
     # An unreachable server fails fast (readiness probe, 503 page) instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
