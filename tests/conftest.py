@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,14 +242,25 @@ def start_worker(tmp: Path, *, concurrency: int = 1, extra_env: dict | None = No
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    wait_until_ready(
+        process, log, lambda: bool(app.control.ping(destination=[nodename], timeout=0.5)), 60
+    )
+    return LiveWorker(process, nodename, log, tmp)
+
+
+def wait_until_ready(
+    process: subprocess.Popen, log: Path, ready: Callable[[], bool], seconds: float
+) -> None:
+    """Wait until `ready()` says a process the tests started answers; if it exits or does
+    not answer within `seconds`, fail with its log."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"worker exited early:\n{log.read_text()}")
-        if app.control.ping(destination=[nodename], timeout=0.5):
-            return LiveWorker(process, nodename, log, tmp)
+            raise RuntimeError(f"{process.args[0]} exited at start-up:\n{log.read_text()}")
+        if ready():
+            return
     process.kill()
-    raise RuntimeError(f"worker did not answer within 60 s:\n{log.read_text()}")
+    raise RuntimeError(f"{process.args[0]} did not answer within {seconds} s:\n{log.read_text()}")
 
 
 def stop_worker(worker: LiveWorker) -> None:

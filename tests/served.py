@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT, child_env
+from tests.conftest import ROOT, child_env, wait_until_ready
 
 
 def free_port() -> int:
@@ -48,14 +48,13 @@ def serve(
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited at start-up:\n{log.read_text()}")
+
+    def answers() -> bool:
         try:
-            if get(port, "/healthz/", "")[0] == 200:
-                return process
+            return get(port, "/healthz/", "")[0] == 200
         except OSError:
             time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not answer within 30 s:\n{log.read_text()}")
+            return False
+
+    wait_until_ready(process, log, answers, 30)
+    return process
