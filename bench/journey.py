@@ -3,6 +3,8 @@
 Run from the repository root:
     .venv/bin/python bench/journey.py [--clients 8] [--seconds 15] [--workers 4]
     .venv/bin/python bench/journey.py --base /tmp/autodiag-base   # before and after, same run
+    .venv/bin/python bench/journey.py --base /tmp/autodiag-base --content \
+        diagnostics/questionnaires/competences-industrie-v1.yaml reports/catalogue/catalogue-v1.yaml
 
 One completion is what a respondent does after logging in, without JavaScript: the
 diagnostics list, "start" (collective mode, the default questionnaire), the overview, then
@@ -17,7 +19,9 @@ it with that checkout's code, loads the default questionnaire, catalogue and fun
 (when the checkout has them: a plan is then made with its funding estimates), and counts the SQL
 statements of one completion in-process (test client, after a warm-up completion), then times
 10 more completions in-process, by page kind (median; the checkouts one after the other, so
-this figure meets the background load of its moment). It then
+this figure meets the background load of its moment). The default content may differ between
+checkouts (a later questionnaire with more questions); --content loads the same questionnaire
+and catalogue files in both, so that the code alone differs. It then
 serves each checkout with gunicorn (sync workers, DEBUG off) on a free loopback port and runs,
 round after round (--rounds) and checkout after checkout, GET /healthz/ (the ceiling) then
 the journey, with the same number of client threads sending requests back to back. The
@@ -61,9 +65,11 @@ PAGE_KINDS = ("list", "start", "overview", "domain GET", "domain POST", "submit"
 # --- Inside a checkout (a subprocess with PYTHONPATH set to it): data and SQL count ----------
 
 
-def set_up(clients: int) -> dict:
-    """Companies, one admin each with a session, the default questionnaire and catalogue;
-    the answers a respondent gives; the statements of one completion, in-process."""
+def set_up(clients: int, content: list[str]) -> dict:
+    """Companies, one admin each with a session, the default questionnaire and catalogue
+    (or only the questionnaire and catalogue files of `content`: [questionnaire, catalogue],
+    paths in the checkout); the answers a respondent gives; the statements of one
+    completion, in-process."""
     import django
 
     django.setup()
@@ -75,8 +81,9 @@ def set_up(clients: int) -> dict:
     from diagnostics.models import Questionnaire
     from tests.factories import CompanyFactory
 
-    call_command("load_questionnaire", verbosity=0)
-    call_command("load_catalogue", verbosity=0)
+    questionnaire_files, catalogue_files = content[:1], content[1:]  # nothing: every file
+    call_command("load_questionnaire", *questionnaire_files, verbosity=0)
+    call_command("load_catalogue", *catalogue_files, verbosity=0)
     if "load_funding" in get_commands():  # older checkouts have no funding rules
         call_command("load_funding", verbosity=0)
     questionnaire = Questionnaire.objects.order_by("key", "-version").first()
@@ -461,10 +468,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--base", type=Path, help="a checkout of the code before the change")
+    parser.add_argument(
+        "--content",
+        nargs=2,
+        metavar=("QUESTIONNAIRE", "CATALOGUE"),
+        default=[],
+        help="load only these two files (paths in each checkout) instead of the default content",
+    )
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:  # in a subprocess, inside one checkout
-        print(json.dumps(set_up(args.clients)))
+        print(json.dumps(set_up(args.clients, args.content)))
         return
 
     checkouts = ([("before", args.base.resolve())] if args.base else []) + [("after", ROOT)]
@@ -479,7 +493,7 @@ def main() -> None:
             subprocess.run(run, cwd=root, env=env, check=True)
             setup = [sys.executable, str(Path(__file__).resolve()), "--setup"]
             out = subprocess.run(
-                [*setup, "--clients", str(args.clients)],
+                [*setup, "--clients", str(args.clients), *content_args(args.content)],
                 cwd=root,
                 env=env,
                 check=True,
@@ -487,15 +501,19 @@ def main() -> None:
                 text=True,
             ).stdout
             targets[-1]["data"] = json.loads(out.strip().splitlines()[-1])
-        data = targets[0]["data"]
-        answers = sum(1 for _, fields in data["pages"] for n, _ in fields if n.endswith("-v"))
         print(
             f"gunicorn: {args.workers} sync workers, DEBUG off; {args.clients} clients, each "
             f"the admin of its own company; {args.seconds:g} s per phase after a warm-up, "
-            f"{args.rounds} rounds; {os.cpu_count()} CPU cores; one completion = "
-            f"{len(data['pages'])} domain pages, {answers} answers, "
-            f"{5 + 2 * len(data['pages'])} requests"
+            f"{args.rounds} rounds; {os.cpu_count()} CPU cores; content: "
+            f"{' and '.join(args.content) if args.content else 'each checkout its default'}"
         )
+        for target in targets:
+            pages = target["data"]["pages"]
+            answers = sum(1 for _, fields in pages for n, _ in fields if n.endswith("-v"))
+            print(
+                f"[{target['name']}] one completion = {len(pages)} domain pages, "
+                f"{answers} answers, {5 + 2 * len(pages)} requests"
+            )
         for target in targets:
             print(
                 f"[{target['name']}] SQL statements per completion: {target['data']['statements']}"
@@ -523,6 +541,10 @@ def main() -> None:
             with suppress(Exception):
                 recreate_database(target["database"], create=False)
     print(f"load average {os.getloadavg()[0]:.2f}")
+
+
+def content_args(content: list[str]) -> list[str]:
+    return ["--content", *content] if content else []
 
 
 def print_round(name: str, round_: int, ceiling: dict, result: dict) -> None:
