@@ -168,11 +168,12 @@ def _make_plan(diagnostic: Diagnostic, catalogue_row: Catalogue) -> ActionPlan:
         headcount_band=diagnostic.headcount_band,
     )
     titles = {c.code: c.title for c in spec.competencies()}
+    # The lines need the rows' keys; the figures below read the actions from the catalogue.
     actions = {
         a.code: a
         for a in TrainingAction.objects.filter(
             catalogue=catalogue_row, code__in={line.action.code for line in lines}
-        )
+        ).only("id", "code")
     }
     plan = ActionPlan(
         company=diagnostic.company,  # the caller's, when it has it: the funding reads its IDCC
