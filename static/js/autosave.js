@@ -83,7 +83,9 @@
     data = data || collect(fieldset);
     setPending(code, data);
     status(fieldset, msg.msgSaving, "");
-    var body = new FormData();
+    // Sent form-encoded (not multipart, as FormData would be): the server reads it without
+    // a multipart parser, 5 to 8 % less of an autosave's server time (docs/performance.md).
+    var body = new URLSearchParams();
     data.values.forEach(function (v) { body.append("value", v); });
     if (data.dontKnow) { body.append("dont_know", "1"); }
     if (data.notConcerned) { body.append("not_concerned", "1"); }

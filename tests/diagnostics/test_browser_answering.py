@@ -31,12 +31,22 @@ def test_autosave_keeps_typed_text_through_an_expired_session(
     url = live_server.url + reverse("diagnostics:domain", args=[diagnostic.public_id, "B"])
     page.goto(url)
     page.get_by_label("Pratiques en place ?", exact=False)  # fieldset legend present
+    saves = []
+
+    def note_save(request):
+        if "/answers/" in request.url:
+            saves.append(request.headers.get("content-type", ""))
+
+    page.on("request", note_save)
     page.locator("#q-B\\.TWO\\.Q1-input").fill("40")
     page.locator("#q-B\\.TWO\\.Q1-input").blur()
     page.locator("#q-B\\.TWO\\.Q3-a").check()
     wait_for(lambda: stored("B.TWO.Q3") == ["a"])
     wait_for(lambda: stored("B.TWO.Q1") == 40)
     page.locator("#q-B\\.TWO\\.Q3 .save-status").filter(has_text="Enregistré").wait_for()
+    # Form-encoded, the cheaper body for the server to read.
+    assert saves
+    assert all(t.startswith("application/x-www-form-urlencoded") for t in saves), saves
     page.screenshot(path=str(tmp_path / "answering.png"), full_page=True)
 
     # The session expires while the person types.
