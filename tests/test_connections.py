@@ -19,10 +19,13 @@ pytestmark = pytest.mark.skipif(
 
 
 def end_the_servers_connections() -> int:
-    """What a PostgreSQL restart does to the connections the server keeps."""
+    """What a PostgreSQL restart does to the connections the server keeps. Each backend is
+    waited for (up to 5 s): a restart's next request comes after the connections ended, not
+    between the signal and the backend's exit."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) "
+            "FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
             "AND backend_type = 'client backend'"
         )
