@@ -2,12 +2,17 @@
 
 Run from the repository root:
     .venv/bin/python bench/reports.py [--reports 500] [--warm 20] [--runs 10]
+    .venv/bin/python bench/reports.py --content \
+        diagnostics/questionnaires/competences-industrie-v1.yaml reports/catalogue/catalogue-v1.yaml
 
 Creates (and drops at the end) a PostgreSQL database "autodiag_bench_pdf", or the one named
 by BENCH_PDF_DB (so that two checkouts can run at once), migrates it and loads the default
 questionnaire, catalogue and demo data; with DATABASE_URL set, it uses that database
 instead and leaves the bench data in it. The report is the demo company's latest
-submitted diagnostic with the action plan made by plan_for, in French.
+submitted diagnostic with the action plan made by plan_for, in French. --content loads only
+the given questionnaire and catalogue files instead of every default one, so that two
+checkouts whose default content differs render the same questions and actions (the demo's
+answers are drawn by a seeded generator, the same in both).
 
 1. Timings (median and min of --runs interleaved rounds after 2 warm-ups) of the same HTML
    rendered by a bare WeasyPrint call (without and with static/css/report.css, default
@@ -57,15 +62,19 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def set_up_data() -> tuple:
-    """The demo company's submitted diagnostic, its plan, and the user who asks for reports."""
+def set_up_data(content: list[str]) -> tuple:
+    """The demo company's submitted diagnostic, its plan, and the user who asks for reports;
+    content: [questionnaire, catalogue] files to load instead of the default ones."""
     from django.core.management import call_command
 
     from accounts.models import Membership
     from diagnostics.models import Diagnostic
     from reports.services import plan_for
 
-    for command in ("load_questionnaire", "load_catalogue", "seed_demo", "seed_demo_diagnostics"):
+    questionnaire_files, catalogue_files = content[:1], content[1:]  # nothing: every file
+    call_command("load_questionnaire", *questionnaire_files, verbosity=0, stdout=io.StringIO())
+    call_command("load_catalogue", *catalogue_files, verbosity=0, stdout=io.StringIO())
+    for command in ("seed_demo", "seed_demo_diagnostics"):
         call_command(command, verbosity=0, stdout=io.StringIO())
     diagnostic = (
         Diagnostic.objects.filter(status=Diagnostic.Status.SUBMITTED)
@@ -113,6 +122,13 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=500)
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--content",
+        nargs=2,
+        metavar=("QUESTIONNAIRE", "CATALOGUE"),
+        default=[],
+        help="load only these two files (paths in the checkout) instead of the default content",
+    )
     args = parser.parse_args()
     if not 0 < args.warm < args.reports:
         parser.error("need 0 < --warm < --reports")
@@ -142,7 +158,7 @@ def main() -> None:
         from django.conf import settings
 
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        run(args, *set_up_data())
+        run(args, *set_up_data(args.content))
     finally:
         shutil.rmtree(media_root, ignore_errors=True)
         if own_database:
