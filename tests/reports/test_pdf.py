@@ -29,6 +29,7 @@ from weasyprint.urls import URLFetcher
 from diagnostics.charts import RadarAxis, radar_svg
 from diagnostics.scoring import CompetencyResult, DomainResult
 from reports.pdf import RefusedURL, RenderedPdf, StaticOnlyFetcher, render_pdf
+from tests.markup import header_cells
 
 # A 1×1 PNG.
 PNG_DATA_URL = (
@@ -308,6 +309,13 @@ def test_report_content():
     assert squeeze("à confirmer auprès de votre OPCO") in flat
     # DejaVu Sans everywhere, the page header and footer (margin boxes) included.
     assert all("DejaVu-Sans" in name for name in font_names(pdf))
+
+
+def test_every_header_cell_of_the_report_has_text():
+    """The tagged PDF names each column by its header: none is left empty."""
+    cells = header_cells(render_html(sample_context()))
+    assert "Actions comptées" in cells
+    assert [cell for cell in cells if not cell] == []
 
 
 def test_domains_share_pages_and_end_with_their_whole_domain_line():

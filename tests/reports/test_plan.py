@@ -9,6 +9,7 @@ from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services
 from reports.models import ActionPlan, PlanItem, Report
+from tests.markup import header_cells
 from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
 
 
@@ -64,6 +65,16 @@ def test_plan_is_made_from_the_gaps_with_reasons(client_for, company_a, submitte
     # Totals: 14 h at 600–900 € on the development plan, 7 h at 100–200 € on the CPF.
     assert "21" in response.text
     assert 'name="item-' not in response.text  # members read, admins edit
+
+
+def test_every_header_cell_of_the_plan_page_has_text(client_for, company_a, submitted):
+    """Screen readers announce a column by its header: none is left empty (the totals'
+    first column names what its rows count)."""
+    page = client_for(company_a.admin).get(plan_url(submitted)).text
+    cells = header_cells(page)
+    assert "Actions comptées" in cells
+    assert "Financement OPCO estimé" in cells  # the totals table is on the page
+    assert [cell for cell in cells if not cell] == []
 
 
 def test_opening_the_plan_twice_makes_it_once(client_for, company_a, submitted):
