@@ -298,6 +298,17 @@ def wide_cost_catalogue(catalogue):
     return import_catalogue(text=text)[0]
 
 
+def test_the_funding_rules_are_dated_by_the_day_their_facts_were_checked(
+    funding_rules, client_for, advisor, plan, en
+):
+    """Not by the day this installation loaded them, which says nothing of their facts."""
+    checked_on = plan.funding_rules.rules.checked_on
+    assert checked_on != plan.funding_rules.published_at.date()
+    text = client_for(advisor).get(url("review", plan.diagnostic)).text
+    assert f"checked against their sources on {checked_on:%m/%d/%Y}." in text
+    assert f"funding rules version {plan.funding_rules.version} of" not in text
+
+
 def test_review_shows_the_funding_at_both_ends_of_a_cost_range(
     funding_rules, wide_cost_catalogue, client_for, advisor, plan
 ):

@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from typing import Any
@@ -232,7 +232,8 @@ def sample_context(
             ],
             "has_funding": True,
             "uncertain": True,
-            "rules": SimpleNamespace(version=1, published_at=datetime(2026, 11, 24, tzinfo=UTC)),
+            "rules": SimpleNamespace(version=1),
+            "rules_checked_on": date(2026, 11, 24),
         },
         "advisor_comment": advisor_comment,
         "validated_by": "Jean Moreau",
@@ -306,6 +307,8 @@ def test_report_content():
     assert re.search(r"environ\s300\s–\s630\s€", text)
     assert re.search(r"16\s350\s€", text)  # the remaining cost of the whole plan
     assert squeeze("sous réserve de l’accord de l’OPCO") in flat
+    # The rules are dated by the day their facts were checked, not by the day loaded.
+    assert squeeze("vérifiées auprès de leurs sources le 24/11/2026") in flat
     assert squeeze("à confirmer auprès de votre OPCO") in flat
     # DejaVu Sans everywhere, the page header and footer (margin boxes) included.
     assert all("DejaVu-Sans" in name for name in font_names(pdf))
