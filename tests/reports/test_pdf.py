@@ -321,6 +321,55 @@ def test_every_header_cell_of_the_report_has_text():
     assert [cell for cell in cells if not cell] == []
 
 
+def text_outside_its_table_cell(html: str) -> list[str]:
+    """The pieces of text that run past the right edge of their table cell (its padding
+    box: into its border or the next cell), as laid out by render_pdf (the same stylesheet
+    and fetcher)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=html, base_url="static:", url_fetcher=fetcher).render(
+        stylesheets=[CSS(url="static:css/report.css", url_fetcher=fetcher)]
+    )
+    outside = []
+    for page in document.pages:
+        for cell in page._page_box.descendants():
+            if not isinstance(cell, boxes.TableCellBox):
+                continue
+            right = cell.padding_box_x() + cell.padding_width()
+            outside += [
+                text.text
+                for text in cell.descendants()
+                if isinstance(text, boxes.TextBox) and text.position_x + text.width > right + 0.5
+            ]
+    return outside
+
+
+def test_large_amounts_stay_in_their_columns():
+    """Ranges of five-figure amounts wrap at their dash, and "12 personnes" before its
+    noun, instead of running into the next column (the plan, its totals, its "later"
+    lines)."""
+    context = sample_context()
+    totals = context["totals"]
+    for row in [totals, *totals["by_route"]]:
+        row.update(
+            cost_min=32960,
+            cost_max=56870,
+            funding_min=20605,
+            funding=26719,
+            remaining_min=12355,
+            remaining_max=30151,
+        )
+    for item in context["plan_items"]:
+        item.update(
+            cost_min=32960, cost_max=56870, remaining_min=12355, remaining_max=30151, people=12
+        )
+    html = render_html(context)
+    assert "20\u202f605 – 26\u202f719" in html or "20\xa0605 – 26\xa0719" in html
+    assert text_outside_its_table_cell(html) == []
+
+
 def test_domains_share_pages_and_end_with_their_whole_domain_line():
     context = sample_context(n_domains=8, n_items=0, advisor_comment="")
     context.update(totals=None, validated_by=None)
