@@ -9,6 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+import audit
 from accounts.models import User
 from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
@@ -113,6 +114,15 @@ def test_operator_opens_the_observatory_and_downloads_an_export(
 
 def test_core_journey_in_english_on_a_phone(live_server, browser, followed, company_a, a11y):
     base = live_server.url
+    # A name longer than a phone is wide, in an entry of the audit log.
+    company_a.member.full_name = "Hubert Wolfeschlegelsteinhausenbergerdorff"
+    company_a.member.save(update_fields=["full_name"])
+    audit.record(
+        "invitation_revoked",
+        actor=company_a.admin,
+        subject=company_a.member,
+        company=company_a.company,
+    )
     phone = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 780})
     page = phone.new_page()
     page.set_default_timeout(15_000)
@@ -125,6 +135,7 @@ def test_core_journey_in_english_on_a_phone(live_server, browser, followed, comp
         ("home-en", "/"),
         ("overview-en", "/diagnostics/"),
         ("results-en", f"/diagnostics/{followed.public_id}/results/"),
+        ("audit-log-en", "/company/log/"),
         ("plan-en", f"/reports/diagnostics/{followed.public_id}/plan/"),
     ):
         page.goto(base + url)
