@@ -368,6 +368,9 @@ def test_large_amounts_stay_in_their_columns():
     html = render_html(context)
     assert "20\u202f605 – 26\u202f719" in html or "20\xa0605 – 26\xa0719" in html
     assert text_outside_its_table_cell(html) == []
+    english = render_html(context, "en")
+    assert "20,605 – 26,719" in english
+    assert text_outside_its_table_cell(english) == []
 
 
 def test_domains_share_pages_and_end_with_their_whole_domain_line():
