@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 PLAN_FIGURES = (
     "year1_cost_min",
     "year1_cost_max",
+    "year1_funding_min",
     "year1_funding",
     "year1_remaining_min",
     "year1_remaining_max",

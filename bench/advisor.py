@@ -90,6 +90,7 @@ def grow(advisor, count: int, start: int, model) -> None:
             catalogue_id=plan.catalogue_id,
             year1_cost_min=plan.year1_cost_min,
             year1_cost_max=plan.year1_cost_max,
+            year1_funding_min=plan.year1_funding_min,
             year1_funding=plan.year1_funding,
             year1_remaining_min=plan.year1_remaining_min,
             year1_remaining_max=plan.year1_remaining_max,

@@ -111,6 +111,7 @@ def plan_rows(
 YEAR1_FIELDS = (
     "year1_cost_min",
     "year1_cost_max",
+    "year1_funding_min",
     "year1_funding",
     "year1_remaining_min",
     "year1_remaining_max",
@@ -124,19 +125,19 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
     may be unsaved: only its catalogue, funding rules, diagnostic and company are read."""
     catalogue = plan.catalogue.spec
     lines = _plan_lines(catalogue, items)
-    cost_min = cost_max = funded = remaining_min = remaining_max = 0
+    figures = dict.fromkeys(YEAR1_FIELDS, 0)
     for line, funding in zip(lines, _fund(plan, lines), strict=True):
         if line.horizon != PlanItem.Horizon.YEAR1 or line.status not in COUNTED_STATUSES:
             continue
         low, high = line.cost
-        cost_min += low
-        cost_max += high
-        funded += (funding.funding or 0) if funding else 0
-        remaining_min += funding.remaining_min if funding else low
-        remaining_max += funding.remaining_max if funding else high
-    return dict(
-        zip(YEAR1_FIELDS, (cost_min, cost_max, funded, remaining_min, remaining_max), strict=True)
-    )
+        figures["year1_cost_min"] += low
+        figures["year1_cost_max"] += high
+        if funding:
+            figures["year1_funding_min"] += funding.funding_min
+            figures["year1_funding"] += funding.funding_max
+        figures["year1_remaining_min"] += funding.remaining_min if funding else low
+        figures["year1_remaining_max"] += funding.remaining_max if funding else high
+    return figures
 
 
 def _plan_lines(catalogue: Any, items: Sequence[PlanItem]) -> list[PlanLine]:

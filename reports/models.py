@@ -138,6 +138,8 @@ class ActionPlan(models.Model):
     year1_cost_min = models.PositiveIntegerField(null=True, blank=True)
     year1_cost_max = models.PositiveIntegerField(null=True, blank=True)
     year1_funding = models.PositiveIntegerField(null=True, blank=True)
+    # The funding at the low end of the cost range (a range can be funded less there).
+    year1_funding_min = models.PositiveIntegerField(null=True, blank=True)
     year1_remaining_min = models.PositiveIntegerField(null=True, blank=True)
     year1_remaining_max = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -150,8 +150,9 @@ def test_submitted_diagnostics_and_their_plan(client_for, company_a, advisor, su
         validated_at=timezone.now(),
         year1_cost_min=1000,
         year1_cost_max=2000,
+        year1_funding_min=400,
         year1_funding=700,
-        year1_remaining_min=300,
+        year1_remaining_min=600,
         year1_remaining_max=1300,
     )
     response = client_for(company_a.admin).get(reverse("home"))
@@ -167,8 +168,8 @@ def test_submitted_diagnostics_and_their_plan(client_for, company_a, advisor, su
     assert 'data-validation="validated"' in page
     assert 'data-pdf="none"' in page
     assert re.search(r"1\D?000 – 2\D?000 €", page)  # first-year cost
-    assert ">700 €<" in page  # estimated funding
-    assert re.search(r"300 – 1\D?300 €", page)  # remaining cost
+    assert ">400 – 700 €<" in page  # estimated funding, at both ends of the cost range
+    assert re.search(r"600 – 1\D?300 €", page)  # remaining cost
     assert steps.REQUEST_PDF in _steps(response)
     assert "<polyline" not in page  # one point in time: markers, no line
     assert "<svg" in page

@@ -326,3 +326,29 @@ def test_review_shows_the_funding_at_both_ends_of_a_cost_range(
         low = f"{row['funding_min']:,}".replace(",", " ")
         high = f"{row['estimated_funding']:,}".replace(",", " ")
         assert f"{low} – {high}</td>" in text
+
+
+def test_the_kept_first_year_funding_has_both_ends_too(
+    funding_rules, wide_cost_catalogue, client_for, advisor, company_a, plan
+):
+    """The portfolio and the company's home read the figures the plan keeps: they show
+    the same range of funding as the plan itself, not its upper end alone."""
+    from reports.document import COUNTED_STATUSES
+
+    rows = client_for(advisor).get(url("review", plan.diagnostic)).context["rows"]
+    year1 = [r for r in rows if r["horizon"] == "year1" and r["status_code"] in COUNTED_STATUSES]
+    plan.refresh_from_db()
+    assert plan.year1_funding_min == sum(r["funding_min"] or 0 for r in year1)
+    assert plan.year1_funding == sum(r["estimated_funding"] or 0 for r in year1)
+    assert plan.year1_funding_min < plan.year1_funding
+    assert plan.year1_remaining_min == plan.year1_cost_min - plan.year1_funding_min
+    assert plan.year1_remaining_max == plan.year1_cost_max - plan.year1_funding
+
+    def figures(page: str) -> str:
+        return page.replace("\u202f", " ").replace("\xa0", " ")
+
+    low, high = (f"{n:,}".replace(",", " ") for n in (plan.year1_funding_min, plan.year1_funding))
+    portfolio = figures(client_for(advisor).get(reverse("advisors:portfolio")).text)
+    assert f">{low} – {high}</td>" in portfolio
+    home = figures(client_for(company_a.admin).get(reverse("home")).text)
+    assert f">{low} – {high} €</dd>" in home

@@ -131,3 +131,11 @@ def test_refresh_command_fills_the_figures_of_older_plans(plan):
     plan.refresh_from_db()
     assert (plan.year1_cost_min, plan.year1_cost_max) == (700, 1100)
     assert "1 plan" in out.getvalue()
+    # Plans kept before the low end of the funding was: their other figures are there.
+    ActionPlan.objects.filter(pk=plan.pk).update(year1_funding_min=None)
+    out = io.StringIO()
+    call_command("refresh_plan_figures", "--missing", stdout=out)
+    plan.refresh_from_db()
+    assert plan.year1_funding_min is not None
+    assert plan.year1_remaining_min == plan.year1_cost_min - plan.year1_funding_min
+    assert "1 plan" in out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 
 from reports.models import ActionPlan
 from reports.services import refresh_year1_summary
@@ -14,13 +15,15 @@ class Command(BaseCommand):
     help = (
         "Compute again the first-year cost, estimated funding and remaining cost that each "
         "plan keeps for the advisors' portfolio: once after upgrading (plans made before "
-        "these figures were kept show none), or to follow dated funding rules. Changes "
-        "nothing else; running it twice gives the same figures."
+        "these figures were kept show none, or the upper funding only), or to follow dated "
+        "funding rules. Changes nothing else; running it twice gives the same figures."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--missing", action="store_true", help="Only the plans that have no figures yet."
+            "--missing",
+            action="store_true",
+            help="Only the plans whose figures are missing or incomplete.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,7 +31,7 @@ class Command(BaseCommand):
             "diagnostic__questionnaire", "catalogue", "funding_rules", "company"
         ).filter(company__closed_at__isnull=True)
         if options["missing"]:
-            plans = plans.filter(year1_cost_max__isnull=True)
+            plans = plans.filter(Q(year1_cost_max__isnull=True) | Q(year1_funding_min__isnull=True))
         count = 0
         for plan in plans.iterator(chunk_size=200):
             refresh_year1_summary(plan)
