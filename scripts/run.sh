@@ -11,6 +11,7 @@ $PY manage.py load_funding
 $PY manage.py seed_demo
 $PY manage.py seed_demo_diagnostics
 $PY manage.py seed_demo_companies
+$PY manage.py refresh_plan_figures --missing  # plans kept before a figure was added
 
 pids=()
 cleanup() {

@@ -11,7 +11,10 @@ def test_compose_describes_the_production_stack():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
-    assert "gunicorn" in services["web"]["command"]
+    web = services["web"]["command"]
+    # Migrations, then the figures older plans lack, then the server.
+    steps = [web.index(step) for step in ("migrate", "refresh_plan_figures --missing", "gunicorn")]
+    assert steps == sorted(steps)
     assert "celery -A config worker" in services["worker"]["command"]
     assert "celery -A config beat" in services["beat"]["command"]
     for name in ("web", "worker", "beat"):
