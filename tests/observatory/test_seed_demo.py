@@ -10,7 +10,8 @@ from django.core.management import call_command
 from accounts.models import Company, User
 from diagnostics.models import Diagnostic
 from observatory.models import PlanLineFact
-from reports.models import PlanItem
+from reports.document import YEAR1_FIELDS, year1_figures
+from reports.models import ActionPlan, PlanItem
 
 
 @pytest.fixture
@@ -36,3 +37,15 @@ def test_demo_companies_are_invented_and_seeded_once(demo_base):
     call_command("seed_demo_companies", "--count", "4", stdout=io.StringIO())
     assert Company.objects.filter(siret__startswith="9020").count() == 4
     assert Diagnostic.objects.filter(company__in=companies).count() == 4
+
+
+def test_the_demo_plans_keep_the_figures_of_their_lines(demo_base):
+    """Some lines are accepted, postponed or dropped after the plan is made: the figures
+    the portfolio and the home page read are those of the lines as they end up."""
+    call_command("seed_demo_companies", "--count", "4", stdout=io.StringIO())
+    plans = ActionPlan.objects.filter(company__siret__startswith="9020")
+    assert PlanItem.objects.filter(plan__in=plans).exclude(status="proposed").exists()
+    for plan in plans.select_related("catalogue", "funding_rules", "diagnostic", "company"):
+        items = PlanItem.objects.filter(plan=plan).select_related("action")
+        kept = {field: getattr(plan, field) for field in YEAR1_FIELDS}
+        assert kept == year1_figures(plan, items)

@@ -23,7 +23,7 @@ from diagnostics.forms import latest_questionnaires
 from diagnostics.models import Answer, Diagnostic, Question
 from reports import services as report_services
 from reports.management.commands.seed_demo_diagnostics import _random_answer
-from reports.models import PlanItem
+from reports.models import ActionPlan, PlanItem
 
 from ...services import refresh_observatory
 
@@ -205,3 +205,6 @@ class Command(BaseCommand):
             elif draw < 0.5:
                 item.status = PlanItem.Status.DROPPED
             item.save(update_fields=["status", "target_quarter"])
+        # The statuses changed behind the services' back: the plan's kept first-year
+        # figures (the portfolio, the home page) follow them as they would in use.
+        report_services.refresh_year1_summary(ActionPlan.objects.get(diagnostic=diagnostic))
