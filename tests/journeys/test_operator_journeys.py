@@ -53,6 +53,20 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     page = browser.new_context(locale="fr-FR").new_page()
     page.set_default_timeout(15_000)
     log_in(page, base, advisor.email)
+    # Six-figure plans: the portfolio still fits a laptop's width (the default 1280 px),
+    # its review column in view.
+    ActionPlan.objects.filter(diagnostic=followed).update(
+        year1_cost_min=124530,
+        year1_cost_max=242650,
+        year1_funding_min=12090,
+        year1_funding=23625,
+        year1_remaining_min=112440,
+        year1_remaining_max=219025,
+    )
+    page.goto(base + "/advisor/")
+    a11y.check(page, "portfolio")
+    table = page.locator(".portfolio-table")
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
     page.goto(base + "/advisor/queue/")
     a11y.check(page, "queue")
     page.get_by_role("link", name=re.compile("Relire|Start the review")).first.click()
