@@ -263,8 +263,14 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
                 else "",
             }
         )
-    to_secure = sum(t["funding_max"] for t in totals if t["status"] in ("proposed", "accepted"))
-    return {"totals": totals, "tables": tables, "to_secure": to_secure}
+    planned = [t for t in totals if t["status"] in ("proposed", "accepted")]
+    return {
+        "totals": totals,
+        "tables": tables,
+        # At both ends of the lines' cost ranges, as every other funding figure.
+        "to_secure_min": sum(t["funding_min"] for t in planned),
+        "to_secure": sum(t["funding_max"] for t in planned),
+    }
 
 
 def observatory_context(user: User, chosen: Selection, lang: str) -> dict[str, Any]:

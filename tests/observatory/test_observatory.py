@@ -79,6 +79,34 @@ def test_operator_sees_the_sector_from_k_companies(
     assert funding.context["funding"]["totals"][0]["companies"] == 5
 
 
+def test_the_funding_to_secure_is_given_at_both_ends_of_the_cost_ranges(
+    submit_companies, settings, client_for, operator
+):
+    """As in the table under it: a line whose cost is a range may be funded less at its
+    low end (here 300 to 900 € an action, 420 € funded at the high end)."""
+    from reports.services import import_catalogue
+    from tests.samples import SMALL_CATALOGUE
+
+    import_catalogue(
+        text=SMALL_CATALOGUE.replace("version: 1", "version: 2", 1).replace(
+            "cost_per_person: {min: 600, max: 900}", "cost_per_person: {min: 300, max: 900}", 1
+        )
+    )
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    submit_companies(2)
+    refresh_observatory()
+    funding = client_for(operator).get(FUNDING)
+    planned = [
+        t for t in funding.context["funding"]["totals"] if t["status"] in ("proposed", "accepted")
+    ]
+    low = sum(t["funding_min"] for t in planned)
+    high = sum(t["funding_max"] for t in planned)
+    assert low < high
+    page = funding.text.replace("\u202f", " ").replace("\xa0", " ")
+    amounts = [f"{n:,}".replace(",", " ") for n in (low, high)]
+    assert f"acceptées : {amounts[0]} – {amounts[1]} €." in page
+
+
 @pytest.mark.quality("S3")
 def test_advisor_sees_only_the_portfolio(submit_companies, settings, client_for):
     settings.BENCHMARK_MIN_COMPANIES = 2
