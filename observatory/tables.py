@@ -255,7 +255,10 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
                     sorted(secured.items())[:12]
                     if dimension == "quarter"
                     else sorted(secured.items(), key=lambda kv: -kv[1])[:12],
-                    title=_("%(title)s: estimated OPCO funding of proposed and accepted lines")
+                    title=_(
+                        "%(title)s: estimated OPCO funding of proposed and accepted lines, "
+                        "at the high end of their cost"
+                    )
                     % {"title": title},
                     unit="€",
                 )

@@ -105,6 +105,10 @@ def test_the_funding_to_secure_is_given_at_both_ends_of_the_cost_ranges(
     page = funding.text.replace("\u202f", " ").replace("\xa0", " ")
     amounts = [f"{n:,}".replace(",", " ") for n in (low, high)]
     assert f"acceptées : {amounts[0]} – {amounts[1]} €." in page
+    # The charts plot one figure a bar: their title says which end.
+    charts = [t["chart"] for t in funding.context["funding"]["tables"] if t["chart"]]
+    assert charts
+    assert all("à la borne haute de leur coût</title>" in chart for chart in charts)
 
 
 @pytest.mark.quality("S3")
