@@ -139,3 +139,37 @@ def test_refresh_command_fills_the_figures_of_older_plans(plan):
     assert plan.year1_funding_min is not None
     assert plan.year1_remaining_min == plan.year1_cost_min - plan.year1_funding_min
     assert "1 plan" in out.getvalue()
+
+
+def test_a_plan_that_cannot_be_computed_does_not_stop_the_refresh(
+    plan, start, company_b, monkeypatch, caplog
+):
+    """The web tier runs the command at start-up: one plan's bad data is logged, the other
+    plans get their figures, and the command ends normally."""
+    import io
+
+    from django.core.management import call_command
+
+    from reports.management.commands import refresh_plan_figures
+
+    other = start(plan.diagnostic.questionnaire, party=company_b)
+    services.submit(diagnostic=other, user=company_b.admin)
+    ActionPlan.objects.update(year1_funding_min=None)
+    failing = []
+
+    def refresh(target):
+        if not failing:
+            failing.append(target.pk)
+            raise KeyError("an action missing from its catalogue")
+        services.refresh_year1_summary(target)
+
+    monkeypatch.setattr(refresh_plan_figures, "refresh_year1_summary", refresh)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("refresh_plan_figures", "--missing", stdout=out, stderr=err)
+    assert "1 plan(s) could not be computed" in err.getvalue()
+    assert f"plan {failing[0]} could not be computed" in caplog.text
+    assert "stored for 1 plan(s)" in out.getvalue()
+    kept = dict(ActionPlan.objects.values_list("pk", "year1_funding_min"))
+    assert len(kept) == 2
+    assert kept.pop(failing[0]) is None  # left as it was
+    assert next(iter(kept.values())) is not None

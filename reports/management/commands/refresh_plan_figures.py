@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -10,13 +11,17 @@ from django.db.models import Q
 from reports.models import ActionPlan
 from reports.services import refresh_year1_summary
 
+logger = logging.getLogger(__name__)
+
 
 class Command(BaseCommand):
     help = (
         "Compute again the first-year cost, estimated funding and remaining cost that each "
         "plan keeps for the advisors' portfolio: once after upgrading (plans made before "
         "these figures were kept show none, or the upper funding only), or to follow dated "
-        "funding rules. Changes nothing else; running it twice gives the same figures."
+        "funding rules. Changes nothing else; running it twice gives the same figures. A plan "
+        "whose figures cannot be computed is logged and left as it is: the web tier runs "
+        "this at start-up, which one plan's data must not stop."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -32,8 +37,17 @@ class Command(BaseCommand):
         ).filter(company__closed_at__isnull=True)
         if options["missing"]:
             plans = plans.filter(Q(year1_cost_max__isnull=True) | Q(year1_funding_min__isnull=True))
-        count = 0
+        count = failed = 0
         for plan in plans.iterator(chunk_size=200):
-            refresh_year1_summary(plan)
+            try:
+                refresh_year1_summary(plan)
+            except Exception:
+                logger.exception("First-year figures of plan %s could not be computed.", plan.pk)
+                failed += 1
+                continue
             count += 1
         self.stdout.write(f"First-year figures stored for {count} plan(s).")
+        if failed:
+            self.stderr.write(
+                f"{failed} plan(s) could not be computed and keep their figures: see the log."
+            )
