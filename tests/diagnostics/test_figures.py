@@ -50,3 +50,22 @@ def test_filter_in_a_template(language):
     with translation.override(language):
         html = template.render(Context({"x": 1.25, "y": None}))
     assert html == ("1,3/—" if language == "fr" else "1.3/—")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "french", "english"),
+    [
+        (1200, 1800, "1\u202f200 – 1\u202f800", "1,200 – 1,800"),
+        (420, 420, "420", "420"),
+        (None, 700, "700", "700"),
+        (300, None, "300", "300"),
+        (None, None, "—", "—"),
+        (0, 26719, "0 – 26\u202f719", "0 – 26,719"),
+    ],
+)
+def test_amounts_are_a_range_or_one_figure(low, high, french, english):
+    template = Template("{% load figures %}{{ low|amounts:high }}")
+    for language, expected in (("fr", french), ("en", english)):
+        with translation.override(language):
+            text = template.render(Context({"low": low, "high": high}))
+        assert text.replace("\xa0", "\u202f") == expected
