@@ -236,9 +236,6 @@ def _totals(
         "by_route": [total(group, label) for label, group in by_route.items()],
         "has_funding": plan.funding_rules is not None,
         "rules": plan.funding_rules,
-        # The day the rules' facts were checked against their sources (not the day this
-        # installation loaded them).
-        "rules_checked_on": plan.funding_rules.rules.checked_on if plan.funding_rules else None,
         "uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in counted),
         "salary_rate": plan.hourly_salary_cost,
         "open_gaps": [

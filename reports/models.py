@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -61,6 +62,12 @@ class FundingRules(PublishedVersion):
     def rules(self) -> FundingRulesDef:
         """The parsed rules (a published version never changes: parsed once per process)."""
         return self.parsed(funding_rules_from_dict)
+
+    @property
+    def checked_on(self) -> date:
+        """The day the rules' facts were checked against their sources (not the day this
+        installation published them)."""
+        return self.rules.checked_on
 
 
 class Modality(models.TextChoices):

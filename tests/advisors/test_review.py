@@ -302,7 +302,8 @@ def test_the_funding_rules_are_dated_by_the_day_their_facts_were_checked(
     funding_rules, client_for, advisor, plan, en
 ):
     """Not by the day this installation loaded them, which says nothing of their facts."""
-    checked_on = plan.funding_rules.rules.checked_on
+    checked_on = plan.funding_rules.checked_on
+    assert checked_on == plan.funding_rules.rules.checked_on  # from the rules file
     assert checked_on != plan.funding_rules.published_at.date()
     text = client_for(advisor).get(url("review", plan.diagnostic)).text
     assert f"checked against their sources on {checked_on:%m/%d/%Y}." in text
