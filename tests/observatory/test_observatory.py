@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -105,6 +107,12 @@ def test_the_funding_to_secure_is_given_at_both_ends_of_the_cost_ranges(
     page = funding.text.replace("\u202f", " ").replace("\xa0", " ")
     amounts = [f"{n:,}".replace(",", " ") for n in (low, high)]
     assert f"acceptées : {amounts[0]} – {amounts[1]} €." in page
+    # The tables write their ranges the same way, and one figure where both ends are equal.
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", page.replace("&nbsp;", " "))
+    assert any(re.search(r"\d – \d[\d ]* €", row) for row in rows)
+    assert not any(re.search(r"(\d[\d ]*)–\1 €|\d–\d", row) for row in rows)
+    no_funding = [row for row in rows if re.search(r">0 €</td>", row)]
+    assert no_funding  # the lines no route funds: 0 €, not "0–0 €"
     # The charts plot one figure a bar: their title says which end.
     charts = [t["chart"] for t in funding.context["funding"]["tables"] if t["chart"]]
     assert charts

@@ -304,6 +304,9 @@ def test_report_content():
     assert re.search(r"about 420\s€|environ 420\s€", text)
     # At the low end of the cost range the same route funds less: both ends are shown.
     assert re.search(r"environ\s300\s–\s630\s€", text)
+    # A remaining cost whose ends are equal is one figure, not "570 – 570 €".
+    assert re.search(r"Reste\sà\scharge\s:\s570\s€", text)
+    assert not re.search(r"570\s–\s570", text)
     assert re.search(r"16\s350\s€", text)  # the remaining cost of the whole plan
     assert squeeze("sous réserve de l’accord de l’OPCO") in flat
     # The rules are dated by the day their facts were checked, not by the day loaded.

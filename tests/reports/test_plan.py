@@ -344,3 +344,29 @@ def test_intra_company_sessions_are_priced_per_session(client_for, company_a, su
     line = re.search(r'id="line-[^"]+".*?</tr>', page.text, re.S).group(0)
     assert "C-SAFE-01" in line
     assert re.search(r"900 – 1\s?350 €", line)  # 3 people × 300–450 € per person
+
+
+def test_a_fixed_unit_price_is_written_once(client_for, company_a, start, en):
+    """An action whose price has no range reads "400 € per person", not "400–400 €"."""
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(
+        text=SMALL_CATALOGUE_V2.replace(
+            "cost_per_person: {min: 300, max: 450}", "cost_per_person: {min: 400, max: 400}"
+        )
+    )
+    diagnostic = start(questionnaire)
+    diagnostic_services.save_answer(
+        diagnostic=diagnostic,
+        question_code="C.SAFE.DUERP",
+        answer=AnswerValue("no"),
+        user=company_a.admin,
+        base_version=0,
+    )
+    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    page = client_for(company_a.admin).get(plan_url(diagnostic)).text
+    line = next(
+        row for row in re.findall(r'id="line-[^"]+".*?</tr>', page, re.S) if "C-SAFE-01" in row
+    )
+    assert "400&nbsp;€ per person" in line
+    assert "400–400" not in line
+    assert "400 – 400" not in line
