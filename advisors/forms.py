@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import HeadcountBand, Region
 from diagnostics.definition import tr
+from observatory.forms import ExportForm
 from reports.models import PlanItem, TrainingAction
 
 # The sections of the French activity nomenclature (NAF rev. 2) and their divisions.
@@ -116,6 +117,10 @@ class PortfolioFilterForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError(_("The start of the period comes after its end."))
         return data
+
+
+class PortfolioExportForm(PortfolioFilterForm, ExportForm):
+    """The portfolio's filters, and the file format of the export."""
 
 
 class ReviewCommentForm(forms.Form):

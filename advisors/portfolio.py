@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from diagnostics.models import Diagnostic, Score
@@ -31,6 +32,8 @@ from reports.models import ActionPlan
 from .forms import ReviewState, naf_regex
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from accounts.models import User
 
 PLAN_FIGURES = (
@@ -161,3 +164,46 @@ def review_queue(user: User) -> QuerySet[Diagnostic]:
         )
         .order_by("submitted_at", "pk")
     )
+
+
+def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
+    """The portfolio's rows as a spreadsheet gives them: the page's columns, each end of a
+    range in its own column, read in chunks so that memory stays flat."""
+    states = dict(ReviewState.CHOICES)
+    yield [
+        _("Company"),
+        "SIRET",
+        _("NAF code"),
+        _("Region"),
+        _("Headcount"),
+        _("Latest diagnostic"),
+        _("Latest diagnostic's status"),
+        _("Index /100"),
+        _("Change since the previous diagnostic"),
+        _("Year-one cost (low)"),
+        _("Year-one cost (high)"),
+        _("Estimated funding (low)"),
+        _("Estimated funding (high)"),
+        _("Remaining cost (low)"),
+        _("Remaining cost (high)"),
+        _("Review"),
+    ]
+    for c in rows.iterator(chunk_size=2000):
+        yield [
+            c.name,
+            c.siret,
+            c.naf_code,
+            c.get_region_display(),
+            c.get_headcount_band_display(),
+            c.last_date.date().isoformat() if c.last_date else None,
+            {"draft": _("In progress"), "submitted": _("Submitted")}.get(c.last_status),
+            None if c.index is None else round(c.index, 1),
+            None if c.change is None else round(c.change, 1),
+            c.year1_cost_min,
+            c.year1_cost_max,
+            c.year1_funding_min,
+            c.year1_funding,
+            c.year1_remaining_min,
+            c.year1_remaining_max,
+            str(states[c.state]),
+        ]

@@ -8,6 +8,7 @@ app_name = "advisors"
 
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
+    path("export/", views.portfolio_export, name="portfolio_export"),
     path("queue/", views.queue, name="queue"),
     path("companies/<uuid:public_id>/", views.company, name="company"),
     path("reviews/<uuid:public_id>/", views.review, name="review"),

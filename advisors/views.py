@@ -10,12 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
 from accounts.access import advisor_required, get_portfolio_company
 from accounts.i18n import current_language
+from audit.models import Action
 from diagnostics.access import get_portfolio_diagnostic
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
+from observatory.exports import respond
 from reports import services as report_services
 from reports.document import plan_rows
 from reports.models import ActionPlan, PlanItem, Report, TrainingAction
@@ -24,11 +27,12 @@ from .forms import (
     NAF_SECTIONS,
     AddLineForm,
     LineAdjustForm,
+    PortfolioExportForm,
     PortfolioFilterForm,
     ReviewCommentForm,
 )
 from .history import company_history
-from .portfolio import filtered_portfolio, review_queue
+from .portfolio import export_rows, filtered_portfolio, review_queue
 
 if TYPE_CHECKING:
     import uuid
@@ -43,12 +47,7 @@ PAGE_SIZE = 50
 def portfolio(request: HttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
-        return render(
-            request,
-            "advisors/portfolio.html",
-            {"form": form, "sections": NAF_SECTIONS.items(), "page": None},
-            status=400,
-        )
+        return _invalid_filters(request, form)
     filters = form.cleaned_data if request.GET else {}
     rows = filtered_portfolio(request.user, filters)
     page = Paginator(rows, PAGE_SIZE).get_page(filters.get("page") or 1)
@@ -64,6 +63,29 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "queue_size": review_queue(request.user).count(),
         },
+    )
+
+
+@advisor_required
+@require_http_methods(["GET"])
+def portfolio_export(request: HttpRequest) -> HttpResponse:
+    """The portfolio as the page lists it, with its filters and order but every page of
+    it, as CSV or XLSX."""
+    form = PortfolioExportForm(request.GET)
+    if not form.is_valid():
+        return _invalid_filters(request, form)
+    rows = filtered_portfolio(request.user, form.cleaned_data)
+    audit.record(Action.TABLE_EXPORTED, actor=request.user, target="portefeuille")
+    fmt = form.cleaned_data["format"] or "csv"
+    return respond(fmt, [(_("Portfolio"), export_rows(rows))], _("portfolio"))
+
+
+def _invalid_filters(request: HttpRequest, form: Any) -> HttpResponse:
+    return render(
+        request,
+        "advisors/portfolio.html",
+        {"form": form, "sections": NAF_SECTIONS.items(), "page": None},
+        status=400,
     )
 
 

@@ -173,7 +173,7 @@ def main() -> None:
         before = rss_mb()
         tracemalloc.start()
         start = time.perf_counter()
-        response = client.get(reverse("observatory:portfolio_export"), {"format": fmt})
+        response = client.get(reverse("advisors:portfolio_export"), {"format": fmt})
         size = 0
         for chunk in response.streaming_content:
             size += len(chunk)

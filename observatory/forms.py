@@ -12,7 +12,9 @@ class FilterForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=FORMATS, initial="csv", required=False)
+    format = forms.ChoiceField(
+        label=_("File format"), choices=FORMATS, initial="csv", required=False
+    )
 
 
 class TableExportForm(FilterForm, ExportForm):

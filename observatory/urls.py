@@ -10,6 +10,5 @@ urlpatterns = [
     path("", views.needs, name="needs"),
     path("funding/", views.funding, name="funding"),
     path("export/", views.export_tables, name="export"),
-    path("portfolio/export/", views.export_portfolio, name="portfolio_export"),
     path("companies/<uuid:public_id>/export/", views.export_company, name="company_export"),
 ]

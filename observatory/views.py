@@ -1,5 +1,5 @@
-"""The observatory's pages and the exports: training needs, funding forecast, portfolio,
-one company's answers and plan. Operator admins see the whole sector, advisors their
+"""The observatory's pages and the exports: training needs, funding forecast, one
+company's answers and plan. Operator admins see the whole sector, advisors their
 portfolio; figures come from the precomputed tables (observatory.tables)."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ import audit
 from accounts.access import advisor_required, get_portfolio_company
 from accounts.i18n import current_language
 from audit.models import Action
-from diagnostics.models import Answer, Diagnostic, Score
+from diagnostics.models import Answer, Diagnostic
 from documents.parsing import tr
 from reports.document import plan_rows
 from reports.models import ActionPlan
@@ -28,7 +27,6 @@ from .forms import ExportForm, FilterForm, TableExportForm
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Iterator
 
     from django.http import HttpRequest, HttpResponse
 
@@ -137,55 +135,6 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
 
 @advisor_required
 @require_GET
-def export_portfolio(request: HttpRequest) -> HttpResponse:
-    form = ExportForm(request.GET)
-    if not form.is_valid():
-        return _bad(form)
-    latest = Diagnostic.objects.filter(
-        company=OuterRef("pk"), status=Diagnostic.Status.SUBMITTED
-    ).order_by("-submitted_at")
-    companies = (
-        request.user.portfolio.filter(closed_at__isnull=True)
-        .annotate(
-            last_submitted=Subquery(latest.values("submitted_at")[:1]),
-            overall=Subquery(
-                Score.objects.filter(
-                    diagnostic=Subquery(latest.values("pk")[:1]), level=Score.Level.OVERALL
-                ).values("score")[:1]
-            ),
-        )
-        .order_by("name")
-    )
-
-    def rows() -> Iterator[list[Any]]:
-        yield [
-            _("Company"),
-            "SIRET",
-            _("NAF code"),
-            _("Headcount"),
-            _("Region"),
-            "IDCC",
-            _("Last submitted diagnostic"),
-            _("Overall index /100"),
-        ]
-        for c in companies.iterator(chunk_size=2000):
-            yield [
-                c.name,
-                c.siret,
-                c.naf_code,
-                c.get_headcount_band_display(),
-                c.get_region_display(),
-                c.idcc,
-                c.last_submitted.date().isoformat() if c.last_submitted else "",
-                round(c.overall, 1) if c.overall is not None else "",
-            ]
-
-    audit.record(Action.TABLE_EXPORTED, actor=request.user, target="portefeuille")
-    return respond(form.cleaned_data["format"] or "csv", [(_("Portfolio"), rows())], "portefeuille")
-
-
-@advisor_required
-@require_GET
 def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     company = get_portfolio_company(request.user, public_id)
     form = ExportForm(request.GET)
@@ -223,7 +172,9 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             _("Hours"),
             _("Cost (low)"),
             _("Cost (high)"),
-            _("Estimated funding"),
+            _("Estimated funding (low)"),
+            _("Estimated funding (high)"),
+            _("Remaining cost (low)"),
             _("Remaining cost (high)"),
         ]
     ]
@@ -261,7 +212,9 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                         float(r["duration_hours"]) * r["people"],
                         r["cost_min"],
                         r["cost_max"],
-                        r["estimated_funding"] or 0,
+                        r["funding_min"],
+                        r["estimated_funding"],
+                        r["remaining_min"],
                         r["remaining_max"],
                     ]
                 )

@@ -12,11 +12,11 @@ LAYERS = {
     "accounts": 1,
     "diagnostics": 2,
     "reports": 3,
-    "advisors": 4,
     "privacy": 4,
     "operations": 4,
     "observatory": 4,
-    "config": 5,
+    "advisors": 5,
+    "config": 6,
 }
 
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.models import Company
 from diagnostics.models import Score
@@ -192,3 +197,71 @@ def test_portfolio_runs_the_same_queries_for_10_and_1000_companies(
     assert "1 001" in response.text.replace("\u202f", " ").replace("\xa0", " ") or (
         "1001" in response.text
     )
+
+
+def exported(client, href: str) -> list[list[str]]:
+    response = client.get(href)
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_the_page_exports_what_it_lists_with_every_page(
+    client_for, advisor, company_a, submitted, small_questionnaire, catalogue
+):
+    """The links carry the page's filters and order; the file holds every page of the list
+    and the page's figures, each end of a range in its own column."""
+    follow_many(
+        advisor,
+        60,
+        questionnaire=small_questionnaire,
+        catalogue=catalogue,
+        results=submitted.results,
+    )
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=62.4)
+    client = client_for(advisor)
+    page = client.get(portfolio_url(), {"q": "Bulk", "sort": "name"}).text
+    links = [
+        href.replace("&amp;", "&")
+        for href in re.findall(r'href="([^"]*)"', page)
+        if href.startswith(reverse("advisors:portfolio_export"))
+    ]
+    assert len(links) == 2
+    assert all("q=Bulk" in href and "sort=name" in href for href in links)
+    header, *rows = exported(client, next(h for h in links if h.endswith("format=csv")))
+    assert len(rows) == 60  # the 60 companies found, not the first page of 50
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    assert company_a.company.name not in {r[0] for r in rows}  # filtered out
+    header, *rows = exported(client, reverse("advisors:portfolio_export"))
+    row = next(r for r in rows if r[0] == company_a.company.name)
+    figures = dict(zip(header, row, strict=True))
+    assert figures["Indice /100"] == "62.4"
+    assert (
+        figures["Coût année 1 (bas)"],
+        figures["Coût année 1 (haut)"],
+    ) == (
+        "700",
+        "1100",
+    )
+    assert figures["Relecture"] == "À relire"
+    xlsx = client.get(reverse("advisors:portfolio_export"), {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    header, *cells = book.active.iter_rows(values_only=True)
+    assert len(cells) == 61
+    row = next(r for r in cells if r[0] == company_a.company.name)
+    assert isinstance(row[header.index("Coût année 1 (haut)")], int)
+
+
+def test_a_bad_export_format_is_400_with_a_message(client_for, advisor, en):
+    response = client_for(advisor).get(reverse("advisors:portfolio_export"), {"format": "pdf"})
+    assert response.status_code == 400
+    assert "File format" in response.text
+
+
+def test_the_company_page_links_its_export(client_for, advisor, company_a, submitted):
+    client = client_for(advisor)
+    page = client.get(reverse("advisors:company", args=[company_a.company.public_id])).text
+    export = reverse("observatory:company_export", args=[company_a.company.public_id])
+    assert f'href="{export}?format=csv"' in page
+    assert f'href="{export}?format=xlsx"' in page
+    assert client.get(f"{export}?format=csv").status_code == 200

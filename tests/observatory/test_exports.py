@@ -104,8 +104,15 @@ def test_company_export_defuses_typed_formulas(submitted, client_for, company_a)
     answers = list(book["Réponses"].iter_rows(values_only=True))[1:]
     assert answers
     assert all(row[3] == "'=cmd|' /C calc'!A0" for row in answers)
-    plan = list(book["Plan d’action"].iter_rows(values_only=True))[1:]
+    header, *plan = book["Plan d’action"].iter_rows(values_only=True)
     assert plan
+    # The funding and the remaining cost at both ends of the line's cost range.
+    assert header[-4:] == (
+        "Financement estimé (bas)",
+        "Financement estimé (haut)",
+        "Reste à charge (bas)",
+        "Reste à charge (haut)",
+    )
     assert all(isinstance(row[9], int) for row in plan)
     csv = client_for(advisor).get(url)
     assert csv["Content-Type"].startswith("text/csv")
@@ -131,16 +138,14 @@ def test_portfolio_export_lists_the_portfolio_only(submitted, client_for, compan
     company_a.company.advisors.add(advisor)
     company_a.company.name = "=Atelier"
     company_a.company.save()
-    response = client_for(advisor).get(reverse("observatory:portfolio_export"))
+    response = client_for(advisor).get(reverse("advisors:portfolio_export"))
     text = b"".join(response.streaming_content).decode()
     assert "'=Atelier" in text
     assert company_b.company.name not in text
-    assert (
-        client_for(company_a.admin).get(reverse("observatory:portfolio_export")).status_code == 403
-    )
+    assert client_for(company_a.admin).get(reverse("advisors:portfolio_export")).status_code == 403
 
 
-@pytest.mark.parametrize("name", ["observatory:portfolio_export"])
+@pytest.mark.parametrize("name", ["advisors:portfolio_export"])
 def test_export_refuses_post(db, name, client_for):
     assert client_for(UserFactory(is_advisor=True)).post(reverse(name)).status_code == 405
 
@@ -152,7 +157,7 @@ def test_exports_are_in_the_audit_log(submitted, client_for, company_a):
     advisor = UserFactory(is_advisor=True)
     company_a.company.advisors.add(advisor)
     client = client_for(advisor)
-    b"".join(client.get(reverse("observatory:portfolio_export")).streaming_content)
+    b"".join(client.get(reverse("advisors:portfolio_export")).streaming_content)
     url = reverse("observatory:company_export", args=[company_a.company.public_id])
     b"".join(client.get(url).streaming_content)
     entries = Entry.objects.filter(action=Action.TABLE_EXPORTED, actor=advisor)
