@@ -144,9 +144,9 @@ STEPS = [
         """
         INSERT INTO reports_actionplan
             (public_id, company_id, diagnostic_id, catalogue_id, funding_rules_id, revision,
-             advisor_comment, open_gaps, created_at, updated_at)
+             advisor_comment, domain_comments, open_gaps, created_at, updated_at)
         SELECT gen_random_uuid(), d.company_id, d.id, %(catalogue)s, %(rules)s, 1, '',
-               '[]'::jsonb, d.submitted_at, d.submitted_at
+               '{}'::jsonb, '[]'::jsonb, d.submitted_at, d.submitted_at
         FROM diagnostics_diagnostic d
         JOIN accounts_company c ON c.id = d.company_id AND c.siret ~ '^7'
         """,
@@ -156,8 +156,8 @@ STEPS = [
         """
         INSERT INTO reports_planitem
             (public_id, company_id, plan_id, competency_code, competencies, action_id,
-             horizon, priority, status, target_quarter, owner, people, notes, reasons,
-             position)
+             horizon, priority, status, target_quarter, owner, people, notes, drop_reason,
+             reasons, position)
         SELECT gen_random_uuid(), p.company_id, p.id, (%(action_comps)s::text[])[x.ix],
                jsonb_build_array((%(action_comps)s::text[])[x.ix]),
                (%(action_ids)s::bigint[])[x.ix], CASE WHEN j <= 4 THEN 'year1' ELSE 'later' END,
@@ -165,7 +165,7 @@ STEPS = [
                (ARRAY['proposed', 'proposed', 'accepted', 'accepted', 'postponed',
                       'dropped'])[1 + abs(hashint8(p.id * 10 + j)) %% 6],
                CASE WHEN j %% 3 = 0 THEN '2027-T' || (1 + j %% 4) ELSE '' END, '',
-               1 + (p.id + j) %% 3, '', '{}'::jsonb, j
+               1 + (p.id + j) %% 3, '', '', '{}'::jsonb, j
         FROM reports_actionplan p
         JOIN accounts_company c ON c.id = p.company_id AND c.siret ~ '^7'
         CROSS JOIN generate_series(1, %(lines)s) AS j
