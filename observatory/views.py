@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 import audit
@@ -78,12 +80,38 @@ def export_tables(request: HttpRequest) -> HttpResponse:
     context = tables.observatory_context(request.user, chosen, current_language())
     which = form.cleaned_data["table"]
     sheets = _needs_sheets(context) if which == "needs" else _funding_sheets(context)
-    name = f"observatoire-{which}-{chosen.period or 'toutes-periodes'}"
-    audit.record(Action.TABLE_EXPORTED, actor=request.user, target=name)
-    return respond(form.cleaned_data["format"] or "csv", sheets, name)
+    audit.record(
+        Action.TABLE_EXPORTED,
+        actor=request.user,
+        target=f"observatoire-{which}-{chosen.period or 'toutes-periodes'}",
+    )
+    title = dict(form.fields["table"].choices)[which]
+    period = chosen.period or _("all periods")
+    observatory = _("observatory")
+    filename = slugify(f"{observatory} {title} {period}")
+    return respond(form.cleaned_data["format"] or "csv", sheets, filename)
+
+
+def _hidden_note(table: dict[str, Any], k: int, *, dashes: bool) -> list[list[Any]]:
+    """What the page says under a table, as the sheet's last lines: which cells are left
+    out, and how many groups are hidden, for fewer than k companies."""
+    notes = []
+    if dashes:
+        notes.append(_("—: fewer than %(k)s companies, not shown.") % {"k": k})
+    if table["hidden"]:
+        notes.append(
+            ngettext(
+                "%(n)s group hidden: fewer than %(k)s companies.",
+                "%(n)s groups hidden: fewer than %(k)s companies.",
+                table["hidden"],
+            )
+            % {"n": table["hidden"], "k": k}
+        )
+    return [[], *([note] for note in notes)] if notes else []
 
 
 def _needs_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
+    k = context["min_companies"]
     head = [
         _("Key"),
         _("Label"),
@@ -94,20 +122,26 @@ def _needs_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
         _("Lines"),
         _("Hours"),
     ]
-    return [
-        (
-            str(t["title"]),
-            [head]
-            + [
-                [r["key"], r["label"], r["companies"], *r["priorities"], r["lines"], r["hours"]]
-                for r in t["rows"]
-            ],
-        )
-        for t in context["needs"]["tables"]
-    ]
+    sheets = []
+    for t in context["needs"]["tables"]:
+        rows = [
+            [
+                r["key"],
+                r["label"],
+                r["companies"],
+                *("—" if n is None else n for n in r["priorities"]),
+                r["lines"],
+                r["hours"],
+            ]
+            for r in t["rows"]
+        ]
+        dashes = any(n is None for r in t["rows"] for n in r["priorities"])
+        sheets.append((str(t["title"]), [head, *rows, *_hidden_note(t, k, dashes=dashes)]))
+    return sheets
 
 
 def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
+    min_companies = context["min_companies"]
     head = [
         _("Key"),
         _("Label"),
@@ -123,14 +157,16 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
         _("Remaining cost (high)"),
     ]
     keys = tables.METRICS
-    return [
-        (
-            str(t["title"]),
-            [head]
-            + [[r["key"], r["label"], r["status_label"], *(r[k] for k in keys)] for r in t["rows"]],
-        )
-        for t in context["funding"]["tables"]
+    totals = [
+        ["", _("All lines"), r["status_label"], *(r[m] for m in keys)]
+        for r in context["funding"]["totals"]
     ]
+    sheets = [(_("All lines, by status"), [head, *totals])]
+    for t in context["funding"]["tables"]:
+        rows = [[r["key"], r["label"], r["status_label"], *(r[m] for m in keys)] for r in t["rows"]]
+        note = _hidden_note(t, min_companies, dashes=False)
+        sheets.append((str(t["title"]), [head, *rows, *note]))
+    return sheets
 
 
 @advisor_required

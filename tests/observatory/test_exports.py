@@ -79,6 +79,7 @@ def test_observatory_table_export_is_formula_safe(submit_companies, settings, cl
     book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     assert "Par domaine" in book.sheetnames
     _header, *rows = book["Par domaine"].iter_rows(values_only=True)
+    rows = [r for r in rows if r[1] is not None]  # the figures, without the notes under them
     assert rows
     assert all(isinstance(r[2], int) for r in rows)
 
@@ -163,3 +164,45 @@ def test_exports_are_in_the_audit_log(submitted, client_for, company_a):
     entries = Entry.objects.filter(action=Action.TABLE_EXPORTED, actor=advisor)
     assert entries.count() == 2
     assert entries.filter(company=company_a.company).count() == 1
+
+
+def sheet_rows(response) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+
+
+def test_table_exports_say_what_they_leave_out(submit_companies, settings, client_for):
+    """As the page does: a priority counted for fewer than K companies is "—", and each
+    sheet ends with what that means and how many groups are hidden."""
+    from reports.models import PlanItem
+
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    companies = submit_companies(2, region="84")
+    submit_companies(1, region="11")  # alone in its region: a hidden group
+    PlanItem.objects.filter(plan__diagnostic__company=companies[0]).update(priority=3)
+    refresh_observatory()
+    client = client_for(UserFactory(is_staff=True))
+    url = reverse("observatory:export")
+    needs = sheet_rows(client.get(url, {"table": "needs", "format": "xlsx"}))
+    domains = needs["Par domaine"]
+    assert any("—" in row[3:6] for row in domains[1:] if row[2])
+    assert domains[-1][0] == "— : moins de 2 entreprises, non affiché."
+    assert needs["Par région"][-1][0] == "1 groupe masqué : moins de 2 entreprises."
+    funding = sheet_rows(client.get(url, {"table": "funding", "format": "xlsx"}))
+    assert next(iter(funding)) == "Toutes les lignes, par statut"
+    totals = funding["Toutes les lignes, par statut"]
+    assert totals[0][:4] == ("Code", "Libellé", "Statut", "Entreprises")
+    assert {row[3] for row in totals[1:]} == {3}  # every status counts the three companies
+    assert funding["Par région"][-1][0] == "1 groupe masqué : moins de 2 entreprises."
+
+
+def test_table_export_file_is_named_in_the_page_language(submit_companies, client_for):
+    client = client_for(UserFactory(is_staff=True))
+    url = reverse("observatory:export")
+    french = client.get(url, {"table": "needs", "format": "csv"})["Content-Disposition"]
+    assert (
+        french == 'attachment; filename="observatoire-besoins-de-formation-toutes-les-periodes.csv"'
+    )
+    client.cookies["django_language"] = "en"
+    english = client.get(url, {"table": "funding", "format": "csv"})["Content-Disposition"]
+    assert english == 'attachment; filename="observatory-funding-forecast-all-periods.csv"'
