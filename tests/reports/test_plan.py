@@ -313,18 +313,23 @@ def test_a_legal_obligation_not_met_comes_first_and_apart(client_for, company_a,
     assert text.index("Legal obligations to put right") < text.index("The first 12 months")
 
 
-def test_a_gap_with_no_catalogue_action_is_still_in_the_plan(client_for, company_a, start, en):
-    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
-    services.import_catalogue(text=SMALL_CATALOGUE)  # covers neither C.SAFE nor more
-    diagnostic = start(questionnaire)
+def submitted_without_duerp(diagnostic, user):
+    """The diagnostic submitted with one answer: the risk assessment is not up to date."""
     diagnostic_services.save_answer(
         diagnostic=diagnostic,
         question_code="C.SAFE.DUERP",
         answer=AnswerValue("no"),
-        user=company_a.admin,
+        user=user,
         base_version=0,
     )
-    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    services.submit(diagnostic=diagnostic, user=user)
+    return diagnostic
+
+
+def test_a_gap_with_no_catalogue_action_is_still_in_the_plan(client_for, company_a, start, en):
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(text=SMALL_CATALOGUE)  # covers neither C.SAFE nor more
+    diagnostic = submitted_without_duerp(start(questionnaire), company_a.admin)
     plan = ActionPlan.objects.get(diagnostic=diagnostic)
     assert [gap["competency"] for gap in plan.open_gaps] == ["C.SAFE"]
     page = client_for(company_a.member).get(plan_url(diagnostic))
@@ -354,15 +359,7 @@ def test_a_fixed_unit_price_is_written_once(client_for, company_a, start, en):
             "cost_per_person: {min: 300, max: 450}", "cost_per_person: {min: 400, max: 400}"
         )
     )
-    diagnostic = start(questionnaire)
-    diagnostic_services.save_answer(
-        diagnostic=diagnostic,
-        question_code="C.SAFE.DUERP",
-        answer=AnswerValue("no"),
-        user=company_a.admin,
-        base_version=0,
-    )
-    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    diagnostic = submitted_without_duerp(start(questionnaire), company_a.admin)
     page = client_for(company_a.admin).get(plan_url(diagnostic)).text
     line = next(
         row for row in re.findall(r'id="line-[^"]+".*?</tr>', page, re.S) if "C-SAFE-01" in row
