@@ -167,13 +167,15 @@ def review_queue(user: User) -> QuerySet[Diagnostic]:
 
 
 def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
-    """The portfolio's rows as a spreadsheet gives them: the page's columns, each end of a
-    range in its own column, read in chunks so that memory stays flat."""
+    """The portfolio's rows as a spreadsheet gives them: the page's columns and the
+    company's branch (IDCC), each end of a range in its own column, read in chunks so that
+    memory stays flat."""
     states = dict(ReviewState.CHOICES)
     yield [
         _("Company"),
         "SIRET",
         _("NAF code"),
+        "IDCC",
         _("Region"),
         _("Headcount"),
         _("Latest diagnostic"),
@@ -193,6 +195,7 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
             c.name,
             c.siret,
             c.naf_code,
+            c.idcc,
             c.get_region_display(),
             c.get_headcount_band_display(),
             c.last_date.date().isoformat() if c.last_date else None,

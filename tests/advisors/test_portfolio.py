@@ -219,6 +219,7 @@ def test_the_page_exports_what_it_lists_with_every_page(
         results=submitted.results,
     )
     Score.objects.filter(diagnostic=submitted, level="overall").update(score=62.4)
+    Company.objects.filter(pk=company_a.company.pk).update(idcc="3248")
     client = client_for(advisor)
     page = client.get(portfolio_url(), {"q": "Bulk", "sort": "name"}).text
     links = [
@@ -236,6 +237,7 @@ def test_the_page_exports_what_it_lists_with_every_page(
     row = next(r for r in rows if r[0] == company_a.company.name)
     figures = dict(zip(header, row, strict=True))
     assert figures["Indice /100"] == "62.4"
+    assert figures["IDCC"] == "3248"  # the branch, which the page leaves out
     assert (
         figures["Coût année 1 (bas)"],
         figures["Coût année 1 (haut)"],
