@@ -218,6 +218,18 @@ LINE_DASHES = ("", "6 4", "2 3", "8 3 2 3")
 LINE_MARKERS = ("circle", "square", "triangle", "diamond")
 
 
+def series_style(k: int) -> tuple[str, str, str]:
+    """Colour, dash pattern and marker of the k-th series. Past the eighth colour the
+    marker and the dash move on, so that no two of the first 32 series look alike, even
+    where a series is one point (a marker without a line)."""
+    turn = k // len(LINE_COLOURS)
+    return (
+        LINE_COLOURS[k % len(LINE_COLOURS)],
+        LINE_DASHES[(k + 2 * turn) % len(LINE_DASHES)],
+        LINE_MARKERS[(k + turn) % len(LINE_MARKERS)],
+    )
+
+
 @dataclass(frozen=True)
 class LineSeries:
     label: str
@@ -282,9 +294,7 @@ def line_svg(
             f'font-size="11" fill="{TEXT_COLOUR}">{escape(label)}</text>'
         )
     for k, s in enumerate(series):
-        colour = LINE_COLOURS[k % len(LINE_COLOURS)]
-        dash = LINE_DASHES[k % len(LINE_DASHES)]
-        shape = LINE_MARKERS[k % len(LINE_MARKERS)]
+        colour, dash, shape = series_style(k)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         run: list[str] = []
         runs = [run]

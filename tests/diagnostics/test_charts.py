@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from diagnostics.charts import LineSeries, RadarAxis, line_svg, radar_svg
+from diagnostics.charts import LineSeries, RadarAxis, line_svg, radar_svg, series_style
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>"
@@ -154,3 +154,25 @@ def test_line_chart_escapes_labels_and_leaves_gaps():
     assert "T &amp; t" in svg
     assert svg.count("<polyline") == 1  # A, cut where unknown, has no run of two points
     assert "style=" not in svg
+
+
+def test_no_two_series_of_a_line_chart_look_alike():
+    """A questionnaire of nine domains and the overall index make ten series: the ninth and
+    the tenth must not take the look of the first and the second, in the legend (line and
+    marker) nor on a chart of one diagnostic, where each series is a marker alone."""
+    labels = [f"Series {k}" for k in range(12)]
+    series = [LineSeries(label, (10.0 * k,)) for k, label in enumerate(labels)]
+    svg = line_svg(series, ["2026"], title="T")
+    line = r'<line [^>]*stroke="([^"]+)" stroke-width="2"(?: stroke-dasharray="([^"]+)")?/>'
+    marker = r'<(circle|rect|polygon) ([^>]*)fill="([^"]+)"/>'
+    legend = re.findall(line + "\n" + marker + r"\n<text [^>]*>([^<]*)</text>", svg)
+    assert [entry[5] for entry in legend] == labels
+
+    def shape(tag: str, attributes: str) -> str:  # a triangle has 3 points, a diamond 4
+        return f"{tag}{attributes.count(',')}" if tag == "polygon" else tag
+
+    looks = [(line, dash, shape(tag, attrs), fill) for line, dash, tag, attrs, fill, _ in legend]
+    assert len(set(looks)) == 12
+    assert len({(look[2], look[3]) for look in looks}) == 12  # told apart by the marker alone
+    assert len({series_style(k) for k in range(32)}) == 32
+    assert len({(series_style(k)[0], series_style(k)[2]) for k in range(32)}) == 32
