@@ -9,6 +9,10 @@ from tests.factories import next_siret
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_sign_up_a_company_with_the_keyboard_and_labels(live_server, page, tmp_path):
+    errors: list[str] = []  # the browser's console: a missing icon or script shows here
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.goto(live_server.url + "/signup/")
     assert page.locator("html").get_attribute("lang") == "fr"
     page.keyboard.press("Tab")
@@ -27,3 +31,4 @@ def test_sign_up_a_company_with_the_keyboard_and_labels(live_server, page, tmp_p
     assert page.get_by_role("heading", name="Chaudronnerie Navigateur").is_visible()
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
     assert Company.objects.filter(name="Chaudronnerie Navigateur").exists()
+    assert errors == []

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import override_settings
 from django.urls import path, reverse
 
@@ -111,3 +114,13 @@ def test_healthz_answers_without_database_or_login(client):
     response = client.get("/healthz/")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_pages_link_an_icon_of_our_own(client, db):
+    """Without one, every browser asks for /favicon.ico, a 404 in its console."""
+    page = client.get(reverse("accounts:login")).text
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon
+    path = icon[1].removeprefix(settings.STATIC_URL)
+    assert finders.find(path)
+    assert b"<svg" in Path(finders.find(path)).read_bytes()
