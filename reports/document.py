@@ -177,6 +177,7 @@ def _route_row(estimate: Estimate, language: str) -> dict[str, Any]:
         "estimated_funding": estimate.estimated_funding,
         "remaining_cost": estimate.remaining_cost,
         "uncertain": estimate.uncertain,
+        "costed": estimate.costed,
         "source": estimate.source,
         "note": tr(estimate.note, language) if estimate.note else "",
     }

@@ -474,6 +474,7 @@ class Estimate:
     label: Text | None = None  # the route's label in the rules
     note: Text | None = None  # the rule's note (conditions, "selon crédits disponibles")
     year_ceiling: int | None = None  # the company's yearly ceiling on this route
+    costed: bool = True  # False: eligible, but the rules give no amount (counted as 0)
 
 
 def estimate(
@@ -525,6 +526,7 @@ def estimate(
         label=dict(rule.label),
         note=rule.note,
         year_ceiling=rule.company_year_ceiling,
+        costed=rule.has_amount,
     )
 
 

@@ -415,6 +415,8 @@ def test_a_rule_without_amount_is_eligible_for_nothing_and_uncertain():
     assert result.eligible
     assert result.estimated_funding == 0
     assert result.uncertain
+    assert not result.costed  # pages say "not estimated", not "0 €"
+    assert estimate(RULES, route="plan_developpement", **line()).costed
 
 
 def test_an_apprenticeship_of_level_6_leaves_750_euros_to_the_employer():

@@ -154,9 +154,10 @@ def sample_context(
             "compliance": [],
             "best_route": {
                 "label": fundings[k % 3],
-                "eligible": k % 3 != 2,
+                "eligible": k % 3 != 2 or k % 6 == 5,
+                "costed": k % 6 != 5,  # every sixth line: eligible, the rule gives no amount
                 "reason": "réservé aux entreprises de 1 à 49 salariés",
-                "uncertain": k % 3 == 0,
+                "uncertain": k % 3 == 0 or k % 6 == 5,
             },
             "estimated_funding": [420, 630, 0][k % 3],
             "funding_min": [420, 300, 0][k % 3],
@@ -304,6 +305,9 @@ def test_report_content():
     assert re.search(r"about 420\s€|environ 420\s€", text)
     # At the low end of the cost range the same route funds less: both ends are shown.
     assert re.search(r"environ\s300\s–\s630\s€", text)
+    # A route whose rule gives no amount is eligible, not "about 0 €".
+    assert squeeze("Fonds propres : éligible, montant non chiffré*") in flat
+    assert not re.search(r"environ\s0\s€", text)
     # A remaining cost whose ends are equal is one figure, not "570 – 570 €".
     assert re.search(r"Reste\sà\scharge\s:\s570\s€", text)
     assert not re.search(r"570\s–\s570", text)

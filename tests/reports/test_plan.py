@@ -367,3 +367,26 @@ def test_a_fixed_unit_price_is_written_once(client_for, company_a, start, en):
     assert "400&nbsp;€ per person" in line
     assert "400–400" not in line
     assert "400 – 400" not in line
+
+
+def test_a_route_without_an_amount_is_not_shown_as_zero(
+    client_for, company_a, start, en, funding_rules
+):
+    """The personal training account is eligible for a certifying action, but its rule
+    gives no amount: the plan says "not estimated", not "0 €"."""
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(
+        text=SMALL_CATALOGUE_V2.replace(
+            "funding: [plan_developpement]\n    obligation: true",
+            "funding: [cpf]\n    certifying: true\n    obligation: true",
+        )
+    )
+    diagnostic = submitted_without_duerp(start(questionnaire), company_a.admin)
+    page = client_for(company_a.admin).get(plan_url(diagnostic)).text
+    line = next(
+        row for row in re.findall(r'id="line-[^"]+".*?</tr>', page, re.S) if "C-SAFE-01" in row
+    )
+    assert "<strong>Personal training account (co-funding)</strong> : Eligible; the rules" in line
+    cells = re.findall(r'<td class="text-end text-nowrap">(.*?)</td>', line, re.S)
+    assert any(cell.startswith("not estimated") for cell in cells)
+    assert not any(cell.startswith("0 €") for cell in cells)
