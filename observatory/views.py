@@ -236,6 +236,9 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         action_plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
         if action_plan is not None:
             for r in plan_rows(action_plan, lang)[0]:
+                # Left empty where the rules give no amount: not a funding of 0 €.
+                best = r["best_route"] or {}
+                costed = not (best.get("eligible") and best.get("costed") is False)
                 plan.append(
                     [
                         r["action_code"],
@@ -248,8 +251,8 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                         float(r["duration_hours"]) * r["people"],
                         r["cost_min"],
                         r["cost_max"],
-                        r["funding_min"],
-                        r["estimated_funding"],
+                        r["funding_min"] if costed else None,
+                        r["estimated_funding"] if costed else None,
                         r["remaining_min"],
                         r["remaining_max"],
                     ]

@@ -206,3 +206,40 @@ def test_table_export_file_is_named_in_the_page_language(submit_companies, clien
     client.cookies["django_language"] = "en"
     english = client.get(url, {"table": "funding", "format": "csv"})["Content-Disposition"]
     assert english == 'attachment; filename="observatory-funding-forecast-all-periods.csv"'
+
+
+def test_company_export_leaves_a_route_without_amount_empty(
+    client_for, company_a, start, funding_rules
+):
+    """Where the rules give a route no amount, the funding cells are empty, not 0 €."""
+    from diagnostics import services as diagnostic_services
+    from diagnostics.scoring import AnswerValue
+    from reports import services
+    from tests.samples import SMALL_CATALOGUE_V2, SMALL_V2
+
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(
+        text=SMALL_CATALOGUE_V2.replace(
+            "funding: [plan_developpement]\n    obligation: true",
+            "funding: [cpf]\n    certifying: true\n    obligation: true",
+        )
+    )
+    diagnostic = start(questionnaire)
+    diagnostic_services.save_answer(
+        diagnostic=diagnostic,
+        question_code="C.SAFE.DUERP",
+        answer=AnswerValue("no"),
+        user=company_a.admin,
+        base_version=0,
+    )
+    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    advisor = UserFactory(is_advisor=True)
+    company_a.company.advisors.add(advisor)
+    url = reverse("observatory:company_export", args=[company_a.company.public_id])
+    response = client_for(advisor).get(url, {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header, *plan = book["Plan d’action"].iter_rows(values_only=True)
+    row = next(r for r in plan if r[0] == "C-SAFE-01")
+    funding = header.index("Financement estimé (bas)")
+    assert row[funding : funding + 2] == (None, None)
+    assert isinstance(row[header.index("Reste à charge (haut)")], int)
