@@ -236,9 +236,7 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         action_plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
         if action_plan is not None:
             for r in plan_rows(action_plan, lang)[0]:
-                # Left empty where the rules give no amount: not a funding of 0 €.
-                best = r["best_route"] or {}
-                costed = not (best.get("eligible") and best.get("costed") is False)
+                costed = not r["not_estimated"]  # else left empty: not a funding of 0 €
                 plan.append(
                     [
                         r["action_code"],

@@ -84,6 +84,9 @@ def plan_rows(
                 if funding and funding.best
                 else None,
                 "estimated_funding": funding.funding if funding else None,
+                # The best route is eligible but its rule gives no amount: "not estimated",
+                # not "0 €" (the figures count it as 0).
+                "not_estimated": bool(funding and funding.best and not funding.best.costed),
                 "funding_min": funding.funding_min if funding else None,
                 "remaining_min": funding.remaining_min if funding else cost_min,
                 "remaining_max": funding.remaining_max if funding else cost_max,

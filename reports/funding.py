@@ -474,7 +474,7 @@ class Estimate:
     label: Text | None = None  # the route's label in the rules
     note: Text | None = None  # the rule's note (conditions, "selon crédits disponibles")
     year_ceiling: int | None = None  # the company's yearly ceiling on this route
-    costed: bool = True  # False: eligible, but the rules give no amount (counted as 0)
+    costed: bool = True  # False only when eligible and the rule gives no amount (0 here)
 
 
 def estimate(

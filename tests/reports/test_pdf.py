@@ -155,11 +155,11 @@ def sample_context(
             "best_route": {
                 "label": fundings[k % 3],
                 "eligible": k % 3 != 2 or k % 6 == 5,
-                "costed": k % 6 != 5,  # every sixth line: eligible, the rule gives no amount
                 "reason": "réservé aux entreprises de 1 à 49 salariés",
                 "uncertain": k % 3 == 0 or k % 6 == 5,
             },
             "estimated_funding": [420, 630, 0][k % 3],
+            "not_estimated": k % 6 == 5,  # eligible, but the rule gives no amount
             "funding_min": [420, 300, 0][k % 3],
             "remaining_min": [480, 570, 450][k % 3],
             "remaining_max": [1080, 570, 800][k % 3],
