@@ -58,7 +58,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "advisors/portfolio.html",
         {
             "form": form,
-            "sections": [(k, v[0]) for k, v in NAF_SECTIONS.items()],
+            "sections": _naf_sections(),
             "page": page,
             "query": query.urlencode(),
             "queue_size": review_queue(request.user).count(),
@@ -80,11 +80,16 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
     return respond(fmt, [(_("Portfolio"), export_rows(rows))], _("portfolio"))
 
 
+def _naf_sections() -> list[tuple[str, Any]]:
+    """The NAF sections the sector filter suggests: code and label."""
+    return [(code, label) for code, (label, _divisions) in NAF_SECTIONS.items()]
+
+
 def _invalid_filters(request: HttpRequest, form: Any) -> HttpResponse:
     return render(
         request,
         "advisors/portfolio.html",
-        {"form": form, "sections": NAF_SECTIONS.items(), "page": None},
+        {"form": form, "sections": _naf_sections(), "page": None},
         status=400,
     )
 
