@@ -241,6 +241,7 @@ def _totals(
         "has_funding": plan.funding_rules is not None,
         "rules": plan.funding_rules,
         "uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in counted),
+        "rules_out_of_date": _rules_out_of_date(plan),
         "salary_rate": plan.hourly_salary_cost,
         "open_gaps": [
             {
@@ -252,6 +253,18 @@ def _totals(
             for gap in plan.open_gaps
         ],
     }
+
+
+def _rules_out_of_date(plan: ActionPlan) -> dict[str, int] | None:
+    """The year the plan's funding rules were checked and this year, when that is an earlier
+    year (every amount is then to be confirmed); None otherwise."""
+    if plan.funding_rules is None:
+        return None
+    today = timezone.localdate()
+    rules = plan.funding_rules.rules
+    if not rules.out_of_date(today):
+        return None
+    return {"checked": rules.checked_on.year, "year": today.year}
 
 
 def domain_comments(plan: ActionPlan | None, language: str) -> list[dict[str, str]]:

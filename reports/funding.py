@@ -111,6 +111,13 @@ class FundingRulesDef:
     def for_route(self, route: str) -> tuple[FundingRule, ...]:
         return tuple(rule for rule in self.rules if rule.route == route)
 
+    def out_of_date(self, on: date) -> bool:
+        """Whether the facts were checked in a year before that of `on`. Rates, ceilings
+        and amounts are set by year (OPCO scales, the SMIC, the State's amounts): the
+        figures checked for last year may no longer hold, so every amount estimated under
+        these rules on `on` is to be confirmed."""
+        return on.year > self.checked_on.year
+
     def label(self, route: str) -> Text:
         """The label of a route, from its most recent rule; empty if no rule names it."""
         rules = sorted(  # the default rule (no idcc_in) in force last, if there is one
@@ -521,7 +528,7 @@ def estimate(
         reason=reason,
         estimated_funding=funding,
         remaining_cost=cost - funding,
-        uncertain=rule.uncertain or not rule.has_amount,
+        uncertain=rule.uncertain or not rule.has_amount or rules.out_of_date(on),
         source=rule.source,
         label=dict(rule.label),
         note=rule.note,

@@ -134,6 +134,19 @@ def test_dict_round_trip_gives_equal_rules():
     assert data["checked_on"] == "2026-11-24"  # JSON-ready
 
 
+def test_amounts_under_rules_checked_in_an_earlier_year_are_to_be_confirmed():
+    """Rates and amounts are set by year: on 1 January, last year's checked facts no
+    longer make a certain amount, though the estimate itself is the same."""
+    rules = parse(minimal())  # checked on 2026-11-24; the plan rule is certain
+    assert not rules.out_of_date(date(2026, 12, 31))
+    assert rules.out_of_date(date(2027, 1, 1))
+    this_year = estimate(rules, route="plan", **line(on=date(2026, 12, 31)))
+    next_year = estimate(rules, route="plan", **line(on=date(2027, 1, 1)))
+    assert (this_year.eligible, this_year.uncertain) == (True, False)
+    assert (next_year.eligible, next_year.uncertain) == (True, True)
+    assert next_year.estimated_funding == this_year.estimated_funding == 1260
+
+
 def test_the_minimal_rules_parse():
     rules = parse(MINIMAL)
     assert [rule.route for rule in rules.rules] == ["plan", "cpf"]

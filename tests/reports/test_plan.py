@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services
+from reports.document import report_context
 from reports.models import ActionPlan, PlanItem, Report
 from tests.markup import header_cells
 from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
@@ -390,3 +394,28 @@ def test_a_route_without_an_amount_is_not_shown_as_zero(
     cells = re.findall(r'<td class="text-end text-nowrap">(.*?)</td>', line, re.S)
     assert any(cell.startswith("not estimated") for cell in cells)
     assert not any(cell.startswith("0 €") for cell in cells)
+
+
+def test_amounts_under_last_year_s_funding_rules_are_to_be_confirmed(
+    client_for, company_a, funding_rules, submitted, en, monkeypatch
+):
+    """The default rules were checked in 2026: from 1 January 2027 the plan page and the
+    PDF say that the year's amounts may differ and that every amount is to be confirmed."""
+    assert ActionPlan.objects.get(diagnostic=submitted).funding_rules == funding_rules
+    client = client_for(company_a.admin)
+    page = client.get(plan_url(submitted)).text
+    assert "data-rules-out-of-date" not in page
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 1, 4))
+    page = client.get(plan_url(submitted)).text
+    assert (
+        "These funding rules were checked against their sources in 2026: the rates and "
+        "amounts of 2027 may differ, so every amount is to be confirmed with your OPCO."
+    ) in page
+    assert "* to be confirmed with your OPCO." in page
+    with translation.override("fr"):
+        html = render_to_string("reports/pdf.html", report_context(submitted, "fr", 1))
+    assert (
+        "Ces règles de financement ont été vérifiées auprès de leurs sources en 2026 : "
+        "les taux et montants de 2027 peuvent différer ; chaque montant est donc à "
+        "confirmer auprès de votre OPCO."
+    ) in html
