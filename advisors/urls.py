@@ -15,4 +15,5 @@ urlpatterns = [
     path("reviews/<uuid:public_id>/comments/", views.review_comments, name="review_comments"),
     path("reviews/<uuid:public_id>/lines/", views.adjust_lines, name="adjust_lines"),
     path("reviews/<uuid:public_id>/lines/add/", views.add_line, name="add_line"),
+    path("reviews/<uuid:public_id>/funding-rules/", views.funding_rules, name="funding_rules"),
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
 from observatory.exports import respond
 from reports import services as report_services
-from reports.document import plan_rows
+from reports.document import funding_rules_message, plan_rows
 from reports.models import ActionPlan, PlanItem, Report, TrainingAction
 
 from .forms import (
@@ -200,6 +201,16 @@ def add_line(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("advisors:review", diagnostic.public_id)
 
 
+@advisor_required
+@require_POST
+def funding_rules(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Estimate the plan under the most recently published funding rules."""
+    diagnostic, plan = _reviewed_plan(request, public_id)
+    rules = report_services.use_latest_funding_rules(plan=plan)
+    messages.success(request, funding_rules_message(rules))
+    return redirect("advisors:review", diagnostic.public_id)
+
+
 # --- Helpers ---------------------------------------------------------------------------
 
 
@@ -277,6 +288,9 @@ def _render_review(
             "plan": plan,
             "rows": rows,
             "totals": totals,
+            "newer_rules": report_services.newer_funding_rules(plan) if plan else None,
+            "rules_url": reverse("advisors:funding_rules", args=[diagnostic.public_id]),
+            "can_change_rules": plan is not None,
             "comment_form": comment_form,
             "add_form": add_form,
             "reports": reports,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from diagnostics.benchmarks import benchmark_for
@@ -16,7 +17,7 @@ from diagnostics.results import results_context
 from documents.parsing import format_number
 
 from .funding import Estimate, LineFunding
-from .models import ActionPlan, Modality, PlanItem
+from .models import ActionPlan, FundingRules, Modality, PlanItem
 from .pdf import RenderedPdf, render_pdf
 from .planning import fund_lines
 from .recommendations import COUNTED_STATUSES, PlanLine
@@ -265,6 +266,16 @@ def _rules_out_of_date(plan: ActionPlan) -> dict[str, int] | None:
     if not rules.out_of_date(today):
         return None
     return {"checked": rules.checked_on.year, "year": today.year}
+
+
+def funding_rules_message(rules: FundingRules | None) -> str:
+    """What the page says once someone asked to estimate a plan under the newest rules."""
+    if rules is None:
+        return _("The plan already uses the most recent funding rules.")
+    return _(
+        "The plan is now estimated under the funding rules version %(version)s, checked "
+        "against their sources on %(date)s."
+    ) % {"version": rules.version, "date": date_format(rules.checked_on, "SHORT_DATE_FORMAT")}
 
 
 def domain_comments(plan: ActionPlan | None, language: str) -> list[dict[str, str]]:

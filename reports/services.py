@@ -324,6 +324,32 @@ def set_salary_cost(*, plan: ActionPlan, hourly_salary_cost: Decimal | None) -> 
     return True
 
 
+def newer_funding_rules(plan: ActionPlan) -> FundingRules | None:
+    """The funding rules to estimate with, when they are not the plan's: a plan keeps the
+    version it was made with until someone chooses to estimate it under newer ones."""
+    latest = FundingRules.latest()
+    if latest is None or latest.pk == plan.funding_rules_id:
+        return None
+    return latest
+
+
+@transaction.atomic
+def use_latest_funding_rules(*, plan: ActionPlan) -> FundingRules | None:
+    """Estimate the plan under the most recently published funding rules, and return them.
+    The change bumps the revision, refreshes the first-year figures and puts the PDF out
+    of date. None when the plan already uses them (or none are published)."""
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    latest = newer_funding_rules(locked)
+    if latest is None:
+        return None
+    locked.funding_rules = latest
+    locked.save(update_fields=["funding_rules"])
+    _touch(locked)
+    refresh_year1_summary(locked)
+    plan.refresh_from_db()
+    return latest
+
+
 def _touch(plan: ActionPlan) -> None:
     ActionPlan.objects.filter(pk=plan.pk).update(
         revision=F("revision") + 1, updated_at=timezone.now()
@@ -389,6 +415,7 @@ def fingerprint(diagnostic: Diagnostic, language: str) -> str:
             str(plan.validated_at),
             str(plan.hourly_salary_cost),
             plan.domain_comments,
+            plan.funding_rules_id,
         ]
         if plan
         else None,

@@ -13,6 +13,11 @@ urlpatterns = [
     path("diagnostics/<uuid:public_id>/plan/save/", views.save_plan, name="save_plan"),
     path("diagnostics/<uuid:public_id>/plan/review/", views.review_plan, name="review_plan"),
     path("diagnostics/<uuid:public_id>/plan/settings/", views.plan_settings, name="plan_settings"),
+    path(
+        "diagnostics/<uuid:public_id>/plan/funding-rules/",
+        views.plan_funding_rules,
+        name="plan_funding_rules",
+    ),
     path("diagnostics/<uuid:public_id>/report/", views.request_report, name="request"),
     path("<uuid:public_id>/", views.report, name="report"),
     path("<uuid:public_id>/download/", views.download, name="download"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,7 +20,7 @@ from diagnostics.services import SubmissionError
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
-from .document import domain_comments, plan_rows
+from .document import domain_comments, funding_rules_message, plan_rows
 from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm
 from .models import ActionPlan, PlanItem, Report
 
@@ -121,6 +122,18 @@ def plan_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+def plan_funding_rules(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Estimate the plan under the most recently published funding rules."""
+    action_plan = _existing_plan(request.user, public_id)
+    if not _can_edit(request.user, action_plan.diagnostic):
+        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    rules = services.use_latest_funding_rules(plan=action_plan)
+    messages.success(request, funding_rules_message(rules))
+    return redirect("reports:plan", action_plan.diagnostic.public_id)
+
+
+@login_required
+@require_POST
 def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A following advisor comments on the plan and may validate it (a new PDF version)."""
     action_plan = _existing_plan(request.user, public_id)
@@ -195,6 +208,9 @@ def _render_plan(
                 if row["horizon"] == PlanItem.Horizon.LATER and not row["compliance"]
             ],
             "totals": totals,
+            "newer_rules": services.newer_funding_rules(action_plan),
+            "rules_url": reverse("reports:plan_funding_rules", args=[diagnostic.public_id]),
+            "can_change_rules": _can_edit(request.user, diagnostic),
             "domain_comments": domain_comments(action_plan, current_language()),
             "can_edit": _can_edit(request.user, diagnostic),
             "can_review": is_following_advisor(request.user, diagnostic.company_id),

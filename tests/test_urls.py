@@ -103,6 +103,7 @@ def foreign_objects(company):
         "reports:save_plan": (d, "post"),
         "reports:review_plan": (d, "post"),
         "reports:plan_settings": (d, "post"),
+        "reports:plan_funding_rules": (d, "post"),
         "reports:request": (d, "post"),
         "reports:report": (r, "get"),
         "reports:download": (r, "get"),
@@ -120,6 +121,7 @@ def foreign_objects(company):
         "advisors:review_comments": (d, "post"),
         "advisors:adjust_lines": (d, "post"),
         "advisors:add_line": (d, "post"),
+        "advisors:funding_rules": (d, "post"),
         "observatory:company_export": ({"public_id": company.company.public_id}, "get"),
     }
 
@@ -242,6 +244,7 @@ def test_member_without_the_role_gets_403_on_their_own_company_objects(client_fo
         ("reports:save_plan", "get"),
         ("reports:review_plan", "get"),
         ("reports:plan_settings", "get"),
+        ("reports:plan_funding_rules", "get"),
         ("reports:request", "get"),
         ("reports:report", "post"),
         ("reports:download", "post"),
@@ -250,6 +253,7 @@ def test_member_without_the_role_gets_403_on_their_own_company_objects(client_fo
         ("advisors:review_comments", "get"),
         ("advisors:adjust_lines", "get"),
         ("advisors:add_line", "get"),
+        ("advisors:funding_rules", "get"),
     ],
 )
 def test_wrong_method_is_refused(client_for, company_a, name, method):

@@ -15,8 +15,8 @@ from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from observatory.services import refresh_observatory
 from reports import services as report_services
-from reports.models import ActionPlan, Report
-from tests.journeys.conftest import PASSWORD, log_in
+from reports.models import ActionPlan, FundingRules, Report
+from tests.journeys.conftest import PASSWORD, ROOT, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,11 +67,18 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     a11y.check(page, "portfolio")
     table = page.locator(".portfolio-table")
     assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    # Newer funding rules than the plan's are published: the review offers them.
+    rules_v2 = (ROOT / "reports/funding/funding-2026-v2.yaml").read_text()
+    newer, _ = FundingRules.publish(text=rules_v2)
     page.goto(base + "/advisor/queue/")
     a11y.check(page, "queue")
     page.get_by_role("link", name=re.compile("Relire|Start the review")).first.click()
     page.wait_for_url(re.compile(r".*/advisor/reviews/[0-9a-f-]+/$"))
     a11y.check(page, "review")
+    page.get_by_role("button", name="Estimer le plan selon les règles version 2").click()
+    page.locator(".alert-success").first.wait_for()
+    assert ActionPlan.objects.get(diagnostic=followed).funding_rules == newer
+    assert page.locator("[data-newer-rules]").count() == 0
     comments = page.locator("form[action$='/comments/']")
     comments.locator("textarea").first.fill("Commencer par la sécurité, <b>puis</b> le lean.")
     comments.locator("textarea").nth(1).fill("Former deux référents 5S.")

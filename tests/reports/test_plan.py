@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
@@ -12,7 +14,7 @@ from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services
 from reports.document import report_context
-from reports.models import ActionPlan, PlanItem, Report
+from reports.models import ActionPlan, FundingRules, PlanItem, Report
 from tests.markup import header_cells
 from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
 
@@ -419,3 +421,83 @@ def test_amounts_under_last_year_s_funding_rules_are_to_be_confirmed(
         "les taux et montants de 2027 peuvent différer ; chaque montant est donc à "
         "confirmer auprès de votre OPCO."
     ) in html
+
+
+FUNDING_V2 = Path(__file__).resolve().parents[2] / "reports" / "funding" / "funding-2026-v2.yaml"
+
+
+@pytest.mark.quality("R7")
+def test_a_plan_is_estimated_under_newer_funding_rules_on_request(
+    client_for, company_a, funding_rules, submitted, en
+):
+    """A plan keeps the rules it was made with; once newer ones are published, the page
+    says so, and an admin's request moves the plan to them: a new revision, new first-year
+    figures and an out-of-date PDF. A member sees the notice without the button and may
+    not post it."""
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    assert plan.funding_rules == funding_rules
+    report = services.request_report(diagnostic=submitted, user=company_a.admin, language="en")
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.READY, file="r.pdf", pages=3)
+    admin = client_for(company_a.admin)
+    rules_url = reverse("reports:plan_funding_rules", args=[submitted.public_id])
+    assert "data-newer-rules" not in admin.get(plan_url(submitted)).text
+    assert admin.post(rules_url).status_code == 302  # nothing newer: nothing changes
+    assert ActionPlan.objects.get(pk=plan.pk).revision == plan.revision
+
+    newer, _ = FundingRules.publish(text=FUNDING_V2.read_text())
+    page = admin.get(plan_url(submitted)).text
+    assert "Newer funding rules have been published: version 2, checked against" in page
+    assert f'action="{rules_url}"' in page
+    member = client_for(company_a.member)  # the same test client, logged in again
+    member_page = member.get(plan_url(submitted)).text
+    assert "data-newer-rules" in member_page
+    assert f'action="{rules_url}"' not in member_page
+    assert member.post(rules_url).status_code == 403
+    assert ActionPlan.objects.get(pk=plan.pk).funding_rules == funding_rules
+
+    admin = client_for(company_a.admin)
+
+    ActionPlan.objects.filter(pk=plan.pk).update(year1_funding=None)
+    response = admin.post(rules_url, follow=True)
+    assert "The plan is now estimated under the funding rules version 2" in response.text
+    assert "data-newer-rules" not in response.text
+    moved = ActionPlan.objects.get(pk=plan.pk)
+    assert moved.funding_rules == newer
+    assert moved.revision == plan.revision + 1
+    assert moved.year1_funding is not None
+    assert services.is_outdated(Report.objects.get(pk=report.pk))
+
+
+def test_a_following_advisor_moves_the_plan_to_newer_rules_from_the_review(
+    client_for, advisor, outsider, funding_rules, submitted, en
+):
+    newer, _ = FundingRules.publish(text=FUNDING_V2.read_text())
+    review = reverse("advisors:review", args=[submitted.public_id])
+    rules_url = reverse("advisors:funding_rules", args=[submitted.public_id])
+    assert f'action="{rules_url}"' in client_for(advisor).get(review).text
+    assert client_for(outsider).post(rules_url).status_code == 404
+    assert ActionPlan.objects.get(diagnostic=submitted).funding_rules == funding_rules
+    response = client_for(advisor).post(rules_url)
+    assert response["Location"] == review
+    assert ActionPlan.objects.get(diagnostic=submitted).funding_rules == newer
+
+
+def test_the_migration_keeps_up_to_date_pdfs_up_to_date(company_a, funding_rules, submitted):
+    """The PDF's fingerprint now covers the funding rules: a PDF that was up to date under
+    the old fingerprint gets the new one of the same state; an out-of-date one stays so."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "reports.migrations.0009_pdf_fingerprint_with_funding_rules"
+    )
+    before, after = migration._fingerprints(apps, submitted, "fr")
+    assert after == services.fingerprint(submitted, "fr") != before
+    current = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    stale = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    Report.objects.filter(pk=current.pk).update(source_fingerprint=before)
+    Report.objects.filter(pk=stale.pk).update(source_fingerprint="0" * 64)
+    migration.keep_current_pdfs_current(apps, None)
+    assert not services.is_outdated(Report.objects.get(pk=current.pk))
+    assert services.is_outdated(Report.objects.get(pk=stale.pk))
+    migration.back_to_the_old_fingerprint(apps, None)
+    assert Report.objects.get(pk=current.pk).source_fingerprint == before
