@@ -202,9 +202,15 @@ def _done_between(before: Diagnostic, last: Diagnostic, language: str) -> dict[s
 
 def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
     """The plan's lines by status, its first-year figures and the advisor's validation."""
-    plan = ActionPlan.objects.filter(diagnostic=diagnostic).select_related("validated_by").first()
+    plan = (
+        ActionPlan.objects.filter(diagnostic=diagnostic)
+        .select_related("validated_by", "funding_rules")
+        .defer("funding_rules__definition", "funding_rules__source")  # parsed once per process
+        .first()
+    )
     if plan is None:
         return None
+    rules = plan.funding_rules.rules if plan.funding_rules else None
     counts = dict(
         PlanItem.objects.filter(plan=plan)
         .values_list("status")
@@ -221,6 +227,13 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         "postponed": counts.get(PlanItem.Status.POSTPONED, 0),
         "validated": plan.is_validated,
         "advisor": plan.validated_by,
+        # The year the rules were checked in, when that is before this one: the figures
+        # are then to be confirmed (reports.funding.FundingRulesDef.out_of_date).
+        "rules_checked_in": (
+            rules.checked_on.year
+            if rules is not None and rules.out_of_date(timezone.localdate())
+            else None
+        ),
     }
 
 

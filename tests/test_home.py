@@ -367,3 +367,17 @@ def test_copied_answers_are_confirmed_before_the_diagnostic_is_submitted():
     assert next_steps(partial) == [steps.CONFIRM, steps.CONTINUE]
     member = situation(is_admin=False, draft=True, answered=10, visible=10, to_confirm=3)
     assert next_steps(member) == [steps.CONFIRM]  # everyone confirms their answers
+
+
+def test_first_year_figures_under_last_year_s_rules_are_to_be_confirmed(
+    client_for, company_a, funding_rules, submitted, monkeypatch
+):
+    client = client_for(company_a.admin)
+    client.cookies["django_language"] = "en"
+    assert ActionPlan.objects.get(diagnostic=submitted).year1_cost_min is not None
+    assert "data-rules-out-of-date" not in client.get(reverse("home")).text
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 1, 4))
+    page = client.get(reverse("home")).text
+    assert (
+        "Amounts to be confirmed with your OPCO: they follow funding rules checked in 2026."
+    ) in page
