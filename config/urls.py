@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
+
+admin.site.site_header = _("Autodiag operator")
+admin.site.site_title = _("Autodiag operator")
+admin.site.index_title = _("Records, published versions and the audit log")
 
 urlpatterns = [
     path("", views.home, name="home"),

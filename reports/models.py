@@ -30,6 +30,7 @@ class Catalogue(PublishedVersion):
 
     class Meta(PublishedVersion.Meta):
         verbose_name = _("training catalogue version")
+        verbose_name_plural = _("training catalogue versions")
 
     @cached_property
     def spec(self) -> CatalogueDef:
