@@ -88,9 +88,7 @@ def make_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def save_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The company admin (or a following advisor) saves the edited plan lines."""
-    action_plan = _existing_plan(request.user, public_id)
-    if not _can_edit(request.user, action_plan.diagnostic):
-        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    action_plan = _editable_plan(request.user, public_id)
     forms = _item_forms(action_plan, request.POST)
     if not all(f.is_valid() for f in forms.values()):
         return _render_plan(request, action_plan, forms=forms, status=400)
@@ -107,9 +105,7 @@ def save_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def plan_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The company admin counts the salaries of training time, from an hourly cost."""
-    action_plan = _existing_plan(request.user, public_id)
-    if not _can_edit(request.user, action_plan.diagnostic):
-        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    action_plan = _editable_plan(request.user, public_id)
     form = PlanSettingsForm(request.POST, instance=ActionPlan.objects.get(pk=action_plan.pk))
     if not form.is_valid():
         return _render_plan(request, action_plan, settings_form=form, status=400)
@@ -124,9 +120,7 @@ def plan_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def plan_funding_rules(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Estimate the plan under the most recently published funding rules."""
-    action_plan = _existing_plan(request.user, public_id)
-    if not _can_edit(request.user, action_plan.diagnostic):
-        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    action_plan = _editable_plan(request.user, public_id)
     rules = services.use_latest_funding_rules(plan=action_plan)
     messages.success(request, funding_rules_message(rules))
     return redirect("reports:plan", action_plan.diagnostic.public_id)
@@ -161,6 +155,14 @@ def _existing_plan(user: User, public_id: uuid.UUID) -> ActionPlan:
         ActionPlan.objects.select_related("diagnostic", "company", "funding_rules"),
         diagnostic=diagnostic,
     )
+
+
+def _editable_plan(user: User, public_id: uuid.UUID) -> ActionPlan:
+    """The plan, for a company admin or a following advisor; PermissionDenied otherwise."""
+    action_plan = _existing_plan(user, public_id)
+    if not _can_edit(user, action_plan.diagnostic):
+        raise PermissionDenied(_("Only an administrator of the company can edit the plan."))
+    return action_plan
 
 
 def _can_edit(user: User, diagnostic: Diagnostic) -> bool:
