@@ -21,6 +21,7 @@ from diagnostics.answering import progress
 from diagnostics.definition import tr
 from diagnostics.models import Answer, Diagnostic, Questionnaire, question_ids
 from diagnostics.scoring import AnswerValue, Results
+from reports.document import rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
 from reports.services import is_outdated
 
@@ -210,7 +211,6 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
     )
     if plan is None:
         return None
-    rules = plan.funding_rules.rules if plan.funding_rules else None
     counts = dict(
         PlanItem.objects.filter(plan=plan)
         .values_list("status")
@@ -227,13 +227,7 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         "postponed": counts.get(PlanItem.Status.POSTPONED, 0),
         "validated": plan.is_validated,
         "advisor": plan.validated_by,
-        # The year the rules were checked in, when that is before this one: the figures
-        # are then to be confirmed (reports.funding.FundingRulesDef.out_of_date).
-        "rules_checked_in": (
-            rules.checked_on.year
-            if rules is not None and rules.out_of_date(timezone.localdate())
-            else None
-        ),
+        "rules_out_of_date": rules_out_of_date(plan),  # the figures are to be confirmed
     }
 
 

@@ -74,8 +74,12 @@ def _unchanged(existing: V, checksum: str) -> V:
     )
 
 
+# The order of "the most recent version first": by publication, then by number.
+LATEST_FIRST = ("-published_at", "-version")
+
+
 def latest_version(model: type[V], key: str | None = None) -> V | None:
     """The most recently published version (of `key`, when given), read without its
     definition and YAML source: its parsed definition is kept per process (`parsed`)."""
     versions = model.objects.all() if key is None else model.objects.filter(key=key)
-    return versions.defer("definition", "source").order_by("-published_at", "-version").first()
+    return versions.defer("definition", "source").order_by(*LATEST_FIRST).first()

@@ -15,13 +15,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.admin import ReadOnlyAdmin
+from documents.services import LATEST_FIRST
 
 from .models import ActionPlan, Catalogue, FundingRules
 
 
 def _with_plans(queryset: QuerySet, field: str) -> QuerySet:
     """The versions, each with the number of plans made (or estimated) under it and the
-    version new plans use (documents.services.latest_version: the last published)."""
+    version new plans use (the first in documents.services.latest_version's order)."""
     plans = (
         ActionPlan.objects.filter(**{field: OuterRef("pk")})
         .order_by()
@@ -29,7 +30,7 @@ def _with_plans(queryset: QuerySet, field: str) -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    latest = queryset.model.objects.order_by("-published_at", "-version").values("pk")[:1]
+    latest = queryset.model.objects.order_by(*LATEST_FIRST).values("pk")[:1]
     return queryset.defer("definition").annotate(
         plans=Coalesce(Subquery(plans, output_field=IntegerField()), 0),
         latest_pk=Subquery(latest),

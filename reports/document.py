@@ -242,7 +242,7 @@ def _totals(
         "has_funding": plan.funding_rules is not None,
         "rules": plan.funding_rules,
         "uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in counted),
-        "rules_out_of_date": _rules_out_of_date(plan),
+        "rules_out_of_date": rules_out_of_date(plan),
         "salary_rate": plan.hourly_salary_cost,
         "open_gaps": [
             {
@@ -256,7 +256,7 @@ def _totals(
     }
 
 
-def _rules_out_of_date(plan: ActionPlan) -> dict[str, int] | None:
+def rules_out_of_date(plan: ActionPlan) -> dict[str, int] | None:
     """The year the plan's funding rules were checked and this year, when that is an earlier
     year (every amount is then to be confirmed); None otherwise."""
     if plan.funding_rules is None:
