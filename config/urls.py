@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from . import views
 
 admin.site.site_header = _("Autodiag operator")
-admin.site.site_title = _("Autodiag operator")
 admin.site.index_title = _("Records, published versions and the audit log")
 
 urlpatterns = [

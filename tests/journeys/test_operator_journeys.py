@@ -112,7 +112,11 @@ def test_operator_opens_the_observatory_and_downloads_an_export(
     live_server, browser, followed, a11y
 ):
     operator = User.objects.create_user(
-        email="operateur@test.example", full_name="Opératrice", password=PASSWORD, is_staff=True
+        email="operateur@test.example",
+        full_name="Opératrice",
+        password=PASSWORD,
+        is_staff=True,
+        is_superuser=True,  # the administration too, as the demo's operator
     )
     refresh_observatory()
     base = live_server.url
@@ -131,6 +135,11 @@ def test_operator_opens_the_observatory_and_downloads_an_export(
         rows = export.read().splitlines()
     assert len(rows) >= 2
     assert any(";" in row or "," in row for row in rows)
+
+    # The published funding rules, in the operator's administration.
+    page.goto(base + "/operator/reports/fundingrules/")
+    a11y.check(page, "admin-funding-rules")
+    assert "Règles de financement de la formation 2026" in page.locator("#result_list").inner_text()
 
 
 def test_core_journey_in_english_on_a_phone(live_server, browser, followed, company_a, a11y):
