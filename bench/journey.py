@@ -416,7 +416,9 @@ def checkout_env(root: Path, database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DJANGO_ENV", None)  # development settings, with DEBUG turned off
     env.update(
-        PYTHONPATH=str(root),  # before the virtualenv's editable install of this checkout
+        # The checkout, and a sitecustomize that drops the virtualenv's editable install
+        # (which would lend an older checkout the modules it lacks from the working tree).
+        PYTHONPATH=os.pathsep.join([str(root), str(ROOT / "bench" / "checkout_site")]),
         DJANGO_SETTINGS_MODULE="config.settings.base",
         DATABASE_URL=database_url,
         DJANGO_DEBUG="0",

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import runpy
 import shutil
 import statistics
 import subprocess
@@ -134,6 +135,12 @@ def main() -> None:
         parser.error("need 0 < --warm < --reports")
 
     sys.path.insert(0, str(ROOT))
+    # The virtualenv may be shared with another checkout: its editable install would lend
+    # this checkout the modules it lacks from that working tree. Copy bench/checkout_site
+    # with this script; it drops that finder here and in the manage.py subprocesses.
+    checkout_site = Path(__file__).resolve().parent / "checkout_site"
+    runpy.run_path(str(checkout_site / "sitecustomize.py"))
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(checkout_site)])
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
     media_root = tempfile.mkdtemp(prefix="autodiag-bench-media-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
