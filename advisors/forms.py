@@ -50,11 +50,13 @@ class ReviewState:
     NONE = "none"
     DRAFT = "draft"
     TO_REVIEW = "to_review"
+    CHANGED = "changed"
     VALIDATED = "validated"
     CHOICES = (
         (NONE, _("No diagnostic")),
         (DRAFT, _("Diagnostic in progress")),
         (TO_REVIEW, _("To review")),
+        (CHANGED, _("Plan changed since its validation")),
         (VALIDATED, _("Plan validated")),
     )
 

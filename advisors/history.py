@@ -84,7 +84,7 @@ def _followup(
     plans = {
         p.diagnostic_id: p
         for p in ActionPlan.objects.filter(company=company).only(
-            "diagnostic_id", "validated_at", "company_id"
+            "diagnostic_id", "validated_at", "changed_since_validation_at", "company_id"
         )
     }
     counts: dict[tuple[int, str], int] = {

@@ -44,6 +44,7 @@ PLAN_FIGURES = (
     "year1_remaining_min",
     "year1_remaining_max",
     "validated_at",
+    "changed_since_validation_at",
 )
 ORDERINGS = {
     "name": [F("name").asc()],
@@ -100,6 +101,11 @@ def portfolio(user: User) -> QuerySet[Company]:
                 output_field=FloatField(),
             ),
             state=Case(
+                When(
+                    validated_at__isnull=False,
+                    changed_since_validation_at__isnull=False,
+                    then=Value(ReviewState.CHANGED),
+                ),
                 When(validated_at__isnull=False, then=Value(ReviewState.VALIDATED)),
                 When(submitted_id__isnull=False, then=Value(ReviewState.TO_REVIEW)),
                 When(last_status__isnull=False, then=Value(ReviewState.DRAFT)),
@@ -136,13 +142,18 @@ def filtered_portfolio(user: User, filters: dict[str, Any]) -> QuerySet[Company]
 
 
 def review_queue(user: User) -> QuerySet[Diagnostic]:
-    """Submitted diagnostics of the portfolio whose plan is not validated, oldest first."""
+    """Submitted diagnostics of the portfolio whose plan is not validated, or changed since
+    its validation, the longest waiting first (since the submission, or since the change)."""
     return (
         Diagnostic.objects.filter(
             company__in=Company.objects.for_advisor(user),
             status=Diagnostic.Status.SUBMITTED,
         )
-        .filter(Q(plan__isnull=True) | Q(plan__validated_at__isnull=True))
+        .filter(
+            Q(plan__isnull=True)
+            | Q(plan__validated_at__isnull=True)
+            | Q(plan__changed_since_validation_at__isnull=False)
+        )
         .select_related("company")
         .only(
             "public_id",
@@ -160,9 +171,11 @@ def review_queue(user: User) -> QuerySet[Diagnostic]:
             index=_first(
                 Score.objects.filter(diagnostic_id=OuterRef("pk"), level=Score.Level.OVERALL),
                 "score",
-            )
+            ),
+            changed_at=F("plan__changed_since_validation_at"),
+            waiting_since=Coalesce("changed_at", "submitted_at"),
         )
-        .order_by("submitted_at", "pk")
+        .order_by("waiting_since", "pk")
     )
 
 

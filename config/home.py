@@ -226,6 +226,7 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         "dropped": counts.get(PlanItem.Status.DROPPED, 0),
         "postponed": counts.get(PlanItem.Status.POSTPONED, 0),
         "validated": plan.is_validated,
+        "changed_since_validation": plan.changed_since_validation,
         "advisor": plan.validated_by,
         "rules_out_of_date": rules_out_of_date(plan),  # the figures are to be confirmed
     }

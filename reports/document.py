@@ -331,6 +331,9 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
         "advisor_comment": plan.advisor_comment if plan else "",
         "validated_by": plan.validated_by.full_name if plan and plan.validated_by else None,
         "validated_at": plan.validated_at if plan else None,
+        "changed_since_validation_at": (
+            plan.changed_since_validation_at if plan and plan.changed_since_validation else None
+        ),
     }
 
 

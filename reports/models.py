@@ -137,6 +137,11 @@ class ActionPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     validated_at = models.DateTimeField(null=True, blank=True)
+    # When what the advisor validated first changed after the validation (lines added,
+    # dropped or postponed, their priority, horizon or people, the salary cost, the funding
+    # rules); cleared by the next validation. Follow-up (accepted, done, owner, quarter,
+    # notes) and comments do not count.
+    changed_since_validation_at = models.DateTimeField(null=True, blank=True)
     # The advisor's comment on each domain, by domain code.
     domain_comments = models.JSONField(default=dict, blank=True)
     # Set by the task that e-mails the company admins of a validation (claimed once).
@@ -159,6 +164,10 @@ class ActionPlan(models.Model):
     @property
     def is_validated(self) -> bool:
         return self.validated_at is not None
+
+    @property
+    def changed_since_validation(self) -> bool:
+        return self.validated_at is not None and self.changed_since_validation_at is not None
 
 
 class PlanItem(models.Model):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from .catalogue import (
 from .document import year1_figures
 from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
 from .planning import plan_from_results, uncovered
+from .recommendations import COUNTED_STATUSES
 from .tasks import enqueue_report, enqueue_validation_notice
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
 
     A line marked done records when; a line that is no longer dropped loses its reason.
     """
-    changed = False
+    changed = content = False
     now = timezone.now()
     for item in PlanItem.objects.select_for_update().filter(plan=plan, pk__in=changes):
         fields = {k: v for k, v in changes[item.pk].items() if k in PLAN_FIELDS}
@@ -243,14 +244,28 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
         if status != PlanItem.Status.DROPPED and (fields.get("drop_reason") or item.drop_reason):
             fields["drop_reason"] = ""
         if any(getattr(item, k) != v for k, v in fields.items()):
+            content = content or _changes_content(item, fields)
             for k, v in fields.items():
                 setattr(item, k, v)
             item.save(update_fields=list(fields))
             changed = True
     if changed:
-        _touch(plan)
+        _touch(plan, content=content)
         refresh_year1_summary(plan)
     return changed
+
+
+# What a line commits the company to, as an advisor validates it: which lines count (a
+# dropped or postponed line does not), when, in which order and for how many people.
+# Accepting a line, marking it done, its owner, quarter and notes are its follow-up.
+CONTENT_FIELDS = ("horizon", "priority", "people")
+
+
+def _changes_content(item: PlanItem, fields: dict[str, Any]) -> bool:
+    counted = fields.get("status", item.status) in COUNTED_STATUSES
+    if counted != (item.status in COUNTED_STATUSES):
+        return True
+    return counted and any(k in fields and getattr(item, k) != fields[k] for k in CONTENT_FIELDS)
 
 
 @transaction.atomic
@@ -305,7 +320,7 @@ def add_plan_line(
         reasons={"added_by_advisor": True},
         position=(position or 0) + 1,
     )
-    _touch(locked)
+    _touch(locked, content=True)
     refresh_year1_summary(locked)
     plan.refresh_from_db()
     return item
@@ -319,7 +334,7 @@ def set_salary_cost(*, plan: ActionPlan, hourly_salary_cost: Decimal | None) -> 
         return False
     locked.hourly_salary_cost = hourly_salary_cost
     locked.save(update_fields=["hourly_salary_cost"])
-    _touch(locked)
+    _touch(locked, content=True)
     plan.refresh_from_db()
     return True
 
@@ -344,16 +359,28 @@ def use_latest_funding_rules(*, plan: ActionPlan) -> FundingRules | None:
         return None
     locked.funding_rules = latest
     locked.save(update_fields=["funding_rules"])
-    _touch(locked)
+    _touch(locked, content=True)
     refresh_year1_summary(locked)
     plan.refresh_from_db()
     return latest
 
 
-def _touch(plan: ActionPlan) -> None:
-    ActionPlan.objects.filter(pk=plan.pk).update(
-        revision=F("revision") + 1, updated_at=timezone.now()
-    )
+def _touch(plan: ActionPlan, *, content: bool) -> None:
+    """A new revision of the plan. `content`: what an advisor validates changed (see
+    ActionPlan.changed_since_validation_at), so a validated plan records when it first did;
+    in the same statement."""
+    now = timezone.now()
+    fields: dict[str, Any] = {"revision": F("revision") + 1, "updated_at": now}
+    if content:
+        fields["changed_since_validation_at"] = Case(
+            When(
+                validated_at__isnull=False,
+                changed_since_validation_at__isnull=True,
+                then=Value(now),
+            ),
+            default=F("changed_since_validation_at"),
+        )
+    ActionPlan.objects.filter(pk=plan.pk).update(**fields)
     plan.refresh_from_db()
 
 
@@ -382,9 +409,15 @@ def advisor_review(
         locked.validated_by = advisor
         locked.validated_at = timezone.now()
         locked.validation_notified_at = None
-        fields += ["validated_by", "validated_at", "validation_notified_at"]
+        locked.changed_since_validation_at = None
+        fields += [
+            "validated_by",
+            "validated_at",
+            "validation_notified_at",
+            "changed_since_validation_at",
+        ]
     locked.save(update_fields=fields)
-    _touch(locked)
+    _touch(locked, content=False)
     plan.refresh_from_db()
     if validate:
         audit.record(
@@ -407,20 +440,19 @@ def fingerprint(diagnostic: Diagnostic, language: str) -> str:
         if plan
         else []
     )
-    state = {
-        "results": diagnostic.results,
-        "language": language,
-        "plan": [
+    facts: list[Any] | None = None
+    if plan:
+        facts = [
             plan.advisor_comment,
             str(plan.validated_at),
             str(plan.hourly_salary_cost),
             plan.domain_comments,
             plan.funding_rules_id,
         ]
-        if plan
-        else None,
-        "items": items,
-    }
+        if plan.changed_since_validation:
+            # Only then: the fingerprints of every other plan stay what they were.
+            facts.append("changed since validation")
+    state = {"results": diagnostic.results, "language": language, "plan": facts, "items": items}
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
 

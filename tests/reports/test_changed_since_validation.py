@@ -1,0 +1,209 @@
+"""A validated plan that changes afterwards is no longer presented as validated: the company,
+the advisor's lists and the PDF say it changed since, and it goes back to the review queue
+until an advisor validates it again. Its follow-up (accepted, done, owner, quarter, notes)
+and the advisor's comments do not count as a change."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from reports import services
+from reports.document import report_context
+from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
+
+FUNDING_V2 = Path(__file__).resolve().parents[2] / "reports" / "funding" / "funding-2026-v2.yaml"
+
+
+@pytest.fixture
+def validated(submitted, advisor):
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    plan.refresh_from_db()
+    assert plan.is_validated
+    assert not plan.changed_since_validation
+    return plan
+
+
+def line(plan: ActionPlan, code: str = "A-ONE-01") -> PlanItem:
+    return PlanItem.objects.get(plan=plan, action__code=code)
+
+
+@pytest.mark.parametrize(
+    ("fields", "changes"),
+    [
+        ({"people": 4}, True),
+        ({"priority": 3}, True),
+        ({"horizon": "later"}, True),
+        ({"status": "dropped", "drop_reason": "Déjà fait"}, True),
+        ({"status": "postponed"}, True),
+        ({"status": "accepted"}, False),
+        ({"status": "done"}, False),
+        ({"owner": "Responsable qualité", "target_quarter": "2027-T2"}, False),
+        ({"notes": "Voir avec l'organisme"}, False),
+    ],
+)
+def test_what_the_advisor_validated_is_told_apart_from_the_follow_up(validated, fields, changes):
+    item, revision = line(validated), validated.revision
+    assert services.update_plan_items(plan=validated, changes={item.pk: fields})
+    plan = ActionPlan.objects.get(pk=validated.pk)
+    assert plan.revision == revision + 1
+    assert plan.changed_since_validation is changes
+    assert (plan.changed_since_validation_at is not None) is changes
+
+
+def test_a_line_out_of_the_plan_changes_nothing_validated_until_it_comes_back(validated):
+    item = line(validated)
+    services.update_plan_items(plan=validated, changes={item.pk: {"status": "dropped"}})
+    services.advisor_review(
+        plan=validated, advisor=validated.validated_by, comment="", validate=True, language="fr"
+    )
+    services.update_plan_items(plan=validated, changes={item.pk: {"people": 5}})
+    assert not ActionPlan.objects.get(pk=validated.pk).changed_since_validation
+    services.update_plan_items(plan=validated, changes={item.pk: {"status": "proposed"}})
+    assert ActionPlan.objects.get(pk=validated.pk).changed_since_validation
+
+
+def test_lines_added_the_salary_cost_and_newer_rules_change_the_plan(
+    validated, funding_rules, advisor
+):
+    def changed_then_validated_again() -> bool:
+        plan = ActionPlan.objects.get(pk=validated.pk)
+        was_changed = plan.changed_since_validation
+        services.advisor_review(
+            plan=plan, advisor=advisor, comment="", validate=True, language="fr"
+        )
+        assert not ActionPlan.objects.get(pk=validated.pk).changed_since_validation
+        return was_changed
+
+    action = TrainingAction.objects.get(catalogue=validated.catalogue, code="A-ONE-02")
+    services.add_plan_line(plan=validated, action=action, priority=2, horizon="later", user=advisor)
+    assert changed_then_validated_again()
+    services.set_salary_cost(plan=validated, hourly_salary_cost=Decimal("32.50"))
+    assert changed_then_validated_again()
+    ActionPlan.objects.filter(pk=validated.pk).update(funding_rules=None)
+    assert services.use_latest_funding_rules(plan=validated) == funding_rules
+    assert changed_then_validated_again()
+    FundingRules.publish(text=FUNDING_V2.read_text())
+    assert services.use_latest_funding_rules(plan=validated) is not None
+    assert changed_then_validated_again()
+
+
+def test_comments_keep_the_validation_and_a_plan_never_validated_has_nothing_to_flag(
+    submitted, validated, advisor
+):
+    services.advisor_review(
+        plan=validated,
+        advisor=advisor,
+        comment="Un mot de plus",
+        validate=False,
+        language="fr",
+        domain_comments={"A": "Bien"},
+    )
+    plan = ActionPlan.objects.get(pk=validated.pk)
+    assert plan.advisor_comment == "Un mot de plus"
+    assert plan.is_validated
+    assert not plan.changed_since_validation
+
+    ActionPlan.objects.filter(pk=plan.pk).update(validated_at=None, validated_by=None)
+    services.update_plan_items(plan=plan, changes={line(plan).pk: {"people": 3}})
+    assert ActionPlan.objects.get(pk=plan.pk).changed_since_validation_at is None
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    assert not ActionPlan.objects.get(pk=plan.pk).changed_since_validation
+
+
+def test_the_company_changes_a_validated_plan_and_every_page_says_so(
+    client_for, company_a, advisor, validated
+):
+    diagnostic = validated.diagnostic
+    plan_page = reverse("reports:plan", args=[diagnostic.public_id])
+    review_page = reverse("advisors:review", args=[diagnostic.public_id])
+    history_page = reverse("advisors:company", args=[company_a.company.public_id])
+    queue = reverse("advisors:queue")
+    portfolio = reverse("advisors:portfolio")
+
+    page = client_for(company_a.admin).get(plan_page).text
+    assert "data-changed-since-validation" not in page
+    assert company_a.company.name not in client_for(advisor).get(queue).text
+
+    data = {}
+    for item in PlanItem.objects.filter(plan=validated):
+        values = {
+            "status": item.status,
+            "horizon": item.horizon,
+            "priority": item.priority,
+            "target_quarter": item.target_quarter,
+            "owner": item.owner,
+            "people": 6 if item.action.code == "A-ONE-01" else item.people,
+            "notes": item.notes,
+        }
+        data.update({f"item-{item.pk}-{k}": v for k, v in values.items()})
+    admin = client_for(company_a.admin)
+    response = admin.post(reverse("reports:save_plan", args=[diagnostic.public_id]), data)
+    assert response.status_code == 302
+    assert line(validated).people == 6
+
+    page = admin.get(plan_page).text
+    assert "data-changed-since-validation" in page
+    assert "après cette validation : votre conseiller vérifiera les changements" in page
+    assert '<p class="alert alert-success">Validé par' not in page
+    assert 'data-validation="changed"' in admin.get(reverse("home")).text
+
+    advisor_client = client_for(advisor)
+    page = advisor_client.get(queue).text
+    assert company_a.company.name in page
+    assert "data-changed" in page
+    page = advisor_client.get(review_page).text
+    assert "data-changed-since-validation" in page
+    assert "vérifiez le plan et validez-le de nouveau" in page
+    page = advisor_client.get(portfolio, {"status": "changed"}).text
+    assert company_a.company.name in page
+    assert "Modifié depuis la validation" in page
+    assert company_a.company.name not in advisor_client.get(portfolio, {"status": "validated"}).text
+    assert "Modifié depuis la validation" in advisor_client.get(history_page).text
+
+    response = advisor_client.post(
+        reverse("advisors:review_comments", args=[diagnostic.public_id]),
+        {"review": "validate", "comment": "Revu après les changements"},
+    )
+    assert response.status_code == 302
+    assert company_a.company.name not in advisor_client.get(queue).text
+    page = advisor_client.get(portfolio, {"status": "validated"}).text
+    assert company_a.company.name in page
+    page = client_for(company_a.admin).get(plan_page).text
+    assert "data-changed-since-validation" not in page
+    assert '<p class="alert alert-success">Validé par' in page
+
+
+def test_the_pdf_of_a_changed_plan_says_it_is_not_validated(company_a, validated):
+    diagnostic = validated.diagnostic
+    validated_pdf = services.request_report(
+        diagnostic=diagnostic, user=company_a.admin, language="en"
+    )
+    Report.objects.filter(pk=validated_pdf.pk).update(status=Report.Status.READY)
+    with translation.override("en"):
+        context = report_context(diagnostic, "en", 1)
+    assert context["validated_at"] == validated.validated_at
+    assert context["changed_since_validation_at"] is None
+
+    item = line(validated)
+    services.update_plan_items(
+        plan=validated, changes={item.pk: {"priority": item.priority % 3 + 1}}
+    )
+    assert services.is_outdated(Report.objects.get(pk=validated_pdf.pk))
+    # Back to the values that were validated: the PDF made at the validation is no longer
+    # the plan's (a PDF made now says that the plan changed since).
+    services.update_plan_items(plan=validated, changes={item.pk: {"priority": item.priority}})
+    assert services.is_outdated(Report.objects.get(pk=validated_pdf.pk))
+
+    with translation.override("en"):
+        context = report_context(diagnostic, "en", 2)
+        html = render_to_string("reports/pdf.html", context)
+    plan = ActionPlan.objects.get(pk=validated.pk)
+    assert context["changed_since_validation_at"] == plan.changed_since_validation_at
+    assert "after this validation: this version of the plan is not validated." in html
