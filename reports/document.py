@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from diagnostics.benchmarks import benchmark_for
@@ -288,6 +289,89 @@ def domain_comments(plan: ActionPlan | None, language: str) -> list[dict[str, st
         for d in spec.domains
         if plan.domain_comments.get(d.code)
     ]
+
+
+def changes_since_validation(plan: ActionPlan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What changed in a validated plan since its validation, for the advisor who validates
+    it again: [{"title", "changes": [text, ...]}], the lines in the order of `rows` (the
+    plan's rows, `plan_rows`), then the salary cost and the funding rules. Empty when the
+    plan did not change, or was validated before the validated state was kept."""
+    state = plan.validated_state or {}
+    if not plan.changed_since_validation or not state:
+        return []
+    horizons = dict(PlanItem.Horizon.choices)
+    before_lines = state.get("lines", {})
+    out = []
+    for row in rows:
+        before = before_lines.get(str(row["pk"]))
+        changes: list[str] = []
+        if before is None:
+            if row["counted"]:
+                changes.append(_("added to the plan"))
+        elif before["counted"] != row["counted"]:
+            changes.append(
+                _("counted again")
+                if row["counted"]
+                else _("no longer counted: %(status)s") % {"status": row["status"].lower()}
+            )
+        if before is not None and row["counted"]:
+            if before["priority"] != row["priority"]:
+                changes.append(
+                    _("priority: P%(before)s → P%(after)s")
+                    % {"before": before["priority"], "after": row["priority"]}
+                )
+            if before["horizon"] != row["horizon"]:
+                changes.append(
+                    _("horizon: %(before)s → %(after)s")
+                    % {
+                        "before": horizons.get(before["horizon"], before["horizon"]),
+                        "after": row["horizon_label"],
+                    }
+                )
+            if before["people"] != row["people"]:
+                changes.append(
+                    _("people to train: %(before)s → %(after)s")
+                    % {"before": before["people"], "after": row["people"]}
+                )
+        if changes:
+            out.append({"title": row["action_title"], "changes": changes})
+
+    def rate(value: str | None) -> str:
+        if value is None:
+            return _("not counted")
+        return _("%(amount)s € an hour") % {"amount": number_format(Decimal(value), 2)}
+
+    salary = None if plan.hourly_salary_cost is None else str(plan.hourly_salary_cost)
+    if state.get("hourly_salary_cost") != salary:
+        out.append(
+            {
+                "title": _("Salaries during training"),
+                "changes": [f"{rate(state.get('hourly_salary_cost'))} → {rate(salary)}"],
+            }
+        )
+    if state.get("funding_rules") != plan.funding_rules_id:
+        versions = dict(
+            FundingRules.objects.filter(
+                pk__in=[state.get("funding_rules"), plan.funding_rules_id]
+            ).values_list("pk", "version")
+        )
+
+        def version(pk: int | None) -> str:
+            return (
+                _("version %(n)s") % {"n": versions[pk]}
+                if pk in versions
+                else _("no funding rules")
+            )
+
+        out.append(
+            {
+                "title": _("Funding rules"),
+                "changes": [
+                    f"{version(state.get('funding_rules'))} → {version(plan.funding_rules_id)}"
+                ],
+            }
+        )
+    return out
 
 
 def _competency_title(spec: Any, code: str, language: str) -> str:

@@ -142,6 +142,9 @@ class ActionPlan(models.Model):
     # rules); cleared by the next validation. Follow-up (accepted, done, owner, quarter,
     # notes) and comments do not count.
     changed_since_validation_at = models.DateTimeField(null=True, blank=True)
+    # What the advisor validated, to show what changed since: each line's priority, horizon,
+    # people and whether it counted (by line pk), the salary cost and the funding rules.
+    validated_state = models.JSONField(default=dict, blank=True)
     # The advisor's comment on each domain, by domain code.
     domain_comments = models.JSONField(default=dict, blank=True)
     # Set by the task that e-mails the company admins of a validation (claimed once).

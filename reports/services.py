@@ -261,6 +261,24 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
 CONTENT_FIELDS = ("horizon", "priority", "people")
 
 
+def _validated_state(plan: ActionPlan) -> dict[str, Any]:
+    """What a validation covers, as `reports.document.changes_since_validation` reads it."""
+    lines = PlanItem.objects.filter(plan=plan).values_list("pk", "status", *CONTENT_FIELDS)
+    return {
+        "lines": {
+            str(pk): {
+                "counted": status in COUNTED_STATUSES,
+                **dict(zip(CONTENT_FIELDS, values, strict=True)),
+            }
+            for pk, status, *values in lines
+        },
+        "hourly_salary_cost": None
+        if plan.hourly_salary_cost is None
+        else str(plan.hourly_salary_cost),
+        "funding_rules": plan.funding_rules_id,
+    }
+
+
 def _changes_content(item: PlanItem, fields: dict[str, Any]) -> bool:
     counted = fields.get("status", item.status) in COUNTED_STATUSES
     if counted != (item.status in COUNTED_STATUSES):
@@ -410,11 +428,13 @@ def advisor_review(
         locked.validated_at = timezone.now()
         locked.validation_notified_at = None
         locked.changed_since_validation_at = None
+        locked.validated_state = _validated_state(locked)
         fields += [
             "validated_by",
             "validated_at",
             "validation_notified_at",
             "changed_since_validation_at",
+            "validated_state",
         ]
     locked.save(update_fields=fields)
     _touch(locked, content=False)

@@ -207,3 +207,62 @@ def test_the_pdf_of_a_changed_plan_says_it_is_not_validated(company_a, validated
     plan = ActionPlan.objects.get(pk=validated.pk)
     assert context["changed_since_validation_at"] == plan.changed_since_validation_at
     assert "after this validation: this version of the plan is not validated." in html
+
+
+def test_the_review_lists_what_changed_since_the_validation(
+    client_for, advisor, validated, funding_rules
+):
+    diagnostic = validated.diagnostic
+    review_page = reverse("advisors:review", args=[diagnostic.public_id])
+    one, two = line(validated, "A-ONE-01"), line(validated, "B-TWO-01")
+    services.update_plan_items(
+        plan=validated,
+        changes={
+            one.pk: {"people": one.people + 2, "priority": one.priority % 3 + 1},
+            two.pk: {"status": "dropped", "drop_reason": "Déjà fait"},
+        },
+    )
+    added = TrainingAction.objects.get(catalogue=validated.catalogue, code="A-ONE-02")
+    services.add_plan_line(plan=validated, action=added, priority=2, horizon="later", user=advisor)
+    services.set_salary_cost(plan=validated, hourly_salary_cost=Decimal("32.50"))
+    services.use_latest_funding_rules(plan=validated)
+
+    page = client_for(advisor).get(review_page).text
+    assert "Ce qui a changé depuis la validation" in page
+    section = page[
+        page.index("data-changes") : page.index("</section>", page.index("data-changes"))
+    ]
+    assert f"personnes à former : {one.people} → {one.people + 2}" in section
+    assert f"priorité : P{one.priority} → P{one.priority % 3 + 1}" in section
+    assert "n’est plus comptée : abandonnée" in section
+    assert "ajoutée au plan" in section
+    assert "non comptés → 32,50 € de l’heure" in section
+    assert f"aucune → version {funding_rules.version}" in section
+    # Follow-up is not a change of what was validated.
+    assert "Responsable" not in section
+
+    services.advisor_review(
+        plan=validated, advisor=advisor, comment="", validate=True, language="fr"
+    )
+    assert "data-changes" not in client_for(advisor).get(review_page).text
+    services.update_plan_items(plan=validated, changes={two.pk: {"status": "proposed"}})
+    page = client_for(advisor).get(review_page).text
+    section = page[
+        page.index("data-changes") : page.index("</section>", page.index("data-changes"))
+    ]
+    assert "de nouveau comptée" in section
+    assert "personnes à former" not in section  # the validation took the new figures in
+
+
+def test_a_plan_validated_before_its_state_was_kept_shows_the_notice_alone(
+    client_for, advisor, validated
+):
+    ActionPlan.objects.filter(pk=validated.pk).update(validated_state={})
+    services.update_plan_items(plan=validated, changes={line(validated).pk: {"people": 9}})
+    page = (
+        client_for(advisor)
+        .get(reverse("advisors:review", args=[validated.diagnostic.public_id]))
+        .text
+    )
+    assert "data-changed-since-validation" in page
+    assert "data-changes" not in page

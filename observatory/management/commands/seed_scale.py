@@ -144,9 +144,10 @@ STEPS = [
         """
         INSERT INTO reports_actionplan
             (public_id, company_id, diagnostic_id, catalogue_id, funding_rules_id, revision,
-             advisor_comment, domain_comments, open_gaps, created_at, updated_at)
+             advisor_comment, domain_comments, open_gaps, validated_state, created_at,
+             updated_at)
         SELECT gen_random_uuid(), d.company_id, d.id, %(catalogue)s, %(rules)s, 1, '',
-               '{}'::jsonb, '[]'::jsonb, d.submitted_at, d.submitted_at
+               '{}'::jsonb, '[]'::jsonb, '{}'::jsonb, d.submitted_at, d.submitted_at
         FROM diagnostics_diagnostic d
         JOIN accounts_company c ON c.id = d.company_id AND c.siret ~ '^7'
         """,
