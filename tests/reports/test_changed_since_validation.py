@@ -266,3 +266,22 @@ def test_a_plan_validated_before_its_state_was_kept_shows_the_notice_alone(
     )
     assert "data-changed-since-validation" in page
     assert "data-changes" not in page
+
+
+def test_the_pdf_cover_says_whether_the_plan_is_validated(submitted, advisor):
+    def cover() -> str:
+        with translation.override("fr"):
+            html = render_to_string("reports/pdf.html", report_context(submitted, "fr", 1))
+        start = html.index("<dt>Validation par le conseiller</dt>")
+        return html[start : html.index("</dd>", start)]
+
+    assert "Pas encore validé par un conseiller" in cover()
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    text = cover()
+    assert f"Validé par {advisor.full_name} le " in text
+    assert "modifié" not in text
+    services.update_plan_items(plan=plan, changes={line(plan).pk: {"people": 7}})
+    text = cover()
+    assert "\xa0; le plan a été modifié le " in text
+    assert "après cette validation : cette version n’est pas validée" in text
