@@ -107,6 +107,28 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     assert "<b>puis</b>" in text  # the advisor's text, as text
     assert re.sub(r"\s+", "", advisor.full_name) in text
 
+    # The company changes how many people a line trains: the plan is no longer validated,
+    # it is back in the advisor's queue, and the review lists the change.
+    admin.goto(f"{base}/reports/diagnostics/{followed.public_id}/plan/")
+    admin.locator("#year1-h ~ * details summary").first.click()
+    people = admin.locator("#year1-h ~ * input[name$='-people']").first
+    before = people.input_value()
+    people.fill(str(int(before) + 2))
+    admin.get_by_role("button", name="Enregistrer le plan").click()
+    admin.locator("[data-changed-since-validation]").wait_for()
+    a11y.check(admin, "changed-plan")
+    page.goto(base + "/advisor/queue/")
+    page.locator("[data-changed]").wait_for()
+    a11y.check(page, "queue-changed")
+    page.get_by_role("link", name=re.compile("Relire|Start the review")).first.click()
+    changes = page.locator("[data-changes]")
+    assert f"personnes à former : {before} → {int(before) + 2}" in changes.inner_text()
+    a11y.check(page, "review-changes")
+    page.locator("form[action$='/comments/'] button[value=validate]").click()
+    page.locator(".alert-success").first.wait_for()
+    assert page.locator("[data-changes]").count() == 0
+    assert not ActionPlan.objects.get(diagnostic=followed).changed_since_validation
+
 
 def test_operator_opens_the_observatory_and_downloads_an_export(
     live_server, browser, followed, a11y
