@@ -16,6 +16,7 @@ from django.utils import translation
 from reports import services
 from reports.document import report_context
 from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
+from tests.reports.test_plan import item_data, plan_url, save_url
 
 FUNDING_V2 = Path(__file__).resolve().parents[2] / "reports" / "funding" / "funding-2026-v2.yaml"
 
@@ -121,7 +122,7 @@ def test_the_company_changes_a_validated_plan_and_every_page_says_so(
     client_for, company_a, advisor, validated
 ):
     diagnostic = validated.diagnostic
-    plan_page = reverse("reports:plan", args=[diagnostic.public_id])
+    plan_page = plan_url(diagnostic)
     review_page = reverse("advisors:review", args=[diagnostic.public_id])
     history_page = reverse("advisors:company", args=[company_a.company.public_id])
     queue = reverse("advisors:queue")
@@ -131,20 +132,9 @@ def test_the_company_changes_a_validated_plan_and_every_page_says_so(
     assert "data-changed-since-validation" not in page
     assert company_a.company.name not in client_for(advisor).get(queue).text
 
-    data = {}
-    for item in PlanItem.objects.filter(plan=validated):
-        values = {
-            "status": item.status,
-            "horizon": item.horizon,
-            "priority": item.priority,
-            "target_quarter": item.target_quarter,
-            "owner": item.owner,
-            "people": 6 if item.action.code == "A-ONE-01" else item.people,
-            "notes": item.notes,
-        }
-        data.update({f"item-{item.pk}-{k}": v for k, v in values.items()})
     admin = client_for(company_a.admin)
-    response = admin.post(reverse("reports:save_plan", args=[diagnostic.public_id]), data)
+    data = item_data(validated, **{"A-ONE-01": {"people": 6}})
+    response = admin.post(save_url(diagnostic), data)
     assert response.status_code == 302
     assert line(validated).people == 6
 
