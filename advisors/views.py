@@ -247,7 +247,9 @@ def _render_review(
     language = current_language()
     context = results_context(diagnostic, language)
     plan = (
-        ActionPlan.objects.select_related("company", "funding_rules", "catalogue", "validated_by")
+        ActionPlan.objects.select_related(
+            "company", "funding_rules", "catalogue", "validated_by", "changed_since_validation_by"
+        )
         .filter(diagnostic=diagnostic)
         .first()
     )

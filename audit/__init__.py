@@ -6,11 +6,14 @@ helpers and signal receivers. It never takes a password, a token or an answer's 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Entry
 
 
-def record(action: str, **kwargs: Any) -> None:
+def record(action: str, **kwargs: Any) -> Entry:
     """Append an entry; see audit.services.record for the arguments."""
     from .services import record as _record
 
-    _record(action, **kwargs)
+    return _record(action, **kwargs)

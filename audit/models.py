@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     REPORT_DOWNLOADED = "report_downloaded", _("PDF report downloaded")
     ADVISOR_VIEW = "advisor_view", _("Advisor viewed the company")
     PLAN_VALIDATED = "plan_validated", _("Action plan validated")
+    PLAN_CHANGED = "plan_changed", _("Validated action plan changed")
     DATA_EXPORTED = "data_exported", _("Personal data exported")
     TABLE_EXPORTED = "table_exported", _("Table exported (CSV/XLSX)")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")

@@ -142,6 +142,9 @@ class ActionPlan(models.Model):
     # rules); cleared by the next validation. Follow-up (accepted, done, owner, quarter,
     # notes) and comments do not count.
     changed_since_validation_at = models.DateTimeField(null=True, blank=True)
+    changed_since_validation_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # What the advisor validated, to show what changed since: each line's priority, horizon,
     # people and whether it counted (by line pk), the salary cost and the funding rules.
     validated_state = models.JSONField(default=dict, blank=True)

@@ -385,8 +385,9 @@ def use_latest_funding_rules(*, plan: ActionPlan) -> FundingRules | None:
 
 def _touch(plan: ActionPlan, *, content: bool) -> None:
     """A new revision of the plan. `content`: what an advisor validates changed (see
-    ActionPlan.changed_since_validation_at), so a validated plan records when it first did;
-    in the same statement."""
+    ActionPlan.changed_since_validation_at), so a validated plan records when it first did,
+    in the same statement; that first change is written to the audit log, and its actor
+    (the request's user) is kept on the plan."""
     now = timezone.now()
     fields: dict[str, Any] = {"revision": F("revision") + 1, "updated_at": now}
     if content:
@@ -400,6 +401,11 @@ def _touch(plan: ActionPlan, *, content: bool) -> None:
         )
     ActionPlan.objects.filter(pk=plan.pk).update(**fields)
     plan.refresh_from_db()
+    if content and plan.changed_since_validation_at == now:  # the first change since
+        entry = audit.record(Action.PLAN_CHANGED, company=plan.company_id, target=plan.public_id)
+        if entry.actor_id is not None:
+            ActionPlan.objects.filter(pk=plan.pk).update(changed_since_validation_by=entry.actor_id)
+            plan.changed_since_validation_by_id = entry.actor_id
 
 
 @transaction.atomic
@@ -428,12 +434,14 @@ def advisor_review(
         locked.validated_at = timezone.now()
         locked.validation_notified_at = None
         locked.changed_since_validation_at = None
+        locked.changed_since_validation_by = None
         locked.validated_state = _validated_state(locked)
         fields += [
             "validated_by",
             "validated_at",
             "validation_notified_at",
             "changed_since_validation_at",
+            "changed_since_validation_by",
             "validated_state",
         ]
     locked.save(update_fields=fields)

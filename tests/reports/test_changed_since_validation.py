@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from audit.models import Action, Entry
 from reports import services
 from reports.document import report_context
 from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
@@ -137,6 +138,14 @@ def test_the_company_changes_a_validated_plan_and_every_page_says_so(
     response = admin.post(save_url(diagnostic), data)
     assert response.status_code == 302
     assert line(validated).people == 6
+    # The first change since the validation is in the audit log, by whom it was made.
+    entries = Entry.objects.filter(action=Action.PLAN_CHANGED)
+    assert [(e.actor, e.company_id, e.target) for e in entries] == [
+        (company_a.admin, company_a.company.pk, str(validated.public_id))
+    ]
+    data = item_data(validated, **{"A-ONE-01": {"people": 7}})
+    assert admin.post(save_url(diagnostic), data).status_code == 302
+    assert entries.count() == 1  # one entry per validation, not per change
 
     page = admin.get(plan_page).text
     assert "data-changed-since-validation" in page
@@ -150,6 +159,7 @@ def test_the_company_changes_a_validated_plan_and_every_page_says_so(
     assert "data-changed" in page
     page = advisor_client.get(review_page).text
     assert "data-changed-since-validation" in page
+    assert f"puis modifié par {company_a.admin.full_name} le " in page
     assert "vérifiez le plan et validez-le de nouveau" in page
     page = advisor_client.get(portfolio, {"status": "changed"}).text
     assert company_a.company.name in page
