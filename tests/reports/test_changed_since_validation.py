@@ -285,3 +285,21 @@ def test_the_pdf_cover_says_whether_the_plan_is_validated(submitted, advisor):
     text = cover()
     assert "\xa0; le plan a été modifié le " in text
     assert "après cette validation : cette version n’est pas validée" in text
+
+
+def test_an_admin_is_told_before_saving_which_changes_need_a_new_validation(
+    client_for, company_a, submitted, advisor
+):
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    admin = client_for(company_a.admin)
+    assert "data-revalidation-note" not in admin.get(plan_url(submitted)).text
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    page = admin.get(plan_url(submitted)).text
+    assert "le renvoie à votre conseiller pour une nouvelle validation" in page
+    assert 'aria-describedby="revalidation-note"' in page
+    member_page = client_for(company_a.member).get(plan_url(submitted)).text
+    assert "data-revalidation-note" not in member_page  # members cannot save the plan
+    services.update_plan_items(plan=plan, changes={line(plan).pk: {"people": 2}})
+    page = client_for(company_a.admin).get(plan_url(submitted)).text
+    assert "data-revalidation-note" not in page  # the changed notice says it instead
+    assert "data-changed-since-validation" in page
