@@ -20,8 +20,8 @@ from accounts.i18n import current_language
 from audit.models import Action
 from diagnostics.models import Answer, Diagnostic
 from documents.parsing import tr
-from reports.document import plan_rows
-from reports.models import ActionPlan
+from reports.document import checked_before_this_year, plan_rows
+from reports.models import ActionPlan, FundingRules
 
 from . import tables
 from .exports import respond
@@ -64,6 +64,8 @@ def funding(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if not isinstance(context, dict):
         return context
+    # Even the latest rules were checked in an earlier year: every estimate is to confirm.
+    context["rules_out_of_date"] = checked_before_this_year(FundingRules.latest())
     return render(request, "observatory/funding.html", context)
 
 

@@ -260,13 +260,18 @@ def _totals(
 def rules_out_of_date(plan: ActionPlan) -> dict[str, int] | None:
     """The year the plan's funding rules were checked and this year, when that is an earlier
     year (every amount is then to be confirmed); None otherwise."""
-    if plan.funding_rules is None:
+    return checked_before_this_year(plan.funding_rules)
+
+
+def checked_before_this_year(rules: FundingRules | None) -> dict[str, int] | None:
+    """{"checked": the year `rules` were checked against their sources, "year": this year}
+    when that is an earlier year; None otherwise (and for no rules)."""
+    if rules is None:
         return None
     today = timezone.localdate()
-    rules = plan.funding_rules.rules
-    if not rules.out_of_date(today):
+    if not rules.rules.out_of_date(today):
         return None
-    return {"checked": rules.checked_on.year, "year": today.year}
+    return {"checked": rules.rules.checked_on.year, "year": today.year}
 
 
 def funding_rules_message(rules: FundingRules | None) -> str:

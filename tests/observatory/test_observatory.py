@@ -172,3 +172,26 @@ def test_chart_labels_are_escaped():
     assert "&lt;b&gt;t&lt;/b&gt;" in svg
     assert "12\u202f500" in svg
     assert "style" not in svg  # the CSP forbids inline styles
+
+
+def test_the_forecast_says_when_even_the_latest_rules_were_checked_in_an_earlier_year(
+    submit_companies, client_for, operator, monkeypatch
+):
+    from datetime import date
+
+    from reports.models import FundingRules
+
+    submit_companies(1)
+    refresh_observatory()
+    client = client_for(operator)
+    checked = FundingRules.latest().checked_on
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: checked)
+    assert "data-rules-out-of-date" not in client.get(FUNDING).text
+    next_year = date(checked.year + 1, 1, 4)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: next_year)
+    page = client.get(FUNDING).text
+    assert "data-rules-out-of-date" in page
+    assert (
+        f"vérifiées auprès de leurs sources en {checked.year} : les taux et montants de "
+        f"{next_year.year} peuvent différer"
+    ) in page

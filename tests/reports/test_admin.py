@@ -45,6 +45,8 @@ def test_funding_rules_versions_say_which_one_new_plans_use_and_how_many_plans_u
         text=(ROOT / "reports/funding/funding-2026-v2.yaml").read_text()
     )
     assert ActionPlan.objects.get(diagnostic=submitted).funding_rules == funding_rules
+    # The rules' own year (checked on 24/11/2026): the test does not depend on today's date.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 24))
     page = operator.get(reverse("admin:reports_fundingrules_changelist")).text
     assert "Autodiag operator" in page  # not "Django administration"
     first, second = rows(page)  # newest version first

@@ -405,6 +405,8 @@ def test_amounts_under_last_year_s_funding_rules_are_to_be_confirmed(
     PDF say that the year's amounts may differ and that every amount is to be confirmed."""
     assert ActionPlan.objects.get(diagnostic=submitted).funding_rules == funding_rules
     client = client_for(company_a.admin)
+    # The rules' own year (checked on 24/11/2026): the test does not depend on today's date.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 24))
     page = client.get(plan_url(submitted)).text
     assert "data-rules-out-of-date" not in page
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 1, 4))
