@@ -270,9 +270,16 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
     return {
         "totals": totals,
         "tables": tables,
-        # At both ends of the lines' cost ranges, as every other funding figure.
+        # At both ends of the lines' cost ranges, as every other funding figure; only the
+        # statuses shown (a status of too few companies is left out of the sum, or its
+        # figure would be the difference between two sums).
         "to_secure_min": sum(t["funding_min"] for t in planned),
         "to_secure": sum(t["funding_max"] for t in planned),
+        "to_secure_shown": bool(planned),
+        "to_secure_partial": any(
+            r["status"] in ("proposed", "accepted") and r["companies"] < k
+            for r in _pick(rows, "funding")
+        ),
     }
 
 

@@ -195,3 +195,33 @@ def test_the_forecast_says_when_even_the_latest_rules_were_checked_in_an_earlier
         f"vérifiées auprès de leurs sources en {checked.year} : les taux et montants de "
         f"{next_year.year} peuvent différer"
     ) in page
+
+
+def test_the_funding_to_secure_never_reads_0_for_figures_held_back(
+    submit_companies, settings, client_for, operator
+):
+    """Statuses of fewer than BENCHMARK_MIN_COMPANIES companies are held back: the amount
+    to secure then says it is not shown, or that it leaves a status out, never "0 €"."""
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    submit_companies(1)
+    refresh_observatory()
+    client = client_for(operator)
+    page = client.get(FUNDING).text
+    assert "non affiché, trop peu d’entreprises" in page
+    assert "acceptées : 0 €" not in page
+
+    submit_companies(1)
+    refresh_observatory()
+    page = client.get(FUNDING).text
+    assert "Financement OPCO estimé à réserver pour les lignes proposées et acceptées" in page
+    assert "Seuls les statuts d’assez d’entreprises" not in page
+
+    # One company accepts a line: "accepted" has one company, held back; "proposed" is shown.
+    item = PlanItem.objects.filter(status="proposed").order_by("pk").first()
+    PlanItem.objects.filter(pk=item.pk).update(status="accepted")
+    refresh_observatory()
+    response = client.get(FUNDING)
+    statuses = {t["status"] for t in response.context["funding"]["totals"]}
+    assert "proposed" in statuses
+    assert "accepted" not in statuses
+    assert "Seuls les statuts d’assez d’entreprises sont comptés" in response.text
