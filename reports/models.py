@@ -145,6 +145,8 @@ class ActionPlan(models.Model):
     changed_since_validation_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by the task that e-mails the validating advisor of that change (claimed once).
+    change_notified_at = models.DateTimeField(null=True, blank=True)
     # What the advisor validated, to show what changed since: each line's priority, horizon,
     # people and whether it counted (by line pk), the salary cost and the funding rules.
     validated_state = models.JSONField(default=dict, blank=True)

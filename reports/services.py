@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Collection
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from .document import year1_figures
 from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
 from .planning import plan_from_results, uncovered
 from .recommendations import COUNTED_STATUSES
-from .tasks import enqueue_report, enqueue_validation_notice
+from .tasks import enqueue_change_notice, enqueue_report, enqueue_validation_notice
 
 if TYPE_CHECKING:
     from diagnostics.definition import QuestionnaireDef
@@ -406,6 +407,7 @@ def _touch(plan: ActionPlan, *, content: bool) -> None:
         if entry.actor_id is not None:
             ActionPlan.objects.filter(pk=plan.pk).update(changed_since_validation_by=entry.actor_id)
             plan.changed_since_validation_by_id = entry.actor_id
+        transaction.on_commit(partial(enqueue_change_notice, plan.pk))
 
 
 @transaction.atomic
@@ -435,6 +437,7 @@ def advisor_review(
         locked.validation_notified_at = None
         locked.changed_since_validation_at = None
         locked.changed_since_validation_by = None
+        locked.change_notified_at = None
         locked.validated_state = _validated_state(locked)
         fields += [
             "validated_by",
@@ -442,6 +445,7 @@ def advisor_review(
             "validation_notified_at",
             "changed_since_validation_at",
             "changed_since_validation_by",
+            "change_notified_at",
             "validated_state",
         ]
     locked.save(update_fields=fields)

@@ -240,6 +240,61 @@ def notify_plan_validated(plan_id: int) -> int:
     return len(admins)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_plan_changed(plan_id: int) -> int:
+    """E-mail the advisor who validated a plan that it changed since; once per validation
+    (claimed with a conditional UPDATE), and only while that advisor still follows the
+    company. Returns the e-mails sent (0 or 1)."""
+    from accounts.models import Company
+
+    from .models import ActionPlan
+
+    claimed = ActionPlan.objects.filter(
+        pk=plan_id,
+        validated_at__isnull=False,
+        changed_since_validation_at__isnull=False,
+        change_notified_at__isnull=True,
+        company__closed_at__isnull=True,
+    ).update(change_notified_at=timezone.now())
+    if not claimed:
+        logger.info("Change notice of plan %s: already sent or nothing to send.", plan_id)
+        return 0
+    plan = ActionPlan.objects.select_related(
+        "company", "diagnostic", "validated_by", "changed_since_validation_by"
+    ).get(pk=plan_id)
+    advisor = plan.validated_by
+    if (
+        advisor is None
+        or not advisor.is_active
+        or advisor.erased_at is not None
+        or not Company.objects.for_advisor(advisor).filter(pk=plan.company_id).exists()
+    ):
+        return 0
+    by = plan.changed_since_validation_by
+    with translation.override(advisor.preferred_language):
+        context = {
+            "company": plan.company.name,
+            "validated": plan.validated_at,
+            "changed": plan.changed_since_validation_at,
+            "by": (by.full_name or by.email) if by else "",
+            "url": settings.SITE_URL + reverse("advisors:review", args=[plan.diagnostic.public_id]),
+        }
+        subject = render_to_string("reports/email/changed_subject.txt", context).strip()
+        body = render_to_string("reports/email/changed.txt", context)
+    send_mail(subject, body, None, [advisor.email])
+    return 1
+
+
+def enqueue_change_notice(plan_id: int) -> bool:
+    """Send the change notice task; the broker being away only costs the e-mail."""
+    try:
+        notify_plan_changed.delay(plan_id)
+    except Exception:
+        logger.warning("Broker unavailable: change of plan %s not e-mailed", plan_id, exc_info=True)
+        return False
+    return True
+
+
 def enqueue_validation_notice(plan_id: int) -> bool:
     """Send the validation notice task; the broker being away only costs the e-mail."""
     try:

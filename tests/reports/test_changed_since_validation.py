@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +18,7 @@ from audit.models import Action, Entry
 from reports import services
 from reports.document import report_context
 from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
+from reports.tasks import notify_plan_changed
 from tests.reports.test_plan import item_data, plan_url, save_url
 
 FUNDING_V2 = Path(__file__).resolve().parents[2] / "reports" / "funding" / "funding-2026-v2.yaml"
@@ -303,3 +305,45 @@ def test_an_admin_is_told_before_saving_which_changes_need_a_new_validation(
     page = client_for(company_a.admin).get(plan_url(submitted)).text
     assert "data-revalidation-note" not in page  # the changed notice says it instead
     assert "data-changed-since-validation" in page
+
+
+def test_the_validating_advisor_is_e_mailed_once_when_the_plan_changes(
+    client_for,
+    company_a,
+    advisor,
+    validated,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    settings,
+):
+    settings.SITE_URL = "https://autodiag.example"
+    monkeypatch.setattr(
+        "reports.tasks.notify_plan_changed.delay", lambda pk: notify_plan_changed(pk)
+    )
+    admin = client_for(company_a.admin)
+    diagnostic = validated.diagnostic
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # follow-up: no e-mail
+        admin.post(save_url(diagnostic), item_data(validated, **{"A-ONE-01": {"owner": "Léa"}}))
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(save_url(diagnostic), item_data(validated, **{"A-ONE-01": {"people": 5}}))
+    assert [m.to for m in mail.outbox] == [[advisor.email]]
+    message = mail.outbox[0]
+    assert company_a.company.name in message.subject
+    assert "après votre validation" in message.subject
+    assert f"a été modifié par {company_a.admin.full_name} le " in message.body
+    assert f"https://autodiag.example/advisor/reviews/{diagnostic.public_id}/" in message.body
+    with django_capture_on_commit_callbacks(execute=True):  # once per validation
+        admin.post(save_url(diagnostic), item_data(validated, **{"A-ONE-01": {"people": 6}}))
+    assert len(mail.outbox) == 1
+
+    # Validated again, changed again: a new notice; not to an advisor who left the company.
+    services.advisor_review(
+        plan=validated, advisor=advisor, comment="", validate=True, language="fr"
+    )
+    company_a.company.advisors.remove(advisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(save_url(diagnostic), item_data(validated, **{"A-ONE-01": {"people": 2}}))
+    assert len(mail.outbox) == 1
+    assert ActionPlan.objects.get(pk=validated.pk).change_notified_at is not None
