@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -207,14 +208,7 @@ def notify_plan_validated(plan_id: int) -> int:
 
     from .models import ActionPlan
 
-    claimed = ActionPlan.objects.filter(
-        pk=plan_id,
-        validated_at__isnull=False,
-        validation_notified_at__isnull=True,
-        company__closed_at__isnull=True,
-    ).update(validation_notified_at=timezone.now())
-    if not claimed:
-        logger.info("Validation notice of plan %s: already sent or nothing to send.", plan_id)
+    if not _claim_notice(plan_id, "validation_notified_at"):
         return 0
     plan = ActionPlan.objects.select_related("company", "diagnostic", "validated_by").get(
         pk=plan_id
@@ -249,15 +243,7 @@ def notify_plan_changed(plan_id: int) -> int:
 
     from .models import ActionPlan
 
-    claimed = ActionPlan.objects.filter(
-        pk=plan_id,
-        validated_at__isnull=False,
-        changed_since_validation_at__isnull=False,
-        change_notified_at__isnull=True,
-        company__closed_at__isnull=True,
-    ).update(change_notified_at=timezone.now())
-    if not claimed:
-        logger.info("Change notice of plan %s: already sent or nothing to send.", plan_id)
+    if not _claim_notice(plan_id, "change_notified_at", changed_since_validation_at__isnull=False):
         return 0
     plan = ActionPlan.objects.select_related(
         "company", "diagnostic", "validated_by", "changed_since_validation_by"
@@ -285,21 +271,38 @@ def notify_plan_changed(plan_id: int) -> int:
     return 1
 
 
-def enqueue_change_notice(plan_id: int) -> bool:
-    """Send the change notice task; the broker being away only costs the e-mail."""
+def _claim_notice(plan_id: int, field: str, **conditions: Any) -> bool:
+    """Claim a validated plan's notice once: a conditional UPDATE sets `field` where it is
+    still empty (and the company open); False when another run took it or nothing is due."""
+    from .models import ActionPlan
+
+    claimed = ActionPlan.objects.filter(
+        pk=plan_id,
+        validated_at__isnull=False,
+        company__closed_at__isnull=True,
+        **{f"{field}__isnull": True},
+        **conditions,
+    ).update(**{field: timezone.now()})
+    if not claimed:
+        logger.info("Notice %s of plan %s: already sent or nothing to send.", field, plan_id)
+    return bool(claimed)
+
+
+def _enqueue_notice(task: Any, plan_id: int) -> bool:
+    """Send a notice task; the broker being away only costs the e-mail."""
     try:
-        notify_plan_changed.delay(plan_id)
+        task.delay(plan_id)
     except Exception:
-        logger.warning("Broker unavailable: change of plan %s not e-mailed", plan_id, exc_info=True)
+        logger.warning(
+            "Broker unavailable: %s of plan %s not sent", task.name, plan_id, exc_info=True
+        )
         return False
     return True
+
+
+def enqueue_change_notice(plan_id: int) -> bool:
+    return _enqueue_notice(notify_plan_changed, plan_id)
 
 
 def enqueue_validation_notice(plan_id: int) -> bool:
-    """Send the validation notice task; the broker being away only costs the e-mail."""
-    try:
-        notify_plan_validated.delay(plan_id)
-    except Exception:
-        logger.warning("Broker unavailable: plan %s not e-mailed", plan_id, exc_info=True)
-        return False
-    return True
+    return _enqueue_notice(notify_plan_validated, plan_id)

@@ -347,3 +347,20 @@ def test_the_validating_advisor_is_e_mailed_once_when_the_plan_changes(
         admin.post(save_url(diagnostic), item_data(validated, **{"A-ONE-01": {"people": 2}}))
     assert len(mail.outbox) == 1
     assert ActionPlan.objects.get(pk=validated.pk).change_notified_at is not None
+
+
+@pytest.mark.parametrize("task", ["notify_plan_changed", "notify_plan_validated"])
+def test_a_notice_lost_to_a_broker_away_costs_only_its_e_mail(monkeypatch, task):
+    from reports import tasks
+
+    def away(plan_id):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(f"reports.tasks.{task}.delay", away)
+    enqueue = {
+        "notify_plan_changed": tasks.enqueue_change_notice,
+        "notify_plan_validated": tasks.enqueue_validation_notice,
+    }[task]
+    assert enqueue(1) is False
+    monkeypatch.setattr(f"reports.tasks.{task}.delay", lambda plan_id: None)
+    assert enqueue(1) is True
