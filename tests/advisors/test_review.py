@@ -65,6 +65,16 @@ def test_queue_lists_unreviewed_diagnostics_oldest_first_with_the_wait(
     page = client_for(advisor).get(reverse("advisors:queue")).text
     assert submitted.company.name not in page
     assert newer.name in page
+    # Changed 3 days ago after its validation: back in the queue, waiting since the change,
+    # so after a diagnostic submitted 5 days ago although it was submitted 9 days ago.
+    ActionPlan.objects.filter(pk=plan.pk).update(
+        changed_since_validation_at=timezone.now() - timedelta(days=3)
+    )
+    Diagnostic.objects.filter(company=newer).update(submitted_at=timezone.now() - timedelta(days=5))
+    page = client_for(advisor).get(reverse("advisors:queue")).text
+    assert page.index(newer.name) < page.index(submitted.company.name)  # 5 days, then 3
+    assert "3 jours" in page
+    assert "1 semaine" not in page  # not since the submission, 9 days ago
 
 
 @pytest.mark.quality("S3")
