@@ -28,6 +28,9 @@ class PlanLineFact(models.Model):
     quarter = models.CharField(max_length=7)  # the target quarter, else the horizon
     status = models.CharField(max_length=10)
     route = models.CharField(max_length=40, blank=True)  # the best eligible route
+    # The funding rules the line was estimated under: the pk of the plan's FundingRules as
+    # text (an Aggregate key), blank for a plan made before any rules were published.
+    funding_rules_key = models.CharField(max_length=20, blank=True, default="")
     hours = models.FloatField()  # duration x people
     cost_min = models.PositiveIntegerField()
     cost_max = models.PositiveIntegerField()

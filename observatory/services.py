@@ -49,6 +49,7 @@ FUNDING_DIMENSIONS = {
     "quarter": "quarter",
     "funding_region": "region",
     "idcc": "idcc",
+    "rules": "funding_rules_key",
 }
 MEASURES = (
     "COUNT(DISTINCT company_id) AS companies, COUNT(*) AS lines, SUM(hours) AS hours, "
@@ -260,6 +261,7 @@ def _facts(plan: ActionPlan, items: list[dict[str, Any]], on: date) -> list[dict
                 "quarter": item["target_quarter"] or item["horizon"],
                 "status": item["status"],
                 "route": best.route if best else "",
+                "funding_rules_key": str(plan.funding_rules_id or ""),
                 "hours": float(action.duration_hours) * line.people,
                 "cost_min": cost_min,
                 "cost_max": cost_max,

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import HeadcountBand, Region
 from diagnostics.models import Questionnaire
 from documents.parsing import tr
+from documents.services import LATEST_FIRST
 from reports.models import FundingRules, PlanItem, TrainingAction
 
 from .charts import bar_svg
@@ -130,10 +132,22 @@ class Labels:
             .order_by("catalogue_id")
             .values_list("code", "title")
         }
-        rules = FundingRules.latest()
-        if rules is not None:
-            routes = {r.route for r in rules.rules.rules}
-            self.names["route"].update({r: tr(rules.rules.label(r), lang) or r for r in routes})
+        # Every published version of the funding rules, the latest first (one query; their
+        # definitions are parsed once per process).
+        versions = list(FundingRules.objects.defer("source").order_by(*LATEST_FIRST))
+        self.latest_rules_key = str(versions[0].pk) if versions else ""
+        if versions:
+            latest = versions[0].rules
+            routes = {r.route for r in latest.rules}
+            self.names["route"].update({r: tr(latest.label(r), lang) or r for r in routes})
+        self.names["rules"] = {"": _("No funding rules (no funding estimated)")}
+        for rules in versions:
+            checked = date_format(rules.checked_on, "SHORT_DATE_FORMAT")
+            self.names["rules"][str(rules.pk)] = (
+                _("%(title)s, version %(version)s (checked on %(date)s): the latest")
+                if str(rules.pk) == self.latest_rules_key
+                else _("%(title)s, version %(version)s (checked on %(date)s): an earlier version")
+            ) % {"title": tr(rules.title, lang), "version": rules.version, "date": checked}
 
     def __call__(self, dimension: str, key: str) -> str:
         if dimension == "section":
@@ -217,6 +231,7 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
         "quarter": _("By quarter"),
         "funding_region": _("By region"),
         "idcc": _("By branch (IDCC)"),
+        "rules": _("By funding rules"),
     }
 
     def line(r: dict[str, Any], dimension: str) -> dict[str, Any]:
@@ -262,12 +277,16 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
                     % {"title": title},
                     unit="€",
                 )
-                if secured
+                # A handful of rules versions, named at length: the table alone says it.
+                if secured and dimension != "rules"
                 else "",
             }
         )
     planned = [t for t in totals if t["status"] in ("proposed", "accepted")]
     return {
+        # Some lines were estimated under other rules than the latest (shown or held back):
+        # their figures are to be confirmed until their plans follow the latest rules.
+        "earlier_rules": any(r["key"] != labels.latest_rules_key for r in _pick(rows, "rules")),
         "totals": totals,
         "tables": tables,
         # At both ends of the lines' cost ranges, as every other funding figure; only the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -225,3 +226,87 @@ def test_the_funding_to_secure_never_reads_0_for_figures_held_back(
     assert "proposed" in statuses
     assert "accepted" not in statuses
     assert "Seuls les statuts d’assez d’entreprises sont comptés" in response.text
+
+
+FUNDING_V2 = Path(__file__).resolve().parents[2] / "reports" / "funding" / "funding-2026-v2.yaml"
+
+
+def _rules_rows(response):
+    table = next(t for t in response.context["funding"]["tables"] if t["dimension"] == "rules")
+    return {(row["key"], row["status"]): row for row in table["rows"]}
+
+
+def test_the_forecast_says_which_funding_rules_its_plans_follow(
+    submit_companies, settings, client_for, operator, funding_rules
+):
+    """Each line is estimated under its plan's own rules: once newer rules are published,
+    the plans still on older ones are shown apart and said to be confirmed, until their
+    company or advisor moves them to the latest rules."""
+    from reports.models import ActionPlan, FundingRules
+    from reports.services import use_latest_funding_rules
+
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    companies = submit_companies(2)
+    refresh_observatory()
+    assert set(PlanLineFact.objects.values_list("funding_rules_key", flat=True)) == {
+        str(funding_rules.pk)
+    }
+    client = client_for(operator)
+    response = client.get(FUNDING)
+    assert "data-earlier-rules" not in response.text
+    rows = _rules_rows(response)
+    assert rows[(str(funding_rules.pk), "proposed")]["companies"] == 2
+    assert ", version 1 (vérifiées le 24/11/2026) : la plus récente" in response.text
+    assert '<h2 class="h4" id="f-rules">Par règles de financement</h2>' in response.text
+
+    newer, _ = FundingRules.publish(text=FUNDING_V2.read_text())
+    refresh_observatory()
+    response = client.get(FUNDING)
+    assert "data-earlier-rules" in response.text
+    assert "Certains plans ne sont pas estimés selon les règles de financement" in response.text
+    assert ", version 1 (vérifiées le 24/11/2026) : une version antérieure" in response.text
+
+    # One company moves its plan to the latest rules: both versions are counted apart.
+    use_latest_funding_rules(plan=ActionPlan.objects.get(company=companies[0]))
+    refresh_observatory()
+    rows = _rules_rows(client.get(FUNDING))
+    assert rows[(str(funding_rules.pk), "proposed")]["companies"] == 1
+    assert rows[(str(newer.pk), "proposed")]["companies"] == 1
+
+    # The advisor of both companies reads the same from the facts of the portfolio.
+    advisor = UserFactory(is_advisor=True)
+    for company in companies:
+        company.advisors.add(advisor)
+    page = client_for(advisor).get(FUNDING)
+    assert "data-earlier-rules" in page.text
+    assert _rules_rows(page) == rows
+
+    use_latest_funding_rules(plan=ActionPlan.objects.get(company=companies[1]))
+    refresh_observatory()
+    response = client_for(operator).get(FUNDING)
+    assert "data-earlier-rules" not in response.text
+    assert {key for key, _status in _rules_rows(response)} == {str(newer.pk)}
+    export = (
+        client.get(reverse("observatory:export"), {"table": "funding", "format": "csv"})
+        .getvalue()
+        .decode()
+    )
+    assert "Par règles de financement" in export
+    assert ", version 2 (vérifiées le " in export
+
+
+def test_facts_written_before_the_rules_key_get_their_plan_rules(submit_companies, funding_rules):
+    """The migration that adds the key fills it from the plan each fact was written from."""
+    from importlib import import_module
+
+    from django.db import connection
+
+    submit_companies(1)
+    refresh_observatory()
+    PlanLineFact.objects.update(funding_rules_key="")
+    migration = import_module("observatory.migrations.0002_planlinefact_funding_rules_key")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FILL)
+    assert set(PlanLineFact.objects.values_list("funding_rules_key", flat=True)) == {
+        str(funding_rules.pk)
+    }
