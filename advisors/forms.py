@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import HeadcountBand, Region
 from diagnostics.definition import tr
-from observatory.forms import ExportForm
+from documents.exports import ExportForm
 from reports.models import PlanItem, TrainingAction
 
 # The sections of the French activity nomenclature (NAF rev. 2) and their divisions.

@@ -19,7 +19,7 @@ from diagnostics.access import get_portfolio_diagnostic
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
-from observatory.exports import respond
+from documents.exports import respond
 from reports import services as report_services
 from reports.document import changes_since_validation, funding_rules_message, plan_rows
 from reports.models import ActionPlan, PlanItem, Report, TrainingAction

@@ -3,18 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-FORMATS = [("csv", "CSV"), ("xlsx", "XLSX")]
+from documents.exports import ExportForm
 
 
 class FilterForm(forms.Form):
     questionnaire = forms.IntegerField(required=False, min_value=1)
     period = forms.IntegerField(required=False, min_value=0, max_value=9999)
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=_("File format"), choices=FORMATS, initial="csv", required=False
-    )
 
 
 class TableExportForm(FilterForm, ExportForm):

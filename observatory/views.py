@@ -19,13 +19,14 @@ from accounts.access import advisor_required, get_portfolio_company
 from accounts.i18n import current_language
 from audit.models import Action
 from diagnostics.models import Answer, Diagnostic
+from documents.exports import ExportForm, respond
 from documents.parsing import tr
-from reports.document import checked_before_this_year, plan_rows
+from reports.document import checked_before_this_year
 from reports.models import ActionPlan, FundingRules
+from reports.sheets import plan_lines_header, plan_lines_sheet
 
 from . import tables
-from .exports import respond
-from .forms import ExportForm, FilterForm, TableExportForm
+from .forms import FilterForm, TableExportForm
 
 if TYPE_CHECKING:
     import uuid
@@ -198,24 +199,7 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             _("Not concerned"),
         ]
     ]
-    plan: list[list[Any]] = [
-        [
-            _("Action"),
-            _("Title"),
-            _("Priority"),
-            _("Horizon"),
-            _("Status"),
-            _("Target quarter"),
-            _("People"),
-            _("Hours"),
-            _("Cost (low)"),
-            _("Cost (high)"),
-            _("Estimated funding (low)"),
-            _("Estimated funding (high)"),
-            _("Remaining cost (low)"),
-            _("Remaining cost (high)"),
-        ]
-    ]
+    plan: list[list[Any]] = [plan_lines_header()]
     if diagnostic is not None:
         spec = diagnostic.questionnaire.spec
         for a in (
@@ -235,28 +219,13 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     _("yes") if a.not_concerned else "",
                 ]
             )
-        action_plan = ActionPlan.objects.filter(diagnostic=diagnostic).first()
+        action_plan = (
+            ActionPlan.objects.filter(diagnostic=diagnostic)
+            .select_related("diagnostic__questionnaire", "company", "funding_rules", "catalogue")
+            .first()
+        )
         if action_plan is not None:
-            for r in plan_rows(action_plan, lang)[0]:
-                costed = not r["not_estimated"]  # else left empty: not a funding of 0 €
-                plan.append(
-                    [
-                        r["action_code"],
-                        r["action_title"],
-                        r["priority"],
-                        r["horizon_label"],
-                        r["status"],
-                        r["target_quarter"],
-                        r["people"],
-                        float(r["duration_hours"]) * r["people"],
-                        r["cost_min"],
-                        r["cost_max"],
-                        r["funding_min"] if costed else None,
-                        r["estimated_funding"] if costed else None,
-                        r["remaining_min"],
-                        r["remaining_max"],
-                    ]
-                )
+            plan = plan_lines_sheet(action_plan, lang)
     return respond(
         form.cleaned_data["format"] or "csv",
         [(_("Answers"), answers), (_("Action plan"), plan)],

@@ -18,6 +18,7 @@ urlpatterns = [
         views.plan_funding_rules,
         name="plan_funding_rules",
     ),
+    path("diagnostics/<uuid:public_id>/plan/export/", views.export_plan, name="plan_export"),
     path("diagnostics/<uuid:public_id>/report/", views.request_report, name="request"),
     path("<uuid:public_id>/", views.report, name="report"),
     path("<uuid:public_id>/download/", views.download, name="download"),

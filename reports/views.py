@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import audit
 from accounts.access import company_member_required
@@ -17,12 +18,14 @@ from accounts.i18n import current_language
 from audit.models import Action
 from diagnostics.access import get_company_diagnostic, get_visible_diagnostic
 from diagnostics.services import SubmissionError
+from documents.exports import ExportForm, respond
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
 from .document import domain_comments, funding_rules_message, plan_rows
 from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm
 from .models import ActionPlan, PlanItem, Report
+from .sheets import plan_sheets
 
 if TYPE_CHECKING:
     import uuid
@@ -147,6 +150,36 @@ def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if report is not None:
         return redirect("reports:report", report.public_id)
     return redirect("reports:plan", action_plan.diagnostic.public_id)
+
+
+@login_required
+@require_GET
+def export_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The plan as a spreadsheet (CSV or XLSX), for whoever may read the plan."""
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            _("Unknown file format: choose CSV or XLSX."), content_type="text/plain; charset=utf-8"
+        )
+    diagnostic = get_visible_diagnostic(request.user, public_id)
+    action_plan = get_object_or_404(
+        ActionPlan.objects.select_related(
+            "diagnostic__questionnaire", "company", "funding_rules", "catalogue", "validated_by"
+        ),
+        diagnostic=diagnostic,
+    )
+    audit.record(
+        Action.TABLE_EXPORTED,
+        actor=request.user,
+        company=action_plan.company,
+        target=f"plan-{diagnostic.public_id}",
+    )
+    day = diagnostic.submitted_at.date().isoformat() if diagnostic.submitted_at else ""
+    title = _("action plan")
+    filename = slugify(f"{title} {action_plan.company.name} {day}")
+    return respond(
+        form.cleaned_data["format"] or "csv", plan_sheets(action_plan, current_language()), filename
+    )
 
 
 def _existing_plan(user: User, public_id: uuid.UUID) -> ActionPlan:

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +24,15 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Row = Sequence[Any]
+FORMATS = [("csv", "CSV"), ("xlsx", "XLSX")]
+
+
+class ExportForm(forms.Form):
+    """The file format asked for (`?format=`): CSV by default."""
+
+    format = forms.ChoiceField(
+        label=gettext_lazy("File format"), choices=FORMATS, initial="csv", required=False
+    )
 
 
 def safe_cell(value: Any) -> Any:
