@@ -21,7 +21,7 @@ from diagnostics.answering import progress
 from diagnostics.definition import tr
 from diagnostics.models import Answer, Diagnostic, Questionnaire, question_ids
 from diagnostics.scoring import AnswerValue, Results
-from reports.document import rules_out_of_date
+from reports.document import plan_rows, rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
 from reports.services import is_outdated
 
@@ -45,7 +45,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
     history = score_history(company, language)
     submitted = history["submitted"]
     latest = _latest(submitted, language)
-    plan = _plan(latest["diagnostic"]) if latest else None
+    plan = _plan(latest["diagnostic"], language) if latest else None
     pdf = _pdf(latest["diagnostic"]) if latest and plan else None
     members = len(people)
     situation = steps.Situation(
@@ -61,6 +61,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
         has_plan=plan is not None,
         proposed_lines=plan["proposed"] if plan else 0,
         accepted_lines=plan["accepted"] if plan else 0,
+        requests_to_file=plan["requests_to_file"] if plan else 0,
         pdf=pdf["state"] if pdf else "none",
     )
     return {
@@ -201,8 +202,9 @@ def _done_between(before: Diagnostic, last: Diagnostic, language: str) -> dict[s
     return done
 
 
-def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
-    """The plan's lines by status, its first-year figures and the advisor's validation."""
+def _plan(diagnostic: Diagnostic, language: str) -> dict[str, Any] | None:
+    """The plan's lines by status, its first-year figures, the advisor's validation and the
+    funding requests still to file."""
     plan = (
         ActionPlan.objects.filter(diagnostic=diagnostic)
         .select_related("validated_by", "funding_rules")
@@ -218,8 +220,10 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         .order_by()
         .values_list("status", "n")
     )
+    plan.diagnostic = diagnostic
     return {
         "plan": plan,
+        "requests_to_file": _requests_to_file(plan, language),
         "proposed": counts.get(PlanItem.Status.PROPOSED, 0),
         "accepted": counts.get(PlanItem.Status.ACCEPTED, 0),
         "done": counts.get(PlanItem.Status.DONE, 0),
@@ -230,6 +234,21 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         "advisor": plan.validated_by,
         "rules_out_of_date": rules_out_of_date(plan),  # the figures are to be confirmed
     }
+
+
+def _requests_to_file(plan: ActionPlan, language: str) -> int:
+    """The accepted lines of the first 12 months with no funding request filed that a route
+    may fund, as the plan page counts them; one query when there is none to look at."""
+    waiting = PlanItem.objects.filter(
+        plan=plan,
+        status=PlanItem.Status.ACCEPTED,
+        horizon=PlanItem.Horizon.YEAR1,
+        funding_requested_on__isnull=True,
+    )
+    if plan.funding_rules_id is None or not waiting.exists():
+        return 0
+    _rows, totals = plan_rows(plan, language)
+    return totals["requests"]["to_file"]
 
 
 def _pdf(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -291,6 +310,15 @@ def _step(
             "Accept or drop the %(count)s proposed lines of the action plan",
             plan["proposed"],
         ) % {"count": plan["proposed"]}
+        url = reverse("reports:plan", args=[latest["diagnostic"].public_id])
+    elif code == steps.FILE_REQUESTS:
+        label = ngettext(
+            "File the funding request of the accepted line with your OPCO, before the "
+            "training starts",
+            "File the funding requests of the %(count)s accepted lines with your OPCO, "
+            "before each training starts",
+            plan["requests_to_file"],
+        ) % {"count": plan["requests_to_file"]}
         url = reverse("reports:plan", args=[latest["diagnostic"].public_id])
     elif code == steps.MARK_DONE:
         label = ngettext(

@@ -12,12 +12,13 @@ SUBMIT = "submit"
 START = "start"
 INVITE = "invite"
 REVIEW_LINES = "review_lines"
+FILE_REQUESTS = "file_requests"
 MARK_DONE = "mark_done"
 REQUEST_PDF = "request_pdf"
 REASSESS = "reassess"
 
 # Steps only an administrator of the company can take.
-ADMIN_STEPS = frozenset({SUBMIT, START, INVITE, REVIEW_LINES, MARK_DONE, REASSESS})
+ADMIN_STEPS = frozenset({SUBMIT, START, INVITE, REVIEW_LINES, FILE_REQUESTS, MARK_DONE, REASSESS})
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Situation:
     has_plan: bool = False
     proposed_lines: int = 0
     accepted_lines: int = 0
+    requests_to_file: int = 0  # accepted first-year lines a route may fund, not requested yet
     pdf: str = "none"  # "none", "pending", "current" or "outdated"
 
 
@@ -57,6 +59,8 @@ def next_steps(s: Situation) -> list[str]:
     if s.has_plan:
         if s.proposed_lines:
             steps.append(REVIEW_LINES)
+        if s.requests_to_file:  # the OPCO agrees before the training starts
+            steps.append(FILE_REQUESTS)
         if s.accepted_lines:
             steps.append(MARK_DONE)
         if s.pdf in ("none", "outdated"):

@@ -1,7 +1,7 @@
 """Streamed CSV and XLSX exports, safe to open in a spreadsheet (quality bar S11).
 
 A cell that a spreadsheet would read as a formula (text starting with = + - @, a tab or a
-carriage return) is prefixed with a quote; numbers stay numbers. CSV rows are written as
+carriage return) is prefixed with a quote; numbers and dates stay so. CSV rows are written as
 they are produced (StreamingHttpResponse); XLSX rows go through openpyxl's write-only
 workbook into a temporary file, so memory stays flat whatever the number of rows.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -41,8 +42,8 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int | float | Decimal):
-        return value
+    if isinstance(value, int | float | Decimal | date):
+        return value  # a date stays a date (ISO in CSV)
     text = str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text

@@ -102,6 +102,9 @@ def plan_rows(
                 "target_quarter": item.target_quarter,
                 "owner": item.owner,
                 "notes": item.notes,
+                "funding_requested_on": item.funding_requested_on,
+                "funding_reference": item.funding_reference,
+                "funding_granted": item.funding_granted,
                 "obligation": action.obligation,
                 "compliance": [
                     tr(o["obligation"], language) for o in item.reasons.get("obligations", [])
@@ -240,6 +243,7 @@ def _totals(
             if any(r["horizon"] == key for r in counted)
         ],
         "by_route": [total(group, label) for label, group in by_route.items()],
+        "requests": funding_requests(counted),
         "has_funding": plan.funding_rules is not None,
         "rules": plan.funding_rules,
         "uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in counted),
@@ -254,6 +258,28 @@ def _totals(
             }
             for gap in plan.open_gaps
         ],
+    }
+
+
+def funding_requests(counted: list[dict[str, Any]]) -> dict[str, int]:
+    """Where the funding requests of the counted lines stand: filed with the OPCO, still to
+    file (an accepted line of the first 12 months that a route may fund), and what the
+    OPCO agreed to fund so far."""
+    filed = [r for r in counted if r["funding_requested_on"] is not None]
+    granted = [r for r in filed if r["funding_granted"] is not None]
+    return {
+        "filed": len(filed),
+        "to_file": sum(
+            1
+            for r in counted
+            if r["funding_requested_on"] is None
+            and r["status_code"] == PlanItem.Status.ACCEPTED
+            and r["horizon"] == PlanItem.Horizon.YEAR1
+            and r["best_route"]
+            and r["best_route"]["eligible"]
+        ),
+        "granted_lines": len(granted),
+        "granted": sum(r["funding_granted"] for r in granted),
     }
 
 

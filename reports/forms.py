@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActionPlan, PlanItem
@@ -20,9 +24,34 @@ class PlanItemForm(forms.ModelForm):
         label=_("Priority"), coerce=int, choices=[(1, "P1"), (2, "P2"), (3, "P3")]
     )
 
+    funding_requested_on = forms.DateField(
+        label=_("Filed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Write the date as 2027-01-15 (year, month, day).")},
+    )
+    funding_granted = forms.IntegerField(
+        label=_("Amount granted (€)"),
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+    )
+
     class Meta:
         model = PlanItem
-        fields = ["status", "horizon", "priority", "target_quarter", "owner", "people", "notes"]
+        fields = [
+            "status",
+            "horizon",
+            "priority",
+            "target_quarter",
+            "owner",
+            "people",
+            "notes",
+            "funding_requested_on",
+            "funding_reference",
+            "funding_granted",
+        ]
+        labels = {"funding_reference": _("OPCO file no.")}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -30,6 +59,25 @@ class PlanItemForm(forms.ModelForm):
         for name, field in self.fields.items():
             css = "form-select" if name in ("status", "horizon", "priority") else "form-control"
             field.widget.attrs["class"] = css
+
+    def clean_funding_requested_on(self) -> date | None:
+        filed = self.cleaned_data["funding_requested_on"]
+        if filed is not None and filed > timezone.localdate():
+            raise forms.ValidationError(_("The request cannot be filed after today."))
+        return filed
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("funding_requested_on") is None
+            and "funding_requested_on" not in self.errors
+            and (data.get("funding_reference") or data.get("funding_granted") is not None)
+        ):
+            self.add_error(
+                "funding_requested_on",
+                _("Give the day the request was filed, before its file number or agreement."),
+            )
+        return data
 
 
 class AdvisorReviewForm(forms.Form):

@@ -209,6 +209,15 @@ class PlanItem(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     drop_reason = models.CharField(_("reason for dropping"), max_length=500, blank=True)
     done_at = models.DateTimeField(_("done on"), null=True, blank=True)
+    # The funding request filed with the OPCO for this line (follow-up: the company's record
+    # of what it asked for and what the OPCO agreed to fund, not an estimate).
+    funding_requested_on = models.DateField(_("funding request filed on"), null=True, blank=True)
+    funding_reference = models.CharField(
+        _("OPCO file number"), max_length=60, blank=True, default="", db_default=""
+    )
+    funding_granted = models.PositiveIntegerField(
+        _("funding granted by the OPCO (€)"), null=True, blank=True
+    )
     # Added by the advisor at the review, not by the recommendation rules.
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -224,6 +233,12 @@ class PlanItem(models.Model):
                 condition=models.Q(priority__in=[1, 2, 3]), name="plan_item_priority"
             ),
             models.CheckConstraint(condition=models.Q(people__gte=1), name="plan_item_people"),
+            # An agreement or a file number follows a request.
+            models.CheckConstraint(
+                condition=models.Q(funding_requested_on__isnull=False)
+                | (models.Q(funding_granted__isnull=True) & models.Q(funding_reference="")),
+                name="plan_item_funding_request_first",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -225,6 +225,8 @@ PLAN_FIELDS = (
     "notes",
     "drop_reason",
 )
+# The funding request of a line: follow-up, kept out of the PDF and of its fingerprint.
+FUNDING_REQUEST_FIELDS = ("funding_requested_on", "funding_reference", "funding_granted")
 
 
 @transaction.atomic
@@ -236,7 +238,11 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
     changed = content = False
     now = timezone.now()
     for item in PlanItem.objects.select_for_update().filter(plan=plan, pk__in=changes):
-        fields = {k: v for k, v in changes[item.pk].items() if k in PLAN_FIELDS}
+        fields = {
+            k: v
+            for k, v in changes[item.pk].items()
+            if k in PLAN_FIELDS or k in FUNDING_REQUEST_FIELDS
+        }
         status = fields.get("status", item.status)
         if status == PlanItem.Status.DONE and item.done_at is None:
             fields["done_at"] = now
@@ -258,7 +264,8 @@ def update_plan_items(*, plan: ActionPlan, changes: dict[int, dict[str, Any]]) -
 
 # What a line commits the company to, as an advisor validates it: which lines count (a
 # dropped or postponed line does not), when, in which order and for how many people.
-# Accepting a line, marking it done, its owner, quarter and notes are its follow-up.
+# Accepting a line, marking it done, its owner, quarter, notes and funding request are its
+# follow-up.
 CONTENT_FIELDS = ("horizon", "priority", "people")
 
 

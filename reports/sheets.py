@@ -44,6 +44,9 @@ def plan_lines_header() -> list[str]:
         _("Remaining cost (high)"),
         _("To confirm with your OPCO"),
         _("Source of the funding rule"),
+        _("Funding request filed on"),
+        _("OPCO file number"),
+        _("Funding granted by the OPCO (€)"),
         _("Owner"),
         _("Notes"),
     ]
@@ -79,6 +82,9 @@ def plan_lines_sheet(plan: ActionPlan, language: str) -> list[list[Any]]:
                 r["remaining_max"],
                 _("yes") if best and (best["uncertain"] or not best["costed"]) else "",
                 best["source"] if best else "",
+                r["funding_requested_on"],
+                r["funding_reference"],
+                r["funding_granted"],
                 r["owner"],
                 r["notes"],
             ]

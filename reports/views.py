@@ -232,6 +232,7 @@ def _render_plan(
             "plan": action_plan,
             "rows": rows,
             "compliance": [row for row in rows if row["compliance"]],
+            "error_rows": [row for row in rows if row["form"].errors],
             "year1": [
                 row
                 for row in rows

@@ -49,6 +49,9 @@ def item_data(plan, **overrides):
             "owner": item.owner,
             "people": item.people,
             "notes": item.notes,
+            "funding_requested_on": item.funding_requested_on or "",
+            "funding_reference": item.funding_reference,
+            "funding_granted": "" if item.funding_granted is None else item.funding_granted,
         }
         values.update(overrides.get(item.action.code, {}))
         data.update({prefix + k: v for k, v in values.items()})
