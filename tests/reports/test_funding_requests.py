@@ -79,6 +79,13 @@ def test_a_request_is_recorded_and_counted_without_touching_the_validation(
     assert "Prise en charge accordée : 1 200 € pour 1 ligne." in page
     assert "attend encore sa demande" not in page
     assert steps.FILE_REQUESTS not in home_steps(client)
+    # The advisor's review shows the same, line by line and in all.
+    review = client_for(advisor).get(reverse("advisors:review", args=[plan.diagnostic.public_id]))
+    review = review.text.replace("\u202f", " ").replace("\xa0", " ")
+    assert (
+        f"Prise en charge demandée le {filed:%d/%m/%Y} (2I-2026-0042), accordée : 1 200 €" in review
+    )
+    assert "Prise en charge accordée : 1 200 € pour 1 ligne." in review
 
 
 def test_the_home_asks_the_admin_to_file_the_requests(plan, fundable, client_for, company_a):
