@@ -69,6 +69,7 @@ SORTS = {
     "-index": _("Highest index first"),
     "-change": _("Largest progress first"),
     "-remaining": _("Largest remaining cost first"),
+    "-requests": _("Most funding requests to file first"),
 }
 
 

@@ -43,6 +43,7 @@ PLAN_FIGURES = (
     "year1_funding",
     "year1_remaining_min",
     "year1_remaining_max",
+    "year1_requests_to_file",
     "validated_at",
     "changed_since_validation_at",
 )
@@ -54,6 +55,7 @@ ORDERINGS = {
     "-index": [F("index").desc(nulls_last=True), F("name").asc()],
     "-change": [F("change").desc(nulls_last=True), F("name").asc()],
     "-remaining": [F("year1_remaining_max").desc(nulls_last=True), F("name").asc()],
+    "-requests": [F("year1_requests_to_file").desc(nulls_last=True), F("name").asc()],
 }
 
 
@@ -201,6 +203,7 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
         _("Estimated funding (high)"),
         _("Remaining cost (low)"),
         _("Remaining cost (high)"),
+        _("Funding requests to file"),
         _("Review"),
     ]
     for c in rows.iterator(chunk_size=2000):
@@ -221,5 +224,6 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
             c.year1_funding,
             c.year1_remaining_min,
             c.year1_remaining_max,
+            c.year1_requests_to_file,
             str(states[c.state]),
         ]

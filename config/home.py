@@ -238,7 +238,10 @@ def _plan(diagnostic: Diagnostic, language: str) -> dict[str, Any] | None:
 
 def _requests_to_file(plan: ActionPlan, language: str) -> int:
     """The accepted lines of the first 12 months with no funding request filed that a route
-    may fund, as the plan page counts them; one query when there is none to look at."""
+    may fund, as the plan keeps the count; counted here for a plan that does not keep it
+    yet (made before it was kept, until `refresh_plan_figures --missing` runs)."""
+    if plan.year1_requests_to_file is not None:
+        return plan.year1_requests_to_file
     waiting = PlanItem.objects.filter(
         plan=plan,
         status=PlanItem.Status.ACCEPTED,

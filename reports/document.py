@@ -123,20 +123,31 @@ YEAR1_FIELDS = (
     "year1_funding",
     "year1_remaining_min",
     "year1_remaining_max",
+    "year1_requests_to_file",
 )
 
 
 def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]:
     """The first-year cost, estimated funding and remaining cost of the counted lines
     (`items`, with their actions), as the plan keeps them for the lists that show many
-    plans: the sums of the year-one rows of `plan_rows`, without making the rows. `plan`
-    may be unsaved: only its catalogue, funding rules, diagnostic and company are read."""
+    plans: the sums of the year-one rows of `plan_rows`, without making the rows, and the
+    accepted lines a route may fund whose funding request is still to file (as
+    `funding_requests` counts them). `plan` may be unsaved: only its catalogue, funding
+    rules, diagnostic and company are read."""
     catalogue = plan.catalogue.spec
     lines = _plan_lines(catalogue, items)
     figures = dict.fromkeys(YEAR1_FIELDS, 0)
-    for line, funding in zip(lines, _fund(plan, lines), strict=True):
+    for item, line, funding in zip(items, lines, _fund(plan, lines), strict=True):
         if line.horizon != PlanItem.Horizon.YEAR1 or line.status not in COUNTED_STATUSES:
             continue
+        if (
+            item.status == PlanItem.Status.ACCEPTED
+            and item.funding_requested_on is None
+            and funding
+            and funding.best
+            and funding.best.eligible
+        ):
+            figures["year1_requests_to_file"] += 1
         low, high = line.cost
         figures["year1_cost_min"] += low
         figures["year1_cost_max"] += high

@@ -163,6 +163,8 @@ class ActionPlan(models.Model):
     year1_funding_min = models.PositiveIntegerField(null=True, blank=True)
     year1_remaining_min = models.PositiveIntegerField(null=True, blank=True)
     year1_remaining_max = models.PositiveIntegerField(null=True, blank=True)
+    # Accepted first-year lines a route may fund with no funding request filed yet.
+    year1_requests_to_file = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -30,6 +30,7 @@ def fundable(plan):
     rows, _totals = plan_rows(plan, "fr")
     row = next(r for r in rows if r["best_route"] and r["best_route"]["eligible"])
     PlanItem.objects.filter(pk=row["pk"]).update(status="accepted", horizon="year1")
+    services.refresh_year1_summary(plan)
     return PlanItem.objects.select_related("action").get(pk=row["pk"])
 
 
@@ -102,12 +103,20 @@ def test_the_home_asks_the_admin_to_file_the_requests(plan, fundable, client_for
     )
     # A line for later asks for nothing; nor does a plan without funding rules.
     PlanItem.objects.filter(pk=fundable.pk).update(horizon="later")
+    services.refresh_year1_summary(plan)
     assert steps.FILE_REQUESTS not in home_steps(client)
     PlanItem.objects.filter(pk=fundable.pk).update(horizon="year1")
+    services.refresh_year1_summary(plan)
     assert steps.FILE_REQUESTS in home_steps(client)
     assert steps.FILE_REQUESTS not in home_steps(client_for(company_a.member))  # admin's step
     ActionPlan.objects.filter(pk=plan.pk).update(funding_rules=None)
+    services.refresh_year1_summary(ActionPlan.objects.get(pk=plan.pk))
     assert steps.FILE_REQUESTS not in home_steps(client_for(company_a.admin))
+    # A plan that does not keep the count yet is counted on the spot.
+    ActionPlan.objects.filter(pk=plan.pk).update(
+        funding_rules=plan.funding_rules, year1_requests_to_file=None
+    )
+    assert steps.FILE_REQUESTS in home_steps(client_for(company_a.admin))
 
 
 @pytest.mark.parametrize(
@@ -193,4 +202,40 @@ def test_filing_comes_after_the_decisions_and_before_what_was_done():
     ]
     assert steps.FILE_REQUESTS not in steps.next_steps(
         situation(is_admin=False, has_plan=True, requests_to_file=2, members=2)
+    )
+
+
+def test_the_portfolio_shows_and_sorts_the_requests_to_file(
+    plan, fundable, client_for, company_a, advisor
+):
+    from tests.factories import MembershipFactory
+
+    other = MembershipFactory(role="admin", company__name="AAA Première").company
+    other.advisors.add(advisor)
+    client = client_for(advisor)
+    by_name = list(client.get(reverse("advisors:portfolio")).context["page"])
+    assert by_name[0].pk == other.pk
+    page = client.get(reverse("advisors:portfolio"), {"sort": "-requests"})
+    assert page.status_code == 200
+    rows = list(page.context["page"])
+    assert (rows[0].pk, rows[0].year1_requests_to_file) == (company_a.company.pk, 1)
+    assert "1 demande de prise en charge à déposer" in page.text
+    export = client.get(
+        reverse("advisors:portfolio_export"), {"format": "csv", "sort": "-requests"}
+    )
+    text = b"".join(export.streaming_content).decode()
+    header, first = text.lstrip("\ufeff").splitlines()[:2]
+    column = header.split(";").index("Demandes de prise en charge à déposer")
+    assert first.split(";")[column] == "1"
+    # Once filed, the count goes.
+    save(
+        client_for(company_a.admin),
+        plan,
+        fundable.action.code,
+        funding_requested_on=timezone.localdate().isoformat(),
+    )
+    assert ActionPlan.objects.get(pk=plan.pk).year1_requests_to_file == 0
+    assert (
+        "demande de prise en charge à déposer"
+        not in client_for(advisor).get(reverse("advisors:portfolio")).text
     )

@@ -16,9 +16,10 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Compute again the first-year cost, estimated funding and remaining cost that each "
-        "plan keeps for the advisors' portfolio: once after upgrading (plans made before "
-        "these figures were kept show none, or the upper funding only), or to follow dated "
+        "Compute again the first-year cost, estimated funding, remaining cost and funding "
+        "requests to file that each plan keeps for the advisors' portfolio: once after "
+        "upgrading (plans made before these figures were kept show none, or the upper "
+        "funding only), or to follow dated "
         "funding rules. Changes nothing else; running it twice gives the same figures. A plan "
         "whose figures cannot be computed is logged and left as it is: the web tier runs "
         "this at start-up, which one plan's data must not stop."
@@ -36,7 +37,11 @@ class Command(BaseCommand):
             "diagnostic__questionnaire", "catalogue", "funding_rules", "company"
         ).filter(company__closed_at__isnull=True)
         if options["missing"]:
-            plans = plans.filter(Q(year1_cost_max__isnull=True) | Q(year1_funding_min__isnull=True))
+            plans = plans.filter(
+                Q(year1_cost_max__isnull=True)
+                | Q(year1_funding_min__isnull=True)
+                | Q(year1_requests_to_file__isnull=True)
+            )
         count = failed = 0
         for plan in plans.iterator(chunk_size=200):
             try:
