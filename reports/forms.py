@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionPlan, PlanItem
+from .models import FUNDING_REQUEST_FIELDS, PLAN_LINE_FIELDS, ActionPlan, PlanItem
 
 
 class PlanItemForm(forms.ModelForm):
@@ -39,18 +39,7 @@ class PlanItemForm(forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "status",
-            "horizon",
-            "priority",
-            "target_quarter",
-            "owner",
-            "people",
-            "notes",
-            "funding_requested_on",
-            "funding_reference",
-            "funding_granted",
-        ]
+        fields = [*PLAN_LINE_FIELDS, *FUNDING_REQUEST_FIELDS]
         labels = {"funding_reference": _("OPCO file no.")}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 

@@ -180,6 +180,11 @@ class ActionPlan(models.Model):
         return self.validated_at is not None and self.changed_since_validation_at is not None
 
 
+# What the plan page's form edits on a line, and the line's funding request (follow-up).
+PLAN_LINE_FIELDS = ("status", "horizon", "priority", "target_quarter", "owner", "people", "notes")
+FUNDING_REQUEST_FIELDS = ("funding_requested_on", "funding_reference", "funding_granted")
+
+
 class PlanItem(models.Model):
     class Horizon(models.TextChoices):
         YEAR1 = "year1", _("First 12 months")

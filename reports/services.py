@@ -31,7 +31,16 @@ from .catalogue import (
     parse_catalogue,
 )
 from .document import year1_figures
-from .models import ActionPlan, Catalogue, FundingRules, PlanItem, Report, TrainingAction
+from .models import (
+    FUNDING_REQUEST_FIELDS,
+    PLAN_LINE_FIELDS,
+    ActionPlan,
+    Catalogue,
+    FundingRules,
+    PlanItem,
+    Report,
+    TrainingAction,
+)
 from .planning import plan_from_results, uncovered
 from .recommendations import COUNTED_STATUSES
 from .tasks import enqueue_change_notice, enqueue_report, enqueue_validation_notice
@@ -215,18 +224,9 @@ def refresh_year1_summary(plan: ActionPlan) -> None:
     ActionPlan.objects.filter(pk=plan.pk).update(**year1_figures(plan, items))
 
 
-PLAN_FIELDS = (
-    "status",
-    "horizon",
-    "priority",
-    "target_quarter",
-    "owner",
-    "people",
-    "notes",
-    "drop_reason",
-)
-# The funding request of a line: follow-up, kept out of the PDF and of its fingerprint.
-FUNDING_REQUEST_FIELDS = ("funding_requested_on", "funding_reference", "funding_granted")
+# A line's fields that a PDF shows (the fingerprint reads them in this order). The funding
+# request (FUNDING_REQUEST_FIELDS) is follow-up, kept out of the PDF and of its fingerprint.
+PLAN_FIELDS = (*PLAN_LINE_FIELDS, "drop_reason")
 
 
 @transaction.atomic
