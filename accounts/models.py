@@ -63,11 +63,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Staff of the skills operator who follows a portfolio of companies."),
     )
+    # The field's name stays from when it covered re-assessments only.
     reassessment_reminders = models.BooleanField(
-        _("e-mail me when a re-assessment is due"),
+        _("e-mail me reminders"),
         default=True,
         help_text=_(
-            "A year after a diagnostic, the company's administrators are reminded to assess again."
+            "The company's administrators are reminded to assess again a year after a "
+            "diagnostic, and to file the funding request of an accepted training a month "
+            "before its quarter."
         ),
     )
     is_staff = models.BooleanField(_("operator admin"), default=False)

@@ -342,7 +342,8 @@ def company_log(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # the signed token is the credential; mail clients post it without cookies
 @require_http_methods(["GET", "POST"])
 def reminders_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Stop the re-assessment reminders from the link of the e-mail, without logging in.
+    """Stop the reminders (re-assessment, funding requests) from the link of an e-mail,
+    without logging in.
     GET asks (a link previewer must not unsubscribe anyone); POST, from the page or from a
     mail client's one-click unsubscribe (RFC 8058), does it."""
     user = User.from_reminders_token(token)

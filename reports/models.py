@@ -225,6 +225,8 @@ class PlanItem(models.Model):
     funding_granted = models.PositiveIntegerField(
         _("funding granted by the OPCO (€)"), null=True, blank=True
     )
+    # When the company's administrators were reminded to file the request (once a line).
+    request_reminded_at = models.DateTimeField(null=True, blank=True)
     # Added by the advisor at the review, not by the recommendation rules.
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

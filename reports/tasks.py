@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from celery import shared_task
@@ -23,6 +23,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -306,3 +307,150 @@ def enqueue_change_notice(plan_id: int) -> bool:
 
 def enqueue_validation_notice(plan_id: int) -> bool:
     return _enqueue_notice(notify_plan_validated, plan_id)
+
+
+# --- Funding request reminders ------------------------------------------------------------
+
+# A line's request is due this many days before its target quarter starts: the OPCO must
+# agree before the training does, and a month is the margin secondary sources advise
+# (docs/funding.md, "Funding requests"); the exact deadline is the OPCO's.
+REQUEST_NOTICE_DAYS = 30
+# Reminders enqueued per daily run at most; any more go out the next day.
+REQUEST_REMINDERS_PER_RUN = 1000
+
+
+def quarter_dates(quarter: str) -> tuple[date, date] | None:
+    """The first and last day of a target quarter written "2027-T1"; None for anything else."""
+    year, _sep, number = quarter.partition("-T")
+    if not (year.isdigit() and number in ("1", "2", "3", "4")):
+        return None
+    first = date(int(year), 3 * int(number) - 2, 1)
+    following = date(int(year) + 1, 1, 1) if number == "4" else date(int(year), first.month + 3, 1)
+    return first, following - timedelta(days=1)
+
+
+def _request_due(quarter: str, today: date) -> bool:
+    """Whether a line planned for `quarter` has its request due: its quarter starts within
+    REQUEST_NOTICE_DAYS, or has started and is not over."""
+    dates = quarter_dates(quarter)
+    return dates is not None and dates[0] - timedelta(days=REQUEST_NOTICE_DAYS) <= today <= dates[1]
+
+
+def _lines_awaiting_request() -> Any:
+    from .models import PlanItem
+
+    return PlanItem.objects.filter(
+        status=PlanItem.Status.ACCEPTED,
+        horizon=PlanItem.Horizon.YEAR1,
+        funding_requested_on__isnull=True,
+        request_reminded_at__isnull=True,
+        company__closed_at__isnull=True,
+    ).exclude(target_quarter="")
+
+
+@shared_task
+def send_funding_request_reminders() -> int:
+    """Enqueue one reminder per plan that has accepted first-year lines whose request is
+    due and not filed, and that were not reminded yet; returns how many."""
+    today = timezone.localdate()
+    plans = sorted(
+        {
+            plan_id
+            for plan_id, quarter in _lines_awaiting_request().values_list(
+                "plan_id", "target_quarter"
+            )
+            if _request_due(quarter, today)
+        }
+    )[:REQUEST_REMINDERS_PER_RUN]
+    for plan_id in plans:
+        remind_funding_requests.delay(plan_id)
+    if plans:
+        logger.info("Funding request reminders enqueued: %s", len(plans))
+    return len(plans)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def remind_funding_requests(plan_id: int) -> int:
+    """E-mail the company's administrators the plan's accepted lines whose funding request
+    is due, once a line: the lines are locked and marked reminded in the transaction that
+    sends (a second delivery finds them taken; a failed send rolls the mark back, so the
+    retry sends again). Lines that no route funds are marked without being listed.
+    Returns the e-mails sent."""
+    from accounts.models import Membership
+
+    from .document import plan_rows
+    from .models import ActionPlan, PlanItem
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        due = [
+            item
+            for item in _lines_awaiting_request()
+            .select_for_update(of=("self",))
+            .filter(plan_id=plan_id)
+            if _request_due(item.target_quarter, today)
+        ]
+        if not due:
+            logger.info("Funding request reminder of plan %s: nothing due.", plan_id)
+            return 0
+        PlanItem.objects.filter(pk__in=[item.pk for item in due]).update(
+            request_reminded_at=timezone.now()
+        )
+        plan = ActionPlan.objects.select_related(
+            "company", "diagnostic__questionnaire", "catalogue", "funding_rules"
+        ).get(pk=plan_id)
+        admins = [
+            m.user
+            for m in Membership.objects.admins()
+            .filter(
+                company_id=plan.company_id,
+                user__is_active=True,
+                user__erased_at__isnull=True,
+                user__reassessment_reminders=True,
+            )
+            .select_related("user")
+            .order_by("user_id")
+        ]
+        due_pks = {item.pk for item in due}
+        sent = 0
+        for user in admins:
+            with translation.override(user.preferred_language):
+                rows, _totals = plan_rows(plan, user.preferred_language)
+                lines = [
+                    r
+                    for r in rows
+                    if r["pk"] in due_pks and r["best_route"] and r["best_route"]["eligible"]
+                ]
+                if not lines:
+                    continue
+                _send_request_reminder(user, plan, lines)
+                sent += 1
+    return sent
+
+
+def _send_request_reminder(user: Any, plan: Any, lines: list[dict[str, Any]]) -> None:
+    from django.core.mail import EmailMessage
+
+    unsubscribe = settings.SITE_URL + reverse(
+        "accounts:reminders_unsubscribe", args=[user.reminders_token()]
+    )
+    context = {
+        "user": user,
+        "company": plan.company.name,
+        "lines": lines,
+        "url": settings.SITE_URL + reverse("reports:plan", args=[plan.diagnostic.public_id]),
+        "unsubscribe_url": unsubscribe,
+    }
+    subject = render_to_string("reports/email/requests_subject.txt", context).strip()
+    body = render_to_string("reports/email/requests.txt", context)
+    EmailMessage(
+        subject,
+        body,
+        None,
+        [user.email],
+        headers={
+            # One-click unsubscribe (RFC 8058): the mail client posts to the link.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    ).send()

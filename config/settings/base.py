@@ -378,6 +378,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "diagnostics.tasks.send_reassessment_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "funding-request-reminders": {
+        "task": "reports.tasks.send_funding_request_reminders",
+        "schedule": crontab(hour=9, minute=10),
+    },
     "refresh-observatory": {
         "task": "observatory.tasks.refresh_observatory",
         "schedule": crontab(minute=20),
