@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import Membership
+from accounts.reminders import reminder_recipients, send_reminder
 
 from .models import Diagnostic, ReassessmentReminder
 
@@ -72,18 +70,7 @@ def remind_reassessment(diagnostic_id: int) -> int:
         except IntegrityError:
             logger.info("Re-assessment reminder %s: sent by another delivery.", diagnostic_id)
             return 0
-        admins = [
-            m.user
-            for m in Membership.objects.admins()
-            .filter(
-                company_id=diagnostic.company_id,
-                user__is_active=True,
-                user__erased_at__isnull=True,
-                user__reassessment_reminders=True,
-            )
-            .select_related("user")
-            .order_by("user_id")
-        ]
+        admins = reminder_recipients(diagnostic.company_id)
         start_url = settings.SITE_URL + reverse("diagnostics:list")
         for user in admins:
             _send(user, diagnostic, start_url)
@@ -93,28 +80,13 @@ def remind_reassessment(diagnostic_id: int) -> int:
 
 
 def _send(user: User, diagnostic: Diagnostic, start_url: str) -> None:
-    unsubscribe = settings.SITE_URL + reverse(
-        "accounts:reminders_unsubscribe", args=[user.reminders_token()]
-    )
     with translation.override(user.preferred_language):
-        context = {
-            "user": user,
-            "company": diagnostic.company.name,
-            "submitted_at": diagnostic.submitted_at,
-            "url": start_url,
-            "unsubscribe_url": unsubscribe,
-        }
-        subject = render_to_string("diagnostics/email/reassessment_subject.txt", context).strip()
-        body = render_to_string("diagnostics/email/reassessment.txt", context)
-    message = EmailMessage(
-        subject,
-        body,
-        None,
-        [user.email],
-        headers={
-            # One-click unsubscribe (RFC 8058): the mail client posts to the link.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.send()
+        send_reminder(
+            user,
+            "diagnostics/email/reassessment",
+            {
+                "company": diagnostic.company.name,
+                "submitted_at": diagnostic.submitted_at,
+                "url": start_url,
+            },
+        )

@@ -376,7 +376,7 @@ def remind_funding_requests(plan_id: int) -> int:
     sends (a second delivery finds them taken; a failed send rolls the mark back, so the
     retry sends again). Lines that no route funds are marked without being listed.
     Returns the e-mails sent."""
-    from accounts.models import Membership
+    from accounts.reminders import reminder_recipients, send_reminder
 
     from .document import plan_rows
     from .models import ActionPlan, PlanItem
@@ -399,18 +399,7 @@ def remind_funding_requests(plan_id: int) -> int:
         plan = ActionPlan.objects.select_related(
             "company", "diagnostic__questionnaire", "catalogue", "funding_rules"
         ).get(pk=plan_id)
-        admins = [
-            m.user
-            for m in Membership.objects.admins()
-            .filter(
-                company_id=plan.company_id,
-                user__is_active=True,
-                user__erased_at__isnull=True,
-                user__reassessment_reminders=True,
-            )
-            .select_related("user")
-            .order_by("user_id")
-        ]
+        admins = reminder_recipients(plan.company_id)
         due_pks = {item.pk for item in due}
         sent = 0
         for user in admins:
@@ -423,34 +412,15 @@ def remind_funding_requests(plan_id: int) -> int:
                 ]
                 if not lines:
                     continue
-                _send_request_reminder(user, plan, lines)
+                send_reminder(
+                    user,
+                    "reports/email/requests",
+                    {
+                        "company": plan.company.name,
+                        "lines": lines,
+                        "url": settings.SITE_URL
+                        + reverse("reports:plan", args=[plan.diagnostic.public_id]),
+                    },
+                )
                 sent += 1
     return sent
-
-
-def _send_request_reminder(user: Any, plan: Any, lines: list[dict[str, Any]]) -> None:
-    from django.core.mail import EmailMessage
-
-    unsubscribe = settings.SITE_URL + reverse(
-        "accounts:reminders_unsubscribe", args=[user.reminders_token()]
-    )
-    context = {
-        "user": user,
-        "company": plan.company.name,
-        "lines": lines,
-        "url": settings.SITE_URL + reverse("reports:plan", args=[plan.diagnostic.public_id]),
-        "unsubscribe_url": unsubscribe,
-    }
-    subject = render_to_string("reports/email/requests_subject.txt", context).strip()
-    body = render_to_string("reports/email/requests.txt", context)
-    EmailMessage(
-        subject,
-        body,
-        None,
-        [user.email],
-        headers={
-            # One-click unsubscribe (RFC 8058): the mail client posts to the link.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    ).send()
