@@ -18,6 +18,7 @@ from diagnostics.forms import latest_questionnaires
 from diagnostics.models import Diagnostic
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
+from reports.models import ActionPlan, PlanItem
 
 DEMO_SIRET = "90187654300017"
 
@@ -38,6 +39,27 @@ def _random_answer(question: Any, rng: random.Random, shift: int) -> AnswerValue
     if kind == "number":
         return AnswerValue(round(rng.uniform(question.min, question.max)))
     return AnswerValue("Former les nouveaux arrivants aux bases du métier.")
+
+
+def _follow_up(diagnostic: Diagnostic) -> None:
+    """The company has accepted the first three lines of its first 12 months for the coming
+    quarter and filed the funding request of one of them (what the plan page, the home
+    page, the portfolio and the reminder show)."""
+    plan = ActionPlan.objects.get(diagnostic=diagnostic)
+    lines = list(
+        PlanItem.objects.filter(plan=plan, horizon=PlanItem.Horizon.YEAR1).order_by("position")[:3]
+    )
+    today = timezone.localdate()
+    soon = today + timedelta(days=20)
+    quarter = f"{soon.year}-T{(soon.month - 1) // 3 + 1}"
+    changes = {
+        item.pk: {"status": PlanItem.Status.ACCEPTED, "target_quarter": quarter} for item in lines
+    }
+    if lines:
+        changes[lines[0].pk].update(
+            funding_requested_on=today - timedelta(days=10), funding_reference="DEMO-2026-0001"
+        )
+    report_services.update_plan_items(plan=plan, changes=changes)
 
 
 class Command(BaseCommand):
@@ -67,6 +89,7 @@ class Command(BaseCommand):
                 base_version=0,
             )
         report_services.submit(diagnostic=last_year, user=admin.user)
+        _follow_up(last_year)
         year_ago = timezone.now() - timedelta(days=365)
         Diagnostic.objects.filter(pk=last_year.pk).update(
             created_at=year_ago, submitted_at=year_ago
