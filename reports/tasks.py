@@ -319,33 +319,28 @@ REQUEST_NOTICE_DAYS = 30
 REQUEST_REMINDERS_PER_RUN = 1000
 
 
-def quarter_dates(quarter: str) -> tuple[date, date] | None:
-    """The first and last day of a target quarter written "2027-T1"; None for anything else."""
-    year, _sep, number = quarter.partition("-T")
-    if not (year.isdigit() and number in ("1", "2", "3", "4")):
-        return None
-    first = date(int(year), 3 * int(number) - 2, 1)
-    following = date(int(year) + 1, 1, 1) if number == "4" else date(int(year), first.month + 3, 1)
-    return first, following - timedelta(days=1)
+def due_quarters(today: date) -> list[str]:
+    """The target quarters whose lines have their request due on `today`: the current one
+    (started, not over), and the next one once it starts within REQUEST_NOTICE_DAYS."""
+    current = f"{today.year}-T{(today.month - 1) // 3 + 1}"
+    soon = today + timedelta(days=REQUEST_NOTICE_DAYS)
+    following = f"{soon.year}-T{(soon.month - 1) // 3 + 1}"
+    return sorted({current, following})
 
 
-def _request_due(quarter: str, today: date) -> bool:
-    """Whether a line planned for `quarter` has its request due: its quarter starts within
-    REQUEST_NOTICE_DAYS, or has started and is not over."""
-    dates = quarter_dates(quarter)
-    return dates is not None and dates[0] - timedelta(days=REQUEST_NOTICE_DAYS) <= today <= dates[1]
-
-
-def _lines_awaiting_request() -> Any:
+def _lines_awaiting_request(today: date) -> Any:
+    """The accepted first-year lines planned for a quarter whose request is due, with no
+    request filed and no reminder sent, of open companies."""
     from .models import PlanItem
 
     return PlanItem.objects.filter(
         status=PlanItem.Status.ACCEPTED,
         horizon=PlanItem.Horizon.YEAR1,
+        target_quarter__in=due_quarters(today),
         funding_requested_on__isnull=True,
         request_reminded_at__isnull=True,
         company__closed_at__isnull=True,
-    ).exclude(target_quarter="")
+    )
 
 
 @shared_task
@@ -353,15 +348,12 @@ def send_funding_request_reminders() -> int:
     """Enqueue one reminder per plan that has accepted first-year lines whose request is
     due and not filed, and that were not reminded yet; returns how many."""
     today = timezone.localdate()
-    plans = sorted(
-        {
-            plan_id
-            for plan_id, quarter in _lines_awaiting_request().values_list(
-                "plan_id", "target_quarter"
-            )
-            if _request_due(quarter, today)
-        }
-    )[:REQUEST_REMINDERS_PER_RUN]
+    plans = list(
+        _lines_awaiting_request(today)
+        .order_by("plan_id")
+        .values_list("plan_id", flat=True)
+        .distinct()[:REQUEST_REMINDERS_PER_RUN]
+    )
     for plan_id in plans:
         remind_funding_requests.delay(plan_id)
     if plans:
@@ -383,13 +375,9 @@ def remind_funding_requests(plan_id: int) -> int:
 
     today = timezone.localdate()
     with transaction.atomic():
-        due = [
-            item
-            for item in _lines_awaiting_request()
-            .select_for_update(of=("self",))
-            .filter(plan_id=plan_id)
-            if _request_due(item.target_quarter, today)
-        ]
+        due = list(
+            _lines_awaiting_request(today).select_for_update(of=("self",)).filter(plan_id=plan_id)
+        )
         if not due:
             logger.info("Funding request reminder of plan %s: nothing due.", plan_id)
             return 0

@@ -15,7 +15,11 @@ from accounts.models import Membership, User
 from reports import services
 from reports.document import plan_rows
 from reports.models import ActionPlan, PlanItem
-from reports.tasks import quarter_dates, remind_funding_requests, send_funding_request_reminders
+from reports.tasks import (
+    due_quarters,
+    remind_funding_requests,
+    send_funding_request_reminders,
+)
 from tests.conftest import wait_for
 from tests.factories import MembershipFactory
 
@@ -56,11 +60,10 @@ def eager(monkeypatch):
     )
 
 
-def test_quarters_are_read_as_their_first_and_last_days():
-    assert quarter_dates("2027-T1") == (date(2027, 1, 1), date(2027, 3, 31))
-    assert quarter_dates("2027-T4") == (date(2027, 10, 1), date(2027, 12, 31))
-    assert quarter_dates("2027-T5") is None
-    assert quarter_dates("") is None
+def test_a_request_is_due_in_its_quarter_and_the_month_before():
+    assert due_quarters(date(2027, 2, 14)) == ["2027-T1"]
+    assert due_quarters(date(2027, 3, 2)) == ["2027-T1", "2027-T2"]
+    assert due_quarters(date(2027, 12, 5)) == ["2027-T4", "2028-T1"]
 
 
 def test_the_admins_are_reminded_once_of_the_requests_due(
