@@ -319,13 +319,15 @@ REQUEST_NOTICE_DAYS = 30
 REQUEST_REMINDERS_PER_RUN = 1000
 
 
+def quarter_of(day: date) -> str:
+    """The target quarter a day falls in, written as the plan page writes it: "2027-T1"."""
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+
+
 def due_quarters(today: date) -> list[str]:
     """The target quarters whose lines have their request due on `today`: the current one
     (started, not over), and the next one once it starts within REQUEST_NOTICE_DAYS."""
-    current = f"{today.year}-T{(today.month - 1) // 3 + 1}"
-    soon = today + timedelta(days=REQUEST_NOTICE_DAYS)
-    following = f"{soon.year}-T{(soon.month - 1) // 3 + 1}"
-    return sorted({current, following})
+    return sorted({quarter_of(today), quarter_of(today + timedelta(days=REQUEST_NOTICE_DAYS))})
 
 
 def _lines_awaiting_request(today: date) -> Any:

@@ -17,19 +17,15 @@ from reports.document import plan_rows
 from reports.models import ActionPlan, PlanItem
 from reports.tasks import (
     due_quarters,
+    quarter_of,
     remind_funding_requests,
     send_funding_request_reminders,
 )
 from tests.conftest import wait_for
 from tests.factories import MembershipFactory
 
-
-def quarter_of(day: date) -> str:
-    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
-
-
 TODAY = timezone.localdate
-DUE = lambda: quarter_of(TODAY() + timedelta(days=20))  # noqa: E731 - starts within a month, or has
+DUE = lambda: quarter_of(TODAY() + timedelta(days=20))  # noqa: E731 - due now or within a month
 LATER = lambda: quarter_of(TODAY() + timedelta(days=200))  # noqa: E731 - starts 109+ days ahead
 OVER = lambda: quarter_of(TODAY() - timedelta(days=200))  # noqa: E731 - ended 109+ days ago
 
@@ -64,6 +60,7 @@ def test_a_request_is_due_in_its_quarter_and_the_month_before():
     assert due_quarters(date(2027, 2, 14)) == ["2027-T1"]
     assert due_quarters(date(2027, 3, 2)) == ["2027-T1", "2027-T2"]
     assert due_quarters(date(2027, 12, 5)) == ["2027-T4", "2028-T1"]
+    assert quarter_of(date(2027, 9, 30)) == "2027-T3"
 
 
 def test_the_admins_are_reminded_once_of_the_requests_due(

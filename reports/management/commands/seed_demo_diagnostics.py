@@ -19,6 +19,7 @@ from diagnostics.models import Diagnostic
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
 from reports.models import ActionPlan, PlanItem
+from reports.tasks import quarter_of
 
 DEMO_SIRET = "90187654300017"
 
@@ -50,8 +51,7 @@ def _follow_up(diagnostic: Diagnostic) -> None:
         PlanItem.objects.filter(plan=plan, horizon=PlanItem.Horizon.YEAR1).order_by("position")[:3]
     )
     today = timezone.localdate()
-    soon = today + timedelta(days=20)
-    quarter = f"{soon.year}-T{(soon.month - 1) // 3 + 1}"
+    quarter = quarter_of(today + timedelta(days=20))
     changes = {
         item.pk: {"status": PlanItem.Status.ACCEPTED, "target_quarter": quarter} for item in lines
     }
