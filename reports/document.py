@@ -140,13 +140,8 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
     for item, line, funding in zip(items, lines, _fund(plan, lines), strict=True):
         if line.horizon != PlanItem.Horizon.YEAR1 or line.status not in COUNTED_STATUSES:
             continue
-        if (
-            item.status == PlanItem.Status.ACCEPTED
-            and item.funding_requested_on is None
-            and funding
-            and funding.best
-            and funding.best.eligible
-        ):
+        fundable = bool(funding and funding.best and funding.best.eligible)
+        if awaits_request(item.status, item.horizon, item.funding_requested_on, fundable):
             figures["year1_requests_to_file"] += 1
         low, high = line.cost
         figures["year1_cost_min"] += low
@@ -272,22 +267,32 @@ def _totals(
     }
 
 
+def awaits_request(status: str, horizon: str, requested_on: Any, fundable: bool) -> bool:
+    """Whether a line's funding request is still to file: an accepted line of the first 12
+    months that a route may fund, with no request recorded."""
+    return (
+        status == PlanItem.Status.ACCEPTED
+        and horizon == PlanItem.Horizon.YEAR1
+        and requested_on is None
+        and fundable
+    )
+
+
 def funding_requests(counted: list[dict[str, Any]]) -> dict[str, int]:
     """Where the funding requests of the counted lines stand: filed with the OPCO, still to
-    file (an accepted line of the first 12 months that a route may fund), and what the
-    OPCO agreed to fund so far."""
+    file (`awaits_request`), and what the OPCO agreed to fund so far."""
     filed = [r for r in counted if r["funding_requested_on"] is not None]
     granted = [r for r in filed if r["funding_granted"] is not None]
     return {
         "filed": len(filed),
         "to_file": sum(
-            1
+            awaits_request(
+                r["status_code"],
+                r["horizon"],
+                r["funding_requested_on"],
+                bool(r["best_route"] and r["best_route"]["eligible"]),
+            )
             for r in counted
-            if r["funding_requested_on"] is None
-            and r["status_code"] == PlanItem.Status.ACCEPTED
-            and r["horizon"] == PlanItem.Horizon.YEAR1
-            and r["best_route"]
-            and r["best_route"]["eligible"]
         ),
         "granted_lines": len(granted),
         "granted": sum(r["funding_granted"] for r in granted),
