@@ -21,7 +21,7 @@ from diagnostics.answering import progress
 from diagnostics.definition import tr
 from diagnostics.models import Answer, Diagnostic, Questionnaire, question_ids
 from diagnostics.scoring import AnswerValue, Results
-from reports.document import plan_rows, rules_out_of_date
+from reports.document import rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
 from reports.services import is_outdated
 
@@ -45,7 +45,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
     history = score_history(company, language)
     submitted = history["submitted"]
     latest = _latest(submitted, language)
-    plan = _plan(latest["diagnostic"], language) if latest else None
+    plan = _plan(latest["diagnostic"]) if latest else None
     pdf = _pdf(latest["diagnostic"]) if latest and plan else None
     members = len(people)
     situation = steps.Situation(
@@ -202,7 +202,7 @@ def _done_between(before: Diagnostic, last: Diagnostic, language: str) -> dict[s
     return done
 
 
-def _plan(diagnostic: Diagnostic, language: str) -> dict[str, Any] | None:
+def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
     """The plan's lines by status, its first-year figures, the advisor's validation and the
     funding requests still to file."""
     plan = (
@@ -220,10 +220,11 @@ def _plan(diagnostic: Diagnostic, language: str) -> dict[str, Any] | None:
         .order_by()
         .values_list("status", "n")
     )
-    plan.diagnostic = diagnostic
     return {
         "plan": plan,
-        "requests_to_file": _requests_to_file(plan, language),
+        # Kept on the plan with its first-year figures (refresh_plan_figures --missing, run
+        # at start-up, fills it for plans made before).
+        "requests_to_file": plan.year1_requests_to_file or 0,
         "proposed": counts.get(PlanItem.Status.PROPOSED, 0),
         "accepted": counts.get(PlanItem.Status.ACCEPTED, 0),
         "done": counts.get(PlanItem.Status.DONE, 0),
@@ -234,24 +235,6 @@ def _plan(diagnostic: Diagnostic, language: str) -> dict[str, Any] | None:
         "advisor": plan.validated_by,
         "rules_out_of_date": rules_out_of_date(plan),  # the figures are to be confirmed
     }
-
-
-def _requests_to_file(plan: ActionPlan, language: str) -> int:
-    """The accepted lines of the first 12 months with no funding request filed that a route
-    may fund, as the plan keeps the count; counted here for a plan that does not keep it
-    yet (made before it was kept, until `refresh_plan_figures --missing` runs)."""
-    if plan.year1_requests_to_file is not None:
-        return plan.year1_requests_to_file
-    waiting = PlanItem.objects.filter(
-        plan=plan,
-        status=PlanItem.Status.ACCEPTED,
-        horizon=PlanItem.Horizon.YEAR1,
-        funding_requested_on__isnull=True,
-    )
-    if plan.funding_rules_id is None or not waiting.exists():
-        return 0
-    _rows, totals = plan_rows(plan, language)
-    return totals["requests"]["to_file"]
 
 
 def _pdf(diagnostic: Diagnostic) -> dict[str, Any]:

@@ -112,11 +112,6 @@ def test_the_home_asks_the_admin_to_file_the_requests(plan, fundable, client_for
     ActionPlan.objects.filter(pk=plan.pk).update(funding_rules=None)
     services.refresh_year1_summary(ActionPlan.objects.get(pk=plan.pk))
     assert steps.FILE_REQUESTS not in home_steps(client_for(company_a.admin))
-    # A plan that does not keep the count yet is counted on the spot.
-    ActionPlan.objects.filter(pk=plan.pk).update(
-        funding_rules=plan.funding_rules, year1_requests_to_file=None
-    )
-    assert steps.FILE_REQUESTS in home_steps(client_for(company_a.admin))
 
 
 @pytest.mark.parametrize(
