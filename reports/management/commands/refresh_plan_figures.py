@@ -19,10 +19,10 @@ class Command(BaseCommand):
         "Compute again the first-year cost, estimated funding, remaining cost and funding "
         "requests to file that each plan keeps for the advisors' portfolio: once after "
         "upgrading (plans made before these figures were kept show none, or the upper "
-        "funding only), or to follow dated "
-        "funding rules. Changes nothing else; running it twice gives the same figures. A plan "
-        "whose figures cannot be computed is logged and left as it is: the web tier runs "
-        "this at start-up, which one plan's data must not stop."
+        "funding only), or to follow dated funding rules. Changes nothing else; running it "
+        "twice gives the same figures. A plan whose figures cannot be computed is logged "
+        "and left as it is: the web tier runs this at start-up, which one plan's data must "
+        "not stop."
     )
 
     def add_arguments(self, parser: Any) -> None:
