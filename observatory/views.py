@@ -221,10 +221,12 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             )
         action_plan = (
             ActionPlan.objects.filter(diagnostic=diagnostic)
-            .select_related("diagnostic__questionnaire", "company", "funding_rules", "catalogue")
+            .select_related("company", "funding_rules", "catalogue")
+            .defer("funding_rules__source", "catalogue__source")
             .first()
         )
         if action_plan is not None:
+            action_plan.diagnostic = diagnostic  # with its questionnaire, read above
             plan = plan_lines_sheet(action_plan, lang)
     return respond(
         form.cleaned_data["format"] or "csv",

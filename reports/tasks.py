@@ -371,6 +371,7 @@ def remind_funding_requests(plan_id: int) -> int:
     retry sends again). Lines that no route funds are marked without being listed.
     Returns the e-mails sent."""
     from accounts.reminders import reminder_recipients, send_reminder
+    from diagnostics.models import Questionnaire
 
     from .document import plan_rows
     from .models import ActionPlan, PlanItem
@@ -386,20 +387,25 @@ def remind_funding_requests(plan_id: int) -> int:
         PlanItem.objects.filter(pk__in=[item.pk for item in due]).update(
             request_reminded_at=timezone.now()
         )
-        plan = ActionPlan.objects.select_related(
-            "company", "diagnostic__questionnaire", "catalogue", "funding_rules"
-        ).get(pk=plan_id)
-        admins = reminder_recipients(plan.company_id)
+        plan = (
+            ActionPlan.objects.select_related("company", "diagnostic", "catalogue", "funding_rules")
+            .defer("diagnostic__results", "catalogue__source", "funding_rules__source")
+            .get(pk=plan_id)
+        )
+        plan.diagnostic.questionnaire = Questionnaire.published(plan.diagnostic.questionnaire_id)
         due_pks = {item.pk for item in due}
+        lines_in: dict[str, list[dict[str, Any]]] = {}  # the lines to list, by language
         sent = 0
-        for user in admins:
-            with translation.override(user.preferred_language):
-                rows, _totals = plan_rows(plan, user.preferred_language)
-                lines = [
-                    r
-                    for r in rows
-                    if r["pk"] in due_pks and r["best_route"] and r["best_route"]["eligible"]
-                ]
+        for user in reminder_recipients(plan.company_id):
+            language = user.preferred_language
+            with translation.override(language):
+                if language not in lines_in:
+                    lines_in[language] = [
+                        r
+                        for r in plan_rows(plan, language)[0]
+                        if r["pk"] in due_pks and r["best_route"] and r["best_route"]["eligible"]
+                    ]
+                lines = lines_in[language]
                 if not lines:
                     continue
                 send_reminder(

@@ -161,13 +161,14 @@ def export_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return HttpResponseBadRequest(
             _("Unknown file format: choose CSV or XLSX."), content_type="text/plain; charset=utf-8"
         )
-    diagnostic = get_visible_diagnostic(request.user, public_id)
+    diagnostic = get_visible_diagnostic(request.user, public_id)  # with its questionnaire
     action_plan = get_object_or_404(
         ActionPlan.objects.select_related(
-            "diagnostic__questionnaire", "company", "funding_rules", "catalogue", "validated_by"
-        ),
+            "company", "funding_rules", "catalogue", "validated_by"
+        ).defer("funding_rules__source", "catalogue__source"),
         diagnostic=diagnostic,
     )
+    action_plan.diagnostic = diagnostic
     audit.record(
         Action.TABLE_EXPORTED,
         actor=request.user,

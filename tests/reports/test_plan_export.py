@@ -154,3 +154,14 @@ def test_the_plan_page_links_to_both_formats(plan, client_for, company_a):
     assert f'href="{url(plan)}?format=csv"' in page.text
     assert "Exporter le plan (XLSX)" in page.text
     assert "Exporter le plan (CSV)" in page.text
+
+
+def test_the_export_reads_no_yaml_source(plan, client_for, company_a):
+    """The questionnaire, catalogue and rules are read without their YAML sources."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(company_a.member)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url(plan, format="xlsx")).status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if '."source"' in q["sql"]]

@@ -151,3 +151,16 @@ def test_the_worker_sends_the_request_reminders(live_worker, plan, line, company
     body = "".join(m.read_text() for m in mails)
     assert company_a.admin.email in body
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in body
+
+
+def test_the_reminder_reads_no_yaml_source_and_each_language_once(plan, line, company_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    MembershipFactory(company=company_a.company, role=Membership.Role.ADMIN)  # French too
+    with CaptureQueriesContext(connection) as queries:
+        assert remind_funding_requests(plan.pk) == 2
+    assert not [q["sql"] for q in queries.captured_queries if '."source"' in q["sql"]]
+    lines_read = [q for q in queries.captured_queries if 'FROM "reports_planitem"' in q["sql"]]
+    assert len(lines_read) == 2  # the due lines locked, then the plan's lines once
+    assert len({m.body.split("\n\n")[1] for m in mail.outbox}) == 1  # the same lines listed
