@@ -27,6 +27,7 @@ from .access import (
 from .forms import AnswerError, StartDiagnosticForm, parse_answer
 from .models import Diagnostic
 from .results import results_context
+from .tables import results_rows
 
 if TYPE_CHECKING:
     import uuid
@@ -230,6 +231,6 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     diagnostic = get_visible_diagnostic(request.user, public_id)
     if diagnostic.is_draft:
         return render(request, "diagnostics/not_submitted.html", {"diagnostic": diagnostic})
-    return render(
-        request, "diagnostics/results.html", results_context(diagnostic, current_language())
-    )
+    context = results_context(diagnostic, current_language())
+    context.update(results_rows(context))
+    return render(request, "diagnostics/results.html", context)

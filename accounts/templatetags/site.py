@@ -70,13 +70,17 @@ def _nav_item(href: str, label: str) -> str:
     return f'<li class="nav-item"><a class="nav-link" href="{href}">{label}</a></li>'
 
 
-def header_html(request: HttpRequest | None) -> str:
-    """The header for `request` (None: a page rendered without one, as anonymous)."""
+def header_html(request: HttpRequest | None, csrf_token: object = None) -> str:
+    """The header for `request` (None: a page rendered without one, as anonymous). Its
+    forms carry `csrf_token` when given: the page's own (the `csrf_token` of its context,
+    which its `{% csrf_token %}` tags show), so that a page masks its token once."""
     language = get_language()
     f = _fixed(language, get_script_prefix())
     user = getattr(request, "user", None)
+    if request is not None and not csrf_token:
+        csrf_token = get_token(request)
     csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
         if request is not None
         else ""
     )
@@ -152,4 +156,5 @@ def header_html(request: HttpRequest | None) -> str:
 @register.simple_tag(takes_context=True)
 def site_header(context: Any) -> SafeString:
     """The header of the page being rendered (its request)."""
-    return mark_safe(header_html(context.get("request")))  # noqa: S308 - built from escaped values
+    header = header_html(context.get("request"), context.get("csrf_token"))
+    return mark_safe(header)  # noqa: S308 - built from escaped values
