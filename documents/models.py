@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from documents.parsing import MAX_KEY_LENGTH, DocumentError, tr
@@ -50,7 +51,8 @@ class PublishedVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{tr(self.title, 'fr')} (v{self.version})"
+        """The title in the current language (French by default), with the version."""
+        return f"{tr(self.title, get_language() or 'fr')} (v{self.version})"
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Integrity rule, not a workflow: a stored version is immutable.

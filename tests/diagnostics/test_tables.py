@@ -143,3 +143,16 @@ def test_a_page_masks_its_csrf_token_once(client_for, company_a):
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
     assert len(tokens) >= 3  # the header's two forms and the start form
     assert len(set(tokens)) == 1
+
+
+def test_pages_name_the_questionnaire_in_the_reader_s_language(client_for, company_a, diagnostic):
+    client = client_for(company_a.admin)
+    assert "Petit questionnaire (v1)" in client.get(reverse("diagnostics:list")).text
+    client.cookies["django_language"] = "en"
+    for url in (
+        reverse("diagnostics:list"),
+        reverse("diagnostics:overview", args=[diagnostic.public_id]),
+    ):
+        text = client.get(url).text
+        assert "Small questionnaire (v1)" in text
+        assert "Petit questionnaire" not in text
