@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.security_headers.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.input_checks.InputChecksMiddleware",
 ]
