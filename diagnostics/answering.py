@@ -77,10 +77,11 @@ class QuestionView:
         cleared = self.dont_know or (self.not_concerned and kind != "multiple")
         chosen = set() if cleared else set(self.selected)
         exclusive = set(self.exclusive) if kind == "multiple" else set()
+        level = _("Level %(value)s") if kind == "maturity" else ""
         return [
             (
                 value,
-                _("Level %(value)s") % {"value": value} if kind == "maturity" else "",
+                level % {"value": value} if level else "",
                 label,
                 value in chosen,
                 value in exclusive,
