@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.templatetags.wording import elide
 from audit.models import Entry
 
 from . import access, services
@@ -213,7 +214,9 @@ def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     except services.AccountError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The role of %(name)s is changed.") % {"name": target.user})
+        messages.success(
+            request, elide(_("The role of %(name)s is changed.") % {"name": target.user})
+        )
     return redirect("accounts:members")
 
 

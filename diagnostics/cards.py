@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from accounts.templatetags.wording import elide
+
 if TYPE_CHECKING:
     from .answering import QuestionView
     from .models import Diagnostic
@@ -82,10 +84,9 @@ def _card(q: QuestionView, save_url: str, labels: dict[str, str]) -> str:
         parts.append(_box(field, "na", labels["not_concerned"], q.not_concerned, ""))
     answered = ""
     if q.answered_by:
-        who = labels["answered_by"] % {
-            "who": escape(q.answered_by),
-            "when": escape(q.answered_at),
-        }
+        who = elide(
+            labels["answered_by"] % {"who": escape(q.answered_by), "when": escape(q.answered_at)}
+        )
         answered = f'<span class="answered-by">{who}</span>'
     parts.append(
         '    <p class="small text-body-secondary mt-2 mb-0"><span class="save-status" '

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 import audit
 from accounts.models import Company, Invitation, Membership, Session, User
 from accounts.services import AccountError
+from accounts.templatetags.wording import elide
 from audit.models import Action, Entry
 from diagnostics.models import Answer
 
@@ -118,11 +119,13 @@ def delete_account(*, user: User) -> None:
     blocking = _sole_admin_of(user)
     if blocking:
         raise AccountError(
-            _(
-                "You are the only administrator of %(companies)s: make a colleague "
-                "administrator, or close the company, before deleting your account."
+            elide(
+                _(
+                    "You are the only administrator of %(companies)s: make a colleague "
+                    "administrator, or close the company, before deleting your account."
+                )
+                % {"companies": ", ".join(c.name for c in blocking)}
             )
-            % {"companies": ", ".join(c.name for c in blocking)}
         )
     email = user.email
     Invitation.objects.filter(email__iexact=email).delete()
