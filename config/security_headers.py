@@ -22,7 +22,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 
-# What a response or a request carries when it asks for a policy of its own.
+# What a response carries when its view asks for a policy of its own (django-csp's decorators).
 _RESPONSE_OWN = (
     "_csp_config",
     "_csp_update",
@@ -34,16 +34,17 @@ _RESPONSE_OWN = (
 
 
 @dataclass(frozen=True)
-class _SettingsPolicy:
-    """The settings' policy as headers, with the URL prefixes each one leaves out."""
+class _Header:
+    """A header of the settings' policy: its name and value, the response attribute that
+    exempts a response from it, and the URL prefixes it leaves out."""
 
-    header: str
+    name: str
+    value: str
+    exempt: str
     prefixes: tuple[str, ...]
-    report_only: str
-    report_only_prefixes: tuple[str, ...]
 
 
-_CACHE: dict[str, _SettingsPolicy] = {}
+_CACHE: dict[str, tuple[_Header, _Header]] = {}
 
 
 @receiver(setting_changed)
@@ -52,17 +53,21 @@ def _forget_policy(*, setting: str, **kwargs: object) -> None:
         _CACHE.clear()
 
 
-def _settings_policy() -> _SettingsPolicy:
-    """The settings' policy, built once per process (until a setting changes)."""
-    policy = _CACHE.get("settings")
-    if policy is None:
-        policy = _CACHE["settings"] = _SettingsPolicy(
-            header=build_policy(),
-            prefixes=_excluded("CONTENT_SECURITY_POLICY"),
-            report_only=build_policy(report_only=True),
-            report_only_prefixes=_excluded("CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+def _settings_headers() -> tuple[_Header, _Header]:
+    """The policy and report-only headers of the settings, built once per process (until a
+    setting changes)."""
+    headers = _CACHE.get("settings")
+    if headers is None:
+        headers = _CACHE["settings"] = (
+            _Header(HEADER, build_policy(), "_csp_exempt", _excluded("CONTENT_SECURITY_POLICY")),
+            _Header(
+                HEADER_REPORT_ONLY,
+                build_policy(report_only=True),
+                "_csp_exempt_ro",
+                _excluded("CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+            ),
         )
-    return policy
+    return headers
 
 
 def _excluded(name: str) -> tuple[str, ...]:
@@ -82,22 +87,15 @@ class CSPMiddleware(LibraryCSPMiddleware):
             return super().process_response(request, response)
         if settings.DEBUG and response.status_code in (404, 500):
             return response  # django-csp leaves Django's debug pages alone
-        policy = _settings_policy()
         path = request.path_info
-        if (
-            policy.header
-            and HEADER not in response
-            and not getattr(response, "_csp_exempt", False)
-            and not path.startswith(policy.prefixes)
-        ):
-            response[HEADER] = policy.header
-        if (
-            policy.report_only
-            and HEADER_REPORT_ONLY not in response
-            and not getattr(response, "_csp_exempt_ro", False)
-            and not path.startswith(policy.report_only_prefixes)
-        ):
-            response[HEADER_REPORT_ONLY] = policy.report_only
+        for header in _settings_headers():
+            if (
+                header.value
+                and header.name not in response
+                and not getattr(response, header.exempt, False)
+                and not path.startswith(header.prefixes)
+            ):
+                response[header.name] = header.value
         # As django-csp does: reading the nonce once the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response

@@ -191,7 +191,10 @@ def test_comparison_with_the_previous_diagnostic(client_for, company_a, start, s
     client.cookies["django_language"] = "en"
     response = client.get(results_url(second))
     assert "Progress since the previous diagnostic" in response.text
-    assert "+50" in response.text
+    evolution = response.text.split('id="evo-h"', 1)[1].split("</section>", 1)[0]
+    assert "<td>+50</td>" in evolution
+    details = response.text.split('id="details-h"', 1)[1].split("</section>", 1)[0]
+    assert '<tr><th scope="row">Competency two</th><td>75</td><td>3.0</td><td>2</td>' in details
 
 
 @pytest.mark.quality("D5")

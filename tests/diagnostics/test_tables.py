@@ -8,13 +8,10 @@ from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from diagnostics import services
 from diagnostics.tables import body_rows, diagnostic_rows, results_rows
-from tests.diagnostics.test_results import fill, results_url
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -116,25 +113,6 @@ def test_diagnostic_rows_link_a_submitted_one_to_its_results_and_plan():
         "Submitted (02/10/2026)",
         f'<a href="{results}">Results</a> · <a href="{plan}">Action plan and PDF</a>',
     ]
-
-
-@pytest.mark.quality("P4")
-def test_results_page_shows_the_rows_of_each_table(
-    client_for, company_a, start, small_questionnaire
-):
-    first = start(small_questionnaire)
-    fill(first, company_a.member, q1=1)
-    services.submit_diagnostic(diagnostic=first, user=company_a.admin)
-    second = start(small_questionnaire)
-    fill(second, company_a.member, q1=3)
-    services.submit_diagnostic(diagnostic=second, user=company_a.admin)
-    client = client_for(company_a.admin)
-    client.cookies["django_language"] = "en"
-    text = client.get(results_url(second)).text
-    details = text.split('id="details-h"', 1)[1].split("</section>", 1)[0]
-    assert '<tr><th scope="row">Competency two</th><td>75</td><td>3.0</td><td>2</td>' in details
-    evolution = text.split('id="evo-h"', 1)[1].split("</section>", 1)[0]
-    assert "<td>+50</td>" in evolution
 
 
 def test_a_page_masks_its_csrf_token_once(client_for, company_a):
