@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,10 +29,8 @@ from django.utils.translation import gettext as _
 
 from accounts.templatetags.links import public_url
 
+from .models import Diagnostic
 from .templatetags.figures import fixed
-
-if TYPE_CHECKING:
-    from .models import Diagnostic
 
 UNKNOWN = "—"
 
@@ -114,9 +112,11 @@ def diagnostic_rows(diagnostics: Iterable[Diagnostic], *, answer_links: bool) ->
     """The rows of a diagnostics table: questionnaire, day started, status (with the day of
     submission), and the links: "Answer" to a draft (`answer_links`, for its company's
     members; "—" otherwise), "Results" and "Action plan and PDF" to a submitted one."""
-    from .models import Diagnostic
-
-    answer, results, plan = (escape(_(t)) for t in ("Answer", "Results", "Action plan and PDF"))
+    answer, results, plan = (
+        escape(_("Answer")),
+        escape(_("Results")),
+        escape(_("Action plan and PDF")),
+    )
     statuses = {value: escape(str(label)) for value, label in Diagnostic.Status.choices}
     days: dict[date, str] = {}
 
