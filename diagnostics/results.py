@@ -67,6 +67,7 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
             submitted_at__lt=diagnostic.submitted_at,
         )
         .order_by("-submitted_at")
+        .only("submitted_at", "results")
         .first()
     )
     evolution = []
@@ -82,16 +83,12 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
                 {"title": d["title"], "before": old_score, "now": new_score, "delta": delta}
             )
     free_texts = [
-        {
-            "question": tr(spec.question(a.question.code).text, lang),
-            "answer": a.value,
-            "respondent": a.respondent.full_name if a.respondent else "",
-        }
-        for a in Answer.objects.filter(diagnostic=diagnostic, question__kind="text")
+        {"question": tr(spec.question(code).text, lang), "answer": value, "respondent": name or ""}
+        for code, value, name in Answer.objects.filter(diagnostic=diagnostic, question__kind="text")
         .exclude(value__isnull=True)
-        .select_related("question", "respondent")
         .order_by("question__position", "respondent__full_name")
-        if a.value
+        .values_list("question__code", "value", "respondent__full_name")
+        if value
     ]
     return {
         "diagnostic": diagnostic,

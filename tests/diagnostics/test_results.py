@@ -268,3 +268,23 @@ def test_admin_cannot_edit_a_published_version(client, small_questionnaire, djan
     assert (small_questionnaire.key, small_questionnaire.version) == ("test-small", 1)
     delete = reverse("admin:diagnostics_questionnaire_delete", args=[small_questionnaire.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.quality("S9")
+def test_needs_in_own_words_show_each_respondent_s_text_as_typed(
+    client_for, company_a, start, small_questionnaire
+):
+    diagnostic = start(small_questionnaire, mode="individual")
+    company_a.admin.full_name, company_a.member.full_name = "Zoé Admin", "Anne Membre"
+    company_a.admin.save()
+    company_a.member.save()
+    fill(diagnostic, company_a.admin)
+    fill(diagnostic, company_a.member)
+    answer(diagnostic, company_a.admin, "B.TWO.Q2", "<b>Soudure</b> & tri")
+    answer(diagnostic, company_a.member, "B.TWO.Q2", "Lean\nmanagement")
+    services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    text = client_for(company_a.admin).get(results_url(diagnostic)).text
+    needs = text.split('id="needs-h"', 1)[1].split("</section>", 1)[0]
+    assert needs.index("Anne Membre") < needs.index("Zoé Admin")  # by respondent
+    assert "<dt>Vos besoins ? — Anne Membre</dt><dd>Lean<br>management</dd>" in needs
+    assert "&lt;b&gt;Soudure&lt;/b&gt; &amp; tri" in needs
