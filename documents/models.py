@@ -52,7 +52,7 @@ class PublishedVersion(models.Model):
 
     def __str__(self) -> str:
         """The title in the current language (French by default), with the version."""
-        return f"{tr(self.title, get_language() or 'fr')} (v{self.version})"
+        return f"{self.display_title(get_language() or 'fr')} (v{self.version})"
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Integrity rule, not a workflow: a stored version is immutable.
