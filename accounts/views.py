@@ -16,7 +16,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.templatetags.wording import elide
 from audit.models import Entry
 
 from . import access, services
@@ -31,6 +30,7 @@ from .forms import (
     RoleForm,
 )
 from .models import Membership, User
+from .templatetags.wording import elide
 
 if TYPE_CHECKING:
     import uuid
