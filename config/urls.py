@@ -19,6 +19,7 @@ urlpatterns = [
     path("advisor/", include("advisors.urls")),
     path("observatory/", include("observatory.urls")),
     path("", include("privacy.urls")),
+    path("", include("legal.urls")),
     path("operator/pipeline/", include("operations.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -3,6 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo's publisher, for the legal pages (README, "Legal pages"); a real deployment
+# sets its own.
+export PUBLISHER_NAME="${PUBLISHER_NAME:-Opérateur de compétences de démonstration}"
+export PUBLISHER_ADDRESS="${PUBLISHER_ADDRESS:-1 rue de l’Exemple, 75000 Paris}"
+export PUBLISHER_PHONE="${PUBLISHER_PHONE:-01 00 00 00 00}"
+export PUBLISHER_EMAIL="${PUBLISHER_EMAIL:-contact@opco-demo.example}"
+export PUBLICATION_DIRECTOR="${PUBLICATION_DIRECTOR:-Claire Exemple}"
+export HOST_NAME="${HOST_NAME:-Hébergeur de démonstration}"
+export HOST_ADDRESS="${HOST_ADDRESS:-2 avenue de l’Exemple, 69000 Lyon}"
+export HOST_PHONE="${HOST_PHONE:-04 00 00 00 00}"
 mkdir -p var/mail var/log
 $PY manage.py migrate --noinput
 $PY manage.py load_questionnaire

@@ -15,6 +15,7 @@ LAYERS = {
     "privacy": 4,
     "operations": 4,
     "observatory": 4,
+    "legal": 4,
     "advisors": 5,
     "config": 6,
 }

@@ -20,6 +20,15 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://autodiag@127.0.0.1:5432/autodiag",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    # The legal notice's publisher and host (legal.W001 otherwise).
+    "PUBLISHER_NAME": "Opco Exemple",
+    "PUBLISHER_ADDRESS": "1 rue de l'Exemple, 75000 Paris",
+    "PUBLISHER_PHONE": "01 00 00 00 00",
+    "PUBLISHER_EMAIL": "contact@opco.example",
+    "PUBLICATION_DIRECTOR": "Claire Exemple",
+    "HOST_NAME": "Hébergeur Exemple",
+    "HOST_ADDRESS": "2 avenue de l'Exemple, 69000 Lyon",
+    "HOST_PHONE": "04 00 00 00 00",
 }
 
 

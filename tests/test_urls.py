@@ -44,6 +44,9 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "accounts:invitation",
     "accounts:reminders_unsubscribe",
+    "legal:notice",
+    "legal:privacy",
+    "legal:accessibility",
 }
 # Anonymous answers other than the login redirect, with the reason.
 ANONYMOUS_STATUS = {

@@ -7,7 +7,7 @@ DJANGO_ENV=production, unsafe values are refused at start-up.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "privacy",
     "operations",
     "observatory",
+    "legal",
 ]
 
 MIDDLEWARE = [
@@ -395,6 +396,33 @@ AUDIT_RETENTION = timedelta(days=env.int("AUDIT_RETENTION_DAYS", default=365))
 SUPERSEDED_REPORT_RETENTION = timedelta(
     days=env.int("SUPERSEDED_REPORT_RETENTION_DAYS", default=365)
 )
+
+# Who publishes this site (legal notice, privacy notice and accessibility statement: the
+# `legal` app; README, "Legal pages"). Each deployment sets its own; in production a missing
+# one is reported by `manage.py check` (legal.W001) and the page says it is to be completed.
+PUBLISHER_NAME = env.str("PUBLISHER_NAME", default="")
+PUBLISHER_ADDRESS = env.str("PUBLISHER_ADDRESS", default="")
+PUBLISHER_PHONE = env.str("PUBLISHER_PHONE", default="")
+PUBLISHER_EMAIL = env.str("PUBLISHER_EMAIL", default="")
+PUBLISHER_REGISTRATION = env.str("PUBLISHER_REGISTRATION", default="")  # SIREN, RCS, RNA...
+PUBLICATION_DIRECTOR = env.str("PUBLICATION_DIRECTOR", default="")
+HOST_NAME = env.str("HOST_NAME", default="")
+HOST_ADDRESS = env.str("HOST_ADDRESS", default="")
+HOST_PHONE = env.str("HOST_PHONE", default="")
+# Where people exercise their rights: the data protection officer's address, if any.
+PRIVACY_CONTACT = env.str("PRIVACY_CONTACT", default="")
+# The last accessibility audit (RGAA): its day, the share of criteria met, who made it.
+# No audit, or one more than three years old, makes the site "non conforme".
+try:
+    ACCESSIBILITY_AUDIT_DATE = (
+        date.fromisoformat(env.str("ACCESSIBILITY_AUDIT_DATE"))
+        if env.str("ACCESSIBILITY_AUDIT_DATE", default="")
+        else None
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("ACCESSIBILITY_AUDIT_DATE must be a date: YYYY-MM-DD.") from exc
+ACCESSIBILITY_AUDIT_RATE = env.int("ACCESSIBILITY_AUDIT_RATE", default=None)
+ACCESSIBILITY_AUDITOR = env.str("ACCESSIBILITY_AUDITOR", default="")
 
 # Seconds a worker waits before rendering: lets the pipeline tests kill or time out a
 # render in flight. Always 0 outside those tests.
