@@ -32,6 +32,11 @@ def send_invitation(invitation_id: int, language: str) -> str:
         context = {
             "invitation": invitation,
             "url": settings.SITE_URL + reverse("accounts:invitation", args=[token]),
+            # The invited person's first message from us (RGPD, article 14): who has
+            # their address, how long it is kept if they decline, where to read more.
+            "publisher": settings.PUBLISHER_NAME,
+            "retention_days": settings.INVITATION_RETENTION.days,
+            "privacy_url": settings.SITE_URL + reverse("legal:privacy"),
         }
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation.txt", context)
