@@ -68,8 +68,11 @@ class Selection:
 
 def selection(user: User, questionnaire_id: int | None, period: int | None) -> Selection:
     """The questionnaire version and period asked for, with those there are to choose from
-    (the latest version by default, every period by default). Two queries."""
-    questionnaires = list(Questionnaire.objects.order_by("key", "-version"))
+    (the latest version by default, every period by default). Two queries; a third reads
+    the chosen version's definition when its labels are needed, never any version's source."""
+    questionnaires = list(
+        Questionnaire.objects.defer("source", "definition").order_by("key", "-version")
+    )
     chosen = next((q for q in questionnaires if q.pk == questionnaire_id), None)
     if chosen is None and questionnaires:
         chosen = questionnaires[0]

@@ -78,9 +78,31 @@ def test_pages_run_the_same_queries_for_10_and_1000_companies(
     client = client_for(user)
     url = reverse(name)
     make_sector(small_questionnaire, 10, advisor=user)
+    queries(client, url)  # the process's first page reads the version's definition once
     few = queries(client, url)
     make_sector(small_questionnaire, 990, advisor=user)
     many = queries(client, url)
     assert few == many
     total = client.get(url).context["funding"]["totals"]
     assert sum(t["companies"] for t in total) == 2000  # proposed and accepted, 1,000 each
+
+
+@pytest.mark.quality("P2")
+@pytest.mark.parametrize("name", ["observatory:needs", "observatory:funding"])
+def test_the_version_list_never_reads_a_source_and_one_definition_at_most(
+    name, small_questionnaire, default_questionnaire, client_for
+):
+    client = client_for(UserFactory(is_staff=True))
+    make_sector(small_questionnaire, 6)
+    url = reverse(name) + f"?questionnaire={small_questionnaire.pk}"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    reads = [q["sql"] for q in captured if 'FROM "diagnostics_questionnaire"' in q["sql"]]
+    assert not [sql for sql in reads if '"diagnostics_questionnaire"."source"' in sql]
+    definitions = [sql for sql in reads if '"diagnostics_questionnaire"."definition"' in sql]
+    assert len(definitions) <= 1  # the chosen version's, for its labels
+    # Each version is offered by its title in the reader's language, with its number.
+    html = response.content.decode()
+    for questionnaire in (small_questionnaire, default_questionnaire):
+        title = questionnaire.display_title("fr")
+        assert f">{title} (v{questionnaire.version})</option>" in html.replace("&#x27;", "'")
