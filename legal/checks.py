@@ -39,4 +39,9 @@ def legal_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         )
     if day is not None and day > timezone.localdate():
         messages.append(checks.Error("ACCESSIBILITY_AUDIT_DATE is in the future.", id="legal.E003"))
+    plan_url = settings.ACCESSIBILITY_PLAN_URL
+    if plan_url and not plan_url.startswith(("https://", "http://")):
+        messages.append(
+            checks.Error("ACCESSIBILITY_PLAN_URL must be an http(s) address.", id="legal.E004")
+        )
     return messages

@@ -39,6 +39,7 @@ class Identity:
     privacy_contact: str  # the DPO's address, else the publisher's
     site_url: str
     audit: Audit
+    accessibility_plan_url: str
 
     def conformity(self, today: date) -> Conformity:
         return conformity(self.audit, today)
@@ -62,6 +63,7 @@ def identity() -> Identity:
             rate=settings.ACCESSIBILITY_AUDIT_RATE,
             auditor=settings.ACCESSIBILITY_AUDITOR,
         ),
+        accessibility_plan_url=settings.ACCESSIBILITY_PLAN_URL,
     )
 
 

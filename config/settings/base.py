@@ -423,6 +423,8 @@ except ValueError as exc:
     raise ImproperlyConfigured("ACCESSIBILITY_AUDIT_DATE must be a date: YYYY-MM-DD.") from exc
 ACCESSIBILITY_AUDIT_RATE = env.int("ACCESSIBILITY_AUDIT_RATE", default=None)
 ACCESSIBILITY_AUDITOR = env.str("ACCESSIBILITY_AUDITOR", default="")
+# The multi-year accessibility plan and this year's action plan ("schéma pluriannuel").
+ACCESSIBILITY_PLAN_URL = env.str("ACCESSIBILITY_PLAN_URL", default="")
 
 # Seconds a worker waits before rendering: lets the pipeline tests kill or time out a
 # render in flight. Always 0 outside those tests.

@@ -68,3 +68,17 @@ def test_the_deploy_check_fails_without_the_publisher_and_on_a_malformed_audit_d
     result = manage("check", env={**PRODUCTION_ENV, "ACCESSIBILITY_AUDIT_DATE": "05/12/2026"})
     assert result.returncode != 0
     assert "ACCESSIBILITY_AUDIT_DATE must be a date: YYYY-MM-DD." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", []),
+        ("https://opco.example/accessibilite/schema-pluriannuel", []),
+        ("javascript:alert(1)", ["legal.E004"]),
+        ("opco.example/schema", ["legal.E004"]),
+    ],
+)
+def test_the_accessibility_plan_is_an_http_address(url, expected):
+    with override_settings(ACCESSIBILITY_PLAN_URL=url):
+        assert ids(legal_settings()) == expected

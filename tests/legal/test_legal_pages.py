@@ -195,3 +195,13 @@ def test_sign_up_and_invitation_forms_say_where_personal_data_is_explained(clien
     start = page.index('<form method="post" novalidate')
     form = page[start : page.index("</form>", start)]
     assert privacy in form  # next to the button that creates the account
+
+
+@pytest.mark.django_db
+def test_the_statement_links_to_the_multi_year_plan_when_there_is_one(client, settings):
+    settings.ACCESSIBILITY_PLAN_URL = ""
+    assert "schéma pluriannuel" not in text(client.get(reverse("legal:accessibility")))
+    settings.ACCESSIBILITY_PLAN_URL = "https://opco.example/accessibilite?annee=2026&v=2"
+    page = client.get(reverse("legal:accessibility"))
+    assert "Son schéma pluriannuel de mise en accessibilité" in text(page)
+    assert 'href="https://opco.example/accessibilite?annee=2026&amp;v=2"' in page.content.decode()
