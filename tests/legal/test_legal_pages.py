@@ -4,7 +4,7 @@ filled from the settings, linked from every page's footer."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import override_settings
@@ -205,3 +205,17 @@ def test_the_statement_links_to_the_multi_year_plan_when_there_is_one(client, se
     page = client.get(reverse("legal:accessibility"))
     assert "Son schéma pluriannuel de mise en accessibilité" in text(page)
     assert 'href="https://opco.example/accessibilite?annee=2026&amp;v=2"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_footer_follows_the_day_and_the_language(client, settings, monkeypatch):
+    localdate = "legal.templatetags.legal.timezone.localdate"
+    monkeypatch.setattr(localdate, lambda: date(2026, 12, 5))
+    settings.ACCESSIBILITY_AUDIT_DATE = date(2023, 12, 6)  # valid until 5 December 2026
+    settings.ACCESSIBILITY_AUDIT_RATE = 100
+    assert footer_status(client, reverse("accounts:login")) == "totalement conforme"
+    english = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Accessibility: fully compliant</a>" in english.content.decode()
+    # The next day the audit is three years old: every footer says so at once.
+    monkeypatch.setattr(localdate, lambda: date(2026, 12, 6))
+    assert footer_status(client, reverse("accounts:login")) == "non conforme"
