@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .identity import identity, missing_settings
+from .identity import identity
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -18,16 +18,13 @@ if TYPE_CHECKING:
 
 @require_http_methods(["GET"])
 def legal_notice(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "legal/legal_notice.html", {"site": identity(), "missing": missing_settings()}
-    )
+    return render(request, "legal/legal_notice.html", {"site": identity()})
 
 
 @require_http_methods(["GET"])
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     context = {
         "site": identity(),
-        "missing": missing_settings(),
         "retention": {
             "closure_days": settings.COMPANY_CLOSURE_GRACE.days,
             "invitation_days": settings.INVITATION_RETENTION.days,
@@ -51,14 +48,14 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 def accessibility(request: HttpRequest) -> HttpResponse:
     site = identity()
     today = timezone.localdate()
-    audit_valid = site.audit.is_valid(today)
+    until = site.audit.valid_until()
     return render(
         request,
         "legal/accessibility.html",
         {
             "site": site,
             "status": site.conformity(today),
-            "audit_valid": audit_valid,
-            "audit_expired": site.audit.day is not None and not audit_valid,
+            "audit_valid": site.audit.is_valid(today),
+            "audit_expired": until is not None and today >= until,
         },
     )

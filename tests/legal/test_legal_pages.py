@@ -219,3 +219,13 @@ def test_the_footer_follows_the_day_and_the_language(client, settings, monkeypat
     # The next day the audit is three years old: every footer says so at once.
     monkeypatch.setattr(localdate, lambda: date(2026, 12, 6))
     assert footer_status(client, reverse("accounts:login")) == "non conforme"
+
+
+@pytest.mark.django_db
+def test_an_audit_dated_in_the_future_is_not_called_too_old(client, settings):
+    settings.ACCESSIBILITY_AUDIT_DATE = timezone.localdate() + timedelta(days=10)
+    settings.ACCESSIBILITY_AUDIT_RATE = 90
+    body = text(client.get(reverse("legal:accessibility")))
+    assert "Autodiag est non conforme" in body
+    assert "a plus de trois ans" not in body
+    assert "Aucun audit de conformité n’a encore été réalisé" in body
