@@ -28,7 +28,7 @@ from reports.services import is_outdated
 from . import next_steps as steps
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Company, User
 
 GAPS_SHOWN = 3
 
@@ -67,6 +67,8 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
     return {
         "membership": membership,
         "company": company,
+        "show_advisors": True,
+        "company_advisors": _advisors(company),
         "draft": draft,
         "latest": latest,
         "plan": plan,
@@ -87,6 +89,15 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
         ),
         "competencies": latest["competencies"] if latest else [],
     }
+
+
+def _advisors(company: Company) -> list[dict[str, str]]:
+    """The skills operator's advisors who follow the company, to write to. One query."""
+    return list(
+        company.advisors.filter(is_active=True, is_advisor=True)
+        .order_by("full_name", "pk")
+        .values("full_name", "email")
+    )
 
 
 def _draft(company_id: int, user: User, people: dict[int, str]) -> dict[str, Any] | None:

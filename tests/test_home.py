@@ -19,7 +19,7 @@ from diagnostics.models import Diagnostic, Score
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
 from reports.models import ActionPlan, PlanItem, Report
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 
 TODAY = date(2026, 11, 24)
 
@@ -383,3 +383,39 @@ def test_first_year_figures_under_last_year_s_rules_are_to_be_confirmed(
     assert (
         "Amounts to be confirmed with your OPCO: they follow funding rules checked in 2026."
     ) in page
+
+
+def _advisors_cell(response) -> str:
+    page = response.content.decode()
+    start = page.index("data-advisors>")
+    return page[start : page.index("</dd>", start)]
+
+
+def test_the_company_sees_whom_to_write_to_at_the_skills_operator(
+    client_for, company_a, company_b, advisor
+):
+    advisor.full_name = "Sophie Conseil & Fils"
+    advisor.save()
+    former = UserFactory(is_advisor=True, is_active=False, full_name="Ancien Conseiller")
+    no_longer = UserFactory(is_advisor=False, full_name="Plus Conseiller")
+    company_a.company.advisors.add(former, no_longer)
+    company_b.company.advisors.add(UserFactory(is_advisor=True, full_name="Autre Conseiller"))
+    cell = _advisors_cell(client_for(company_a.member).get(reverse("home")))
+    assert "Sophie Conseil &amp; Fils" in cell
+    assert f'href="mailto:{advisor.email}"' in cell
+    for name in ("Ancien Conseiller", "Plus Conseiller", "Autre Conseiller"):
+        assert name not in cell
+
+
+def test_a_company_without_an_advisor_is_told_so(client_for, company_a):
+    cell = _advisors_cell(client_for(company_a.admin).get(reverse("home")))
+    assert "Votre opérateur de compétences n’a pas encore attribué de conseiller" in cell
+    assert "mailto:" not in cell
+
+
+def test_the_advisors_cost_one_query_however_many(client_for, company_a, advisor):
+    client = client_for(company_a.admin)
+    one = _count(client)
+    company_a.company.advisors.add(*UserFactory.create_batch(4, is_advisor=True))
+    assert _count(client) == one
+    assert _advisors_cell(client.get(reverse("home"))).count("mailto:") == 5
