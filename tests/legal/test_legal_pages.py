@@ -229,3 +229,16 @@ def test_an_audit_dated_in_the_future_is_not_called_too_old(client, settings):
     assert "Autodiag est non conforme" in body
     assert "a plus de trois ans" not in body
     assert "Aucun audit de conformité n’a encore été réalisé" in body
+
+
+@pytest.mark.django_db
+@override_settings(CSRF_COOKIE_AGE=None, LANGUAGE_COOKIE_AGE=30 * 86400)
+def test_the_cookie_lifetimes_follow_the_settings(client):
+    html = client.get(reverse("legal:privacy")).content.decode()
+    rows = {
+        name: " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for name, row in re.findall(r"<tr>\s*<td><code>([^<]+)</code></td>(.*?)</tr>", html, re.S)
+    }
+    assert rows["csrftoken"].endswith("Jusqu’à la fermeture du navigateur")
+    assert rows["django_language"].endswith("30 jours")
+    assert rows["sessionid"].endswith("12 heures")
