@@ -181,6 +181,9 @@ class Diagnostic(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the advisors following the company were told of the submission (claimed once by
+    # reports.tasks.notify_advisors_of_submission).
+    advisors_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = DiagnosticQuerySet.as_manager()
 

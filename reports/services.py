@@ -43,7 +43,12 @@ from .models import (
 )
 from .planning import plan_from_results, uncovered
 from .recommendations import COUNTED_STATUSES
-from .tasks import enqueue_change_notice, enqueue_report, enqueue_validation_notice
+from .tasks import (
+    enqueue_change_notice,
+    enqueue_report,
+    enqueue_submission_notice,
+    enqueue_validation_notice,
+)
 
 if TYPE_CHECKING:
     from diagnostics.definition import QuestionnaireDef
@@ -145,6 +150,7 @@ def submit(*, diagnostic: Diagnostic, user: User) -> bool:
         catalogue_row = latest_catalogue()
         if catalogue_row is not None:  # the first submission: no plan exists yet
             _make_plan(diagnostic, catalogue_row)
+        transaction.on_commit(partial(enqueue_submission_notice, diagnostic.pk))
     return submitted
 
 

@@ -272,6 +272,71 @@ def notify_plan_changed(plan_id: int) -> int:
     return 1
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_advisors_of_submission(diagnostic_id: int) -> int:
+    """E-mail the advisors who follow the company that it submitted a diagnostic, with the
+    link to review it; once per diagnostic (claimed with a conditional UPDATE), never for a
+    closed company. Returns the e-mails sent."""
+    from accounts.models import User
+    from diagnostics.models import Diagnostic, Questionnaire
+
+    claimed = Diagnostic.objects.filter(
+        pk=diagnostic_id,
+        status=Diagnostic.Status.SUBMITTED,
+        advisors_notified_at__isnull=True,
+        company__closed_at__isnull=True,
+    ).update(advisors_notified_at=timezone.now())
+    if not claimed:
+        logger.info(
+            "Submission of diagnostic %s: advisors already told or nothing to tell.", diagnostic_id
+        )
+        return 0
+    diagnostic = (
+        Diagnostic.objects.select_related("company", "submitted_by")
+        .defer("results")
+        .get(pk=diagnostic_id)
+    )
+    questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
+    advisors = list(
+        User.objects.filter(
+            portfolio=diagnostic.company_id,
+            is_active=True,
+            is_advisor=True,
+            erased_at__isnull=True,
+        ).order_by("pk")
+    )
+    by = diagnostic.submitted_by
+    url = settings.SITE_URL + reverse("advisors:review", args=[diagnostic.public_id])
+    for advisor in advisors:
+        with translation.override(advisor.preferred_language):
+            context = {
+                "company": diagnostic.company.name,
+                "submitted": diagnostic.submitted_at,
+                "by": (by.full_name or by.email) if by and by.erased_at is None else "",
+                "questionnaire": str(questionnaire),
+                "url": url,
+            }
+            subject = render_to_string("reports/email/submitted_subject.txt", context).strip()
+            body = render_to_string("reports/email/submitted.txt", context)
+        send_mail(subject, body, None, [advisor.email])
+    return len(advisors)
+
+
+def enqueue_submission_notice(diagnostic_id: int) -> bool:
+    """Send the advisors' notice of a submission; the broker being away only costs the
+    e-mail (the diagnostic is in their review queue either way)."""
+    try:
+        notify_advisors_of_submission.delay(diagnostic_id)
+    except Exception:
+        logger.warning(
+            "Broker unavailable: submission notice of diagnostic %s not sent",
+            diagnostic_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
 def _claim_notice(plan_id: int, field: str, **conditions: Any) -> bool:
     """Claim a validated plan's notice once: a conditional UPDATE sets `field` where it is
     still empty (and the company open); False when another run took it or nothing is due."""
