@@ -16,11 +16,10 @@ from django.db import OperationalError, connection
 
 from accounts.models import Membership
 from diagnostics import services as diagnostic_services
-from diagnostics.scoring import AnswerValue
 from reports import services as report_services
 from reports.models import FundingRules
 
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory, UserFactory, save_answers
 from .samples import SMALL, SMALL_CATALOGUE
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -161,14 +160,7 @@ def funding_rules(db):
 @pytest.fixture
 def submitted(company_a, diagnostic, catalogue):
     """A submitted diagnostic of company A with gaps on both competencies."""
-    for code, value in (("A.ONE.Q1", 0), ("A.ONE.Q2", "no"), ("B.TWO.Q1", 10), ("B.TWO.Q3", ["a"])):
-        diagnostic_services.save_answer(
-            diagnostic=diagnostic,
-            question_code=code,
-            answer=AnswerValue(value),
-            user=company_a.member,
-            base_version=0,
-        )
+    save_answers(diagnostic, company_a.member)
     report_services.submit(diagnostic=diagnostic, user=company_a.admin)
     diagnostic.refresh_from_db()
     return diagnostic

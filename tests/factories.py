@@ -8,6 +8,8 @@ import factory
 
 from accounts.models import Company, HeadcountBand, Membership, Region, User
 from accounts.validators import luhn_ok
+from diagnostics import services as diagnostic_services
+from diagnostics.scoring import AnswerValue
 
 _siret_seq = itertools.count(1)
 
@@ -55,3 +57,19 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     role = Membership.Role.MEMBER
+
+
+# Answers to the small questionnaire (tests/samples.py) that leave a gap on both competencies.
+GAP_ANSWERS = (("A.ONE.Q1", 0), ("A.ONE.Q2", "no"), ("B.TWO.Q1", 10), ("B.TWO.Q3", ["a"]))
+
+
+def save_answers(diagnostic, user, answers=GAP_ANSWERS) -> None:
+    """Save each (question code, value) as `user` would, one after the other."""
+    for code, value in answers:
+        diagnostic_services.save_answer(
+            diagnostic=diagnostic,
+            question_code=code,
+            answer=AnswerValue(value),
+            user=user,
+            base_version=0,
+        )

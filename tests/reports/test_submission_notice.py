@@ -8,23 +8,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from diagnostics import services as diagnostic_services
 from diagnostics.models import Diagnostic
-from diagnostics.scoring import AnswerValue
 from reports import services as report_services
 from reports.tasks import enqueue_submission_notice, notify_advisors_of_submission
-from tests.factories import UserFactory
+from tests.factories import UserFactory, save_answers
 
 
 def answer_and_submit(diagnostic, company):
-    for code, value in (("A.ONE.Q1", 0), ("A.ONE.Q2", "no"), ("B.TWO.Q1", 10)):
-        diagnostic_services.save_answer(
-            diagnostic=diagnostic,
-            question_code=code,
-            answer=AnswerValue(value),
-            user=company.member,
-            base_version=0,
-        )
+    save_answers(diagnostic, company.member)
     return report_services.submit(diagnostic=diagnostic, user=company.admin)
 
 
