@@ -19,7 +19,7 @@ from diagnostics.models import Diagnostic, Score
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
 from reports.models import ActionPlan, PlanItem, Report
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, save_answers
 
 TODAY = date(2026, 11, 24)
 
@@ -274,14 +274,7 @@ def test_an_individual_draft_shows_each_respondent_s_progress(
     client_for, company_a, start, small_questionnaire
 ):
     draft = start(small_questionnaire, mode="individual")
-    for code, value in (("A.ONE.Q1", 2), ("A.ONE.Q2", "no")):
-        diagnostic_services.save_answer(
-            diagnostic=draft,
-            question_code=code,
-            answer=AnswerValue(value),
-            user=company_a.member,
-            base_version=0,
-        )
+    save_answers(draft, company_a.member, (("A.ONE.Q1", 2), ("A.ONE.Q2", "no")))
     response = client_for(company_a.admin).get(reverse("home"))
     rows = {
         r["name"]: (r["answered"], r["visible"]) for r in response.context["draft"]["respondents"]
@@ -293,18 +286,8 @@ def test_an_individual_draft_shows_each_respondent_s_progress(
 
 
 def test_a_shared_draft_shows_who_gave_the_answers(client_for, company_a, diagnostic):
-    for code, value, user in (
-        ("A.ONE.Q1", 2, company_a.member),
-        ("A.ONE.Q2", "no", company_a.member),
-        ("B.TWO.Q1", 40, company_a.admin),
-    ):
-        diagnostic_services.save_answer(
-            diagnostic=diagnostic,
-            question_code=code,
-            answer=AnswerValue(value),
-            user=user,
-            base_version=0,
-        )
+    save_answers(diagnostic, company_a.member, (("A.ONE.Q1", 2), ("A.ONE.Q2", "no")))
+    save_answers(diagnostic, company_a.admin, (("B.TWO.Q1", 40),))
     response = client_for(company_a.member).get(reverse("home"))
     given = {r["name"]: r["given"] for r in response.context["draft"]["respondents"]}
     assert given == {company_a.member.full_name: 2, company_a.admin.full_name: 1}
