@@ -142,15 +142,18 @@ def question_levels(diagnostic: Diagnostic) -> dict[str, float | None]:
 
 
 @transaction.atomic
-def submit(*, diagnostic: Diagnostic, user: User) -> bool:
+def submit(*, diagnostic: Diagnostic, user: User, notify_advisors: bool = True) -> bool:
     """Submit the diagnostic and make its action plan in the same transaction; a second
-    call does nothing. Without a published catalogue the plan is made later, on request."""
+    call does nothing. Without a published catalogue the plan is made later, on request.
+    After the commit, the advisors following the company are e-mailed, unless the
+    submission is not news (`notify_advisors=False`: demo data dated in the past)."""
     submitted = diagnostic_services.submit_diagnostic(diagnostic=diagnostic, user=user)
     if submitted:
         catalogue_row = latest_catalogue()
         if catalogue_row is not None:  # the first submission: no plan exists yet
             _make_plan(diagnostic, catalogue_row)
-        transaction.on_commit(partial(enqueue_submission_notice, diagnostic.pk))
+        if notify_advisors:
+            transaction.on_commit(partial(enqueue_submission_notice, diagnostic.pk))
     return submitted
 
 

@@ -49,3 +49,18 @@ def test_the_demo_plans_keep_the_figures_of_their_lines(demo_base):
         items = PlanItem.objects.filter(plan=plan).select_related("action")
         kept = {field: getattr(plan, field) for field in YEAR1_FIELDS}
         assert kept == year1_figures(plan, items)
+
+
+def test_seeding_the_demo_tells_no_advisor(
+    demo_base, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The demo's submissions are dated in the past: not news for its advisor's inbox."""
+    sent = []
+    monkeypatch.setattr(
+        "reports.tasks.notify_advisors_of_submission.delay", lambda pk: sent.append(pk)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo_diagnostics", stdout=io.StringIO())
+        call_command("seed_demo_companies", "--count", "3", stdout=io.StringIO())
+    assert Diagnostic.objects.filter(status="submitted").count() >= 4
+    assert sent == []

@@ -191,7 +191,7 @@ class Command(BaseCommand):
                 )
             )
         Answer.objects.bulk_create(rows)
-        report_services.submit(diagnostic=diagnostic, user=user)
+        report_services.submit(diagnostic=diagnostic, user=user, notify_advisors=False)
         when = timezone.now() - timedelta(days=profile["days_ago"])
         Diagnostic.objects.filter(pk=diagnostic.pk).update(created_at=when, submitted_at=when)
         year = timezone.now().year

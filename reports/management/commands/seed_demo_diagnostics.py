@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 user=admin.user,
                 base_version=0,
             )
-        report_services.submit(diagnostic=last_year, user=admin.user)
+        report_services.submit(diagnostic=last_year, user=admin.user, notify_advisors=False)
         _follow_up(last_year)
         year_ago = timezone.now() - timedelta(days=365)
         Diagnostic.objects.filter(pk=last_year.pk).update(
