@@ -102,6 +102,7 @@ def test_the_privacy_notice_states_what_the_settings_do(client):
     for cookie in ("autodiag_session", "csrftoken", "django_language"):
         assert cookie in body
     assert "moins de 7 entreprises" in body
+    assert "les entreprises que vous suivez voient votre nom et votre adresse e-mail" in body
     assert "Hébergeur Exemple" in body
     for url in (reverse("privacy:my_data"), reverse("accounts:profile")):
         assert f'href="{url}"' in html
