@@ -274,6 +274,13 @@ class Company(models.Model):
             memberships__company=self, memberships__role=Membership.Role.ADMIN
         )
 
+    def following_advisors(self) -> models.QuerySet[User]:
+        """The skills operator's advisors who follow the company and can be written to:
+        flagged advisor, active, not erased; by name."""
+        return self.advisors.filter(
+            is_advisor=True, is_active=True, erased_at__isnull=True
+        ).order_by("full_name", "pk")
+
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def admins(self) -> MembershipQuerySet:

@@ -93,11 +93,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
 
 def _advisors(company: Company) -> list[dict[str, str]]:
     """The skills operator's advisors who follow the company, to write to. One query."""
-    return list(
-        company.advisors.filter(is_active=True, is_advisor=True)
-        .order_by("full_name", "pk")
-        .values("full_name", "email")
-    )
+    return list(company.following_advisors().values("full_name", "email"))
 
 
 def _draft(company_id: int, user: User, people: dict[int, str]) -> dict[str, Any] | None:

@@ -277,7 +277,6 @@ def notify_advisors_of_submission(diagnostic_id: int) -> int:
     """E-mail the advisors who follow the company that it submitted a diagnostic, with the
     link to review it; once per diagnostic (claimed with a conditional UPDATE), never for a
     closed company. Returns the e-mails sent."""
-    from accounts.models import User
     from diagnostics.models import Diagnostic, Questionnaire
 
     claimed = Diagnostic.objects.filter(
@@ -297,14 +296,7 @@ def notify_advisors_of_submission(diagnostic_id: int) -> int:
         .get(pk=diagnostic_id)
     )
     questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
-    advisors = list(
-        User.objects.filter(
-            portfolio=diagnostic.company_id,
-            is_active=True,
-            is_advisor=True,
-            erased_at__isnull=True,
-        ).order_by("pk")
-    )
+    advisors = list(diagnostic.company.following_advisors())
     by = diagnostic.submitted_by
     url = settings.SITE_URL + reverse("advisors:review", args=[diagnostic.public_id])
     for advisor in advisors:
@@ -323,18 +315,9 @@ def notify_advisors_of_submission(diagnostic_id: int) -> int:
 
 
 def enqueue_submission_notice(diagnostic_id: int) -> bool:
-    """Send the advisors' notice of a submission; the broker being away only costs the
-    e-mail (the diagnostic is in their review queue either way)."""
-    try:
-        notify_advisors_of_submission.delay(diagnostic_id)
-    except Exception:
-        logger.warning(
-            "Broker unavailable: submission notice of diagnostic %s not sent",
-            diagnostic_id,
-            exc_info=True,
-        )
-        return False
-    return True
+    """The diagnostic is in the advisors' review queue either way: a broker away only
+    costs the e-mail."""
+    return _enqueue_notice(notify_advisors_of_submission, diagnostic_id)
 
 
 def _claim_notice(plan_id: int, field: str, **conditions: Any) -> bool:
@@ -354,14 +337,13 @@ def _claim_notice(plan_id: int, field: str, **conditions: Any) -> bool:
     return bool(claimed)
 
 
-def _enqueue_notice(task: Any, plan_id: int) -> bool:
-    """Send a notice task; the broker being away only costs the e-mail."""
+def _enqueue_notice(task: Any, object_id: int) -> bool:
+    """Send a notice task (a plan's or a diagnostic's); the broker being away only costs
+    the e-mail."""
     try:
-        task.delay(plan_id)
+        task.delay(object_id)
     except Exception:
-        logger.warning(
-            "Broker unavailable: %s of plan %s not sent", task.name, plan_id, exc_info=True
-        )
+        logger.warning("Broker unavailable: %s of %s not sent", task.name, object_id, exc_info=True)
         return False
     return True
 
