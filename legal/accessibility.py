@@ -13,29 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 VALIDITY_YEARS = 3
 PARTIAL_FROM = 50  # % of the RGAA criteria met
 
 
-class Conformity(Enum):
-    FULL = "full"
-    PARTIAL = "partial"
-    NONE = "none"
-
-    @property
-    def label(self) -> str:
-        return str(LABELS[self])
-
-
-LABELS = {
-    Conformity.FULL: _("fully compliant"),
-    Conformity.PARTIAL: _("partially compliant"),
-    Conformity.NONE: _("not compliant"),
-}
+class Conformity(models.TextChoices):
+    FULL = "full", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NONE = "none", _("not compliant")
 
 
 @dataclass(frozen=True)
