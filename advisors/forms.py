@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import HeadcountBand, Region
 from diagnostics.definition import tr
 from documents.exports import ExportForm
+from reports.forms import EditedFieldsMixin
 from reports.models import PlanItem, TrainingAction
 
 # The sections of the French activity nomenclature (NAF rev. 2) and their divisions.
@@ -159,8 +160,12 @@ class ReviewCommentForm(forms.Form):
 PRIORITIES = [(1, "P1"), (2, "P2"), (3, "P3")]
 
 
-class LineAdjustForm(forms.Form):
-    """The advisor's adjustment of one plan line: priority, horizon, or drop with a reason."""
+class LineAdjustForm(EditedFieldsMixin, forms.Form):
+    """The advisor's adjustment of one plan line: priority, horizon, or drop with a reason.
+
+    Only what the advisor changed is applied (`edited()`): a line the company dropped
+    meanwhile stays dropped, and one it dropped without a reason needs none from the
+    advisor to save their other changes."""
 
     priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=PRIORITIES)
     horizon = forms.ChoiceField(label=_("Horizon"), choices=PlanItem.Horizon.choices)
@@ -176,9 +181,15 @@ class LineAdjustForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("drop") and not data.get("drop_reason"):
+        if data.get("drop") and "drop" in self.changed_data and not data.get("drop_reason"):
             self.add_error("drop_reason", _("Say why the line is dropped."))
         return data
+
+    def edited(self) -> dict[str, Any]:
+        edited = super().edited()
+        if "drop" in edited:  # a line dropped now is dropped with its reason
+            edited["drop_reason"] = self.cleaned_data["drop_reason"]
+        return edited
 
 
 class ActionChoiceField(forms.ModelChoiceField):
@@ -200,6 +211,6 @@ class AddLineForm(forms.Form):
         field = self.fields["action"]
         field.queryset = actions
         field.language = language
-        field.widget.attrs["class"] = "form-select"
-        for name in ("priority", "horizon"):
-            self.fields[name].widget.attrs["class"] = "form-select"
+        for name in ("action", "priority", "horizon"):
+            # The fields sit inside the review's form but belong to the "add-line" form.
+            self.fields[name].widget.attrs.update({"class": "form-select", "form": "add-line"})

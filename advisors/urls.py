@@ -12,8 +12,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("companies/<uuid:public_id>/", views.company, name="company"),
     path("reviews/<uuid:public_id>/", views.review, name="review"),
-    path("reviews/<uuid:public_id>/comments/", views.review_comments, name="review_comments"),
-    path("reviews/<uuid:public_id>/lines/", views.adjust_lines, name="adjust_lines"),
+    path("reviews/<uuid:public_id>/save/", views.save_review, name="save_review"),
     path("reviews/<uuid:public_id>/lines/add/", views.add_line, name="add_line"),
     path("reviews/<uuid:public_id>/funding-rules/", views.funding_rules, name="funding_rules"),
 ]

@@ -22,6 +22,7 @@ from diagnostics.results import results_context
 from documents.exports import respond
 from reports import services as report_services
 from reports.document import changes_since_validation, funding_rules_message, plan_rows
+from reports.forms import posted_lines
 from reports.models import ActionPlan, PlanItem, Report, TrainingAction
 
 from .forms import (
@@ -133,20 +134,29 @@ def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @advisor_required
 @require_POST
-def review_comments(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Save the comments (overall and per domain) and, on "validate", validate the plan."""
+def save_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Save the advisor's changes to the plan's lines and their comments (overall and per
+    domain), sent together from one form; on "validate", validate the plan with them, so
+    that nothing changed on the page is left out of what the advisor validates."""
     diagnostic, plan = _reviewed_plan(request, public_id)
-    form = ReviewCommentForm(request.POST, domains=_domains(diagnostic))
-    if not form.is_valid():
-        return _render_review(request, diagnostic, comment_form=form, status=400)
-    validate = request.POST.get("review") == "validate"
+    pks = PlanItem.objects.filter(plan=plan).values_list("pk", flat=True)
+    line_forms = {
+        pk: LineAdjustForm(request.POST, prefix=f"line-{pk}")
+        for pk in posted_lines(request.POST, "line", pks)
+    }
+    comment_form = ReviewCommentForm(request.POST, domains=_domains(diagnostic))
+    lines_valid = all(f.is_valid() for f in line_forms.values())
+    if not (comment_form.is_valid() and lines_valid):
+        return _render_review(
+            request, diagnostic, comment_form=comment_form, line_forms=line_forms, status=400
+        )
     report = report_services.advisor_review(
         plan=plan,
         advisor=request.user,
-        comment=form.cleaned_data["comment"],
-        domain_comments=form.domain_comments(),
-        validate=validate,
-        language=current_language(),
+        adjustments={pk: f.edited() for pk, f in line_forms.items() if f.has_changed()},
+        comment=comment_form.cleaned_data["comment"],
+        domain_comments=comment_form.domain_comments(),
+        validate=request.POST.get("review") == "validate",
     )
     if report is not None:
         messages.success(
@@ -158,23 +168,7 @@ def review_comments(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             % {"n": report.number},
         )
     else:
-        messages.success(request, _("Your comments are saved."))
-    return redirect("advisors:review", diagnostic.public_id)
-
-
-@advisor_required
-@require_POST
-def adjust_lines(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Change the priority or horizon of the plan's lines, or drop some with a reason."""
-    diagnostic, plan = _reviewed_plan(request, public_id)
-    pks = PlanItem.objects.filter(plan=plan).values_list("pk", flat=True)
-    forms = {pk: LineAdjustForm(request.POST, prefix=f"line-{pk}") for pk in pks}
-    if not all(f.is_valid() for f in forms.values()):
-        return _render_review(request, diagnostic, line_forms=forms, status=400)
-    changed = report_services.adjust_plan_lines(
-        plan=plan, adjustments={pk: f.cleaned_data for pk, f in forms.items()}
-    )
-    messages.success(request, _("The plan is saved.") if changed else _("Nothing has changed."))
+        messages.success(request, _("Your changes are saved."))
     return redirect("advisors:review", diagnostic.public_id)
 
 
@@ -295,6 +289,7 @@ def _render_review(
             "rules_url": reverse("advisors:funding_rules", args=[diagnostic.public_id]),
             "can_change_rules": plan is not None,
             "comment_form": comment_form,
+            "error_rows": [row for row in rows if row["adjust"].errors],
             "add_form": add_form,
             "reports": reports,
         },

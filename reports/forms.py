@@ -11,7 +11,34 @@ from django.utils.translation import gettext_lazy as _
 from .models import FUNDING_REQUEST_FIELDS, PLAN_LINE_FIELDS, ActionPlan, PlanItem
 
 
-class PlanItemForm(forms.ModelForm):
+class EditedFieldsMixin:
+    """A form for a plan line, which the company's admins and its advisors may edit at
+    the same time. Each field carries the value the page showed (Django's hidden initial
+    value), so that `edited()` gives only what this person changed: a change someone else
+    saved meanwhile, on another field or line, is kept instead of being overwritten with
+    what the page showed."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+    changed_data: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def edited(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+def posted_lines(data: Any, prefix: str, pks: Any) -> list[int]:
+    """The lines of `pks` whose fields are in the posted `data`: a line added since the
+    page was loaded is not in it, and stays as it is."""
+    posted = {key.split("-", 2)[1] for key in data if key.startswith(f"{prefix}-")}
+    return [pk for pk in pks if str(pk) in posted]
+
+
+class PlanItemForm(EditedFieldsMixin, forms.ModelForm):
     target_quarter = forms.RegexField(
         label=_("Target quarter"),
         regex=r"^20[2-9][0-9]-T[1-4]$",
@@ -43,7 +70,7 @@ class PlanItemForm(forms.ModelForm):
         labels = {"funding_reference": _("OPCO file no.")}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             css = "form-select" if name in ("status", "horizon", "priority") else "form-control"

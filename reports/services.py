@@ -11,13 +11,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
-from accounts.models import User
+from accounts.models import Membership, User
 from accounts.rows import bulk_insert
 from audit.models import Action
 from diagnostics import services as diagnostic_services
@@ -305,10 +306,11 @@ def _changes_content(item: PlanItem, fields: dict[str, Any]) -> bool:
 
 @transaction.atomic
 def adjust_plan_lines(*, plan: ActionPlan, adjustments: dict[int, dict[str, Any]]) -> bool:
-    """The advisor's adjustments of the plan's lines: each gives `priority`, `horizon`,
-    `drop` and `drop_reason`. A dropped line keeps its reason; a line no longer dropped
-    goes back to "proposed"; other statuses (accepted, done...) stay as the company set
-    them. A real change bumps the plan revision."""
+    """The advisor's adjustments of the plan's lines: for each line, the fields the advisor
+    changed among `priority`, `horizon`, `drop` and `drop_reason`; the others stay as they
+    are now, so that what the company changed meanwhile is kept. A line dropped keeps its
+    reason; a line no longer dropped goes back to "proposed"; other statuses (accepted,
+    done...) stay as the company set them. A real change bumps the plan revision."""
     statuses = dict(
         PlanItem.objects.select_for_update().filter(plan=plan).values_list("pk", "status")
     )
@@ -316,18 +318,18 @@ def adjust_plan_lines(*, plan: ActionPlan, adjustments: dict[int, dict[str, Any]
     for pk, wanted in adjustments.items():
         if pk not in statuses:
             continue
-        if wanted["drop"]:
-            status = PlanItem.Status.DROPPED
-        elif statuses[pk] == PlanItem.Status.DROPPED:
-            status = PlanItem.Status.PROPOSED
-        else:
-            status = statuses[pk]
-        changes[pk] = {
-            "priority": wanted["priority"],
-            "horizon": wanted["horizon"],
-            "status": status,
-            "drop_reason": wanted["drop_reason"] if wanted["drop"] else "",
-        }
+        change = {name: wanted[name] for name in ("priority", "horizon") if name in wanted}
+        status = statuses[pk]
+        if "drop" in wanted:
+            if wanted["drop"]:
+                status = PlanItem.Status.DROPPED
+            elif status == PlanItem.Status.DROPPED:
+                status = PlanItem.Status.PROPOSED
+            change["status"] = status
+        if status == PlanItem.Status.DROPPED and "drop_reason" in wanted:
+            change["drop_reason"] = wanted["drop_reason"]
+        if change:
+            changes[pk] = change
     return update_plan_items(plan=plan, changes=changes)
 
 
@@ -433,14 +435,19 @@ def advisor_review(
     advisor: User,
     comment: str,
     validate: bool,
-    language: str,
     domain_comments: dict[str, str] | None = None,
+    adjustments: dict[int, dict[str, Any]] | None = None,
 ) -> Report | None:
-    """The advisor comments (overall and, when given, per domain) and may validate.
+    """The advisor comments (overall and, when given, per domain), may adjust the plan's
+    lines (`adjust_plan_lines`) and may validate, all in one transaction: a validation
+    covers the adjustments sent with it.
 
     Validating records who and when, requests a new PDF version (which carries the
-    comments and the validation) and e-mails the company admins once it commits.
+    comments and the validation) in the company's language (`company_language`), and
+    e-mails the company admins once it commits.
     """
+    if adjustments:
+        adjust_plan_lines(plan=plan, adjustments=adjustments)
     locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     locked.advisor_comment = comment
     fields = ["advisor_comment"]
@@ -471,7 +478,9 @@ def advisor_review(
         audit.record(
             Action.PLAN_VALIDATED, actor=advisor, company=plan.company_id, target=plan.public_id
         )
-        report = request_report(diagnostic=plan.diagnostic, user=advisor, language=language)
+        report = request_report(
+            diagnostic=plan.diagnostic, user=advisor, language=company_language(plan.diagnostic)
+        )
         transaction.on_commit(lambda: enqueue_validation_notice(plan.pk))
         return report
     return None
@@ -502,6 +511,26 @@ def fingerprint(diagnostic: Diagnostic, language: str) -> str:
             facts.append("changed since validation")
     state = {"results": diagnostic.results, "language": language, "plan": facts, "items": items}
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def company_language(diagnostic: Diagnostic) -> str:
+    """The language of a PDF made for the company rather than at the request of one of its
+    people (an advisor's validation): that of the person who submitted the diagnostic
+    while they are still a member, else that of its longest-standing administrator, else
+    the site's. Never the advisor's own."""
+    members = (
+        Membership.objects.filter(company_id=diagnostic.company_id, user__is_active=True)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    chosen = (
+        members.filter(user_id=diagnostic.submitted_by_id).first()
+        or members.filter(role=Membership.Role.ADMIN).first()
+    )
+    languages = dict(settings.LANGUAGES)
+    if chosen is not None and chosen.user.preferred_language in languages:
+        return chosen.user.preferred_language
+    return settings.LANGUAGE_CODE
 
 
 def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Report:

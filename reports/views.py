@@ -23,7 +23,7 @@ from documents.exports import ExportForm, respond
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
 from .document import domain_comments, funding_rules_message, plan_rows
-from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm
+from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm, posted_lines
 from .models import ActionPlan, PlanItem, Report
 from .sheets import plan_sheets
 
@@ -96,7 +96,7 @@ def save_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not all(f.is_valid() for f in forms.values()):
         return _render_plan(request, action_plan, forms=forms, status=400)
     changed = services.update_plan_items(
-        plan=action_plan, changes={pk: f.cleaned_data for pk, f in forms.items()}
+        plan=action_plan, changes={pk: f.edited() for pk, f in forms.items() if f.has_changed()}
     )
     messages.success(
         request, _("The action plan is saved.") if changed else _("Nothing has changed.")
@@ -144,7 +144,6 @@ def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         advisor=request.user,
         comment=review.cleaned_data["comment"],
         validate=request.POST.get("review") == "validate",
-        language=current_language(),
     )
     messages.success(request, _("Your review is saved."))
     if report is not None:
@@ -206,8 +205,10 @@ def _can_edit(user: User, diagnostic: Diagnostic) -> bool:
 
 
 def _item_forms(action_plan: ActionPlan, data: Any = None) -> dict[int, PlanItemForm]:
-    items = PlanItem.objects.filter(plan=action_plan).select_related("action")
-    return {item.pk: PlanItemForm(data, instance=item, prefix=f"item-{item.pk}") for item in items}
+    """The lines' forms; with posted `data`, only those of the lines that were posted."""
+    items = {i.pk: i for i in PlanItem.objects.filter(plan=action_plan).select_related("action")}
+    pks = items if data is None else posted_lines(data, "item", items)
+    return {pk: PlanItemForm(data, instance=items[pk], prefix=f"item-{pk}") for pk in pks}
 
 
 def _render_plan(
@@ -220,7 +221,7 @@ def _render_plan(
     status: int = 200,
 ) -> HttpResponse:
     diagnostic = action_plan.diagnostic
-    forms = forms or _item_forms(action_plan)
+    forms = {**_item_forms(action_plan), **(forms or {})}
     rows, totals = plan_rows(action_plan, current_language())
     for row in rows:
         row["form"] = forms[row["pk"]]

@@ -93,7 +93,7 @@ def test_row_shows_the_index_its_change_the_plan_figures_and_the_review(
     assert "62" in page
     assert "700 – 1 100" in page.replace("\u202f", " ").replace("\xa0", " ")
     assert reverse("advisors:review", args=[submitted.public_id]) in page  # to review
-    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=False, language="fr")
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=False)
     ActionPlan.objects.filter(pk=plan.pk).update(validated_at=timezone.now())
     page = client.get(portfolio_url(), {"status": "validated"}).text
     assert company_a.company.name in page

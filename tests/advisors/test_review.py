@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnostics.models import Diagnostic
+from reports import services as report_services
+from reports.document import changes_since_validation, plan_rows
 from reports.models import ActionPlan, PlanItem, Report, TrainingAction
 from reports.tasks import notify_plan_validated
 
@@ -32,14 +34,22 @@ def plan(submitted):
 
 
 def line_data(plan, **overrides):
+    """The lines as the review page posts them: each field with the value the page showed
+    (its hidden initial value), then the advisor's `overrides` by action code."""
     data = {}
     for item in PlanItem.objects.filter(plan=plan).select_related("action"):
         values = {"priority": item.priority, "horizon": item.horizon, "drop_reason": ""}
         if item.status == "dropped":
             values.update(drop="on", drop_reason=item.drop_reason)
+        data.update({f"initial-line-{item.pk}-{k}": v for k, v in values.items()})
+        data[f"initial-line-{item.pk}-drop"] = str(item.status == "dropped")
         values.update(overrides.get(item.action.code, {}))
-        data.update({f"line-{item.pk}-{k}": v for k, v in values.items()})
+        data.update({f"line-{item.pk}-{k}": v for k, v in values.items() if v != ""})
     return data
+
+
+def items_by_code(plan):
+    return {i.action.code: i for i in PlanItem.objects.filter(plan=plan).select_related("action")}
 
 
 # --- Queue -------------------------------------------------------------------------------
@@ -113,7 +123,7 @@ def test_review_of_a_draft_sends_back_to_the_company(client_for, advisor, diagno
 def test_comments_per_domain_are_saved_and_shown_as_text(client_for, advisor, plan, company_a):
     client = client_for(advisor)
     response = client.post(
-        url("review_comments", plan.diagnostic),
+        url("save_review", plan.diagnostic),
         {
             "review": "comment",
             "comment": "<script>alert(1)</script>",
@@ -137,7 +147,7 @@ def test_comments_per_domain_are_saved_and_shown_as_text(client_for, advisor, pl
 
 def test_too_long_comment_is_400_and_changes_nothing(client_for, advisor, plan, en):
     response = client_for(advisor).post(
-        url("review_comments", plan.diagnostic), {"review": "validate", "domain-A": "x" * 2001}
+        url("save_review", plan.diagnostic), {"review": "validate", "domain-A": "x" * 2001}
     )
     assert response.status_code == 400
     assert "at most 2000 characters" in response.text
@@ -155,7 +165,7 @@ def test_validation_records_who_and_when_emails_the_admins_and_makes_a_pdf(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(advisor).post(
-            url("review_comments", plan.diagnostic),
+            url("save_review", plan.diagnostic),
             {"review": "validate", "comment": "Très bon plan", "domain-A": "Bien"},
         )
     assert response.status_code == 302
@@ -174,7 +184,7 @@ def test_advisor_changes_priority_and_horizon_and_drops_a_line_with_a_reason(
 ):
     client = client_for(advisor)
     response = client.post(
-        url("adjust_lines", plan.diagnostic),
+        url("save_review", plan.diagnostic),
         line_data(
             plan,
             **{
@@ -195,9 +205,124 @@ def test_advisor_changes_priority_and_horizon_and_drops_a_line_with_a_reason(
     page = client.get(reverse("reports:plan", args=[plan.diagnostic.public_id])).text
     assert "Déjà &lt;i&gt;fait&lt;/i&gt;" in page
     # Unticking "drop" brings the line back.
-    client.post(url("adjust_lines", plan.diagnostic), line_data(plan, **{"B-TWO-01": {"drop": ""}}))
+    client.post(url("save_review", plan.diagnostic), line_data(plan, **{"B-TWO-01": {"drop": ""}}))
     item = PlanItem.objects.get(plan=plan, action__code="B-TWO-01")
     assert (item.status, item.drop_reason) == ("proposed", "")
+
+
+def test_a_line_the_company_dropped_without_a_reason_does_not_block_the_advisor(
+    client_for, advisor, plan
+):
+    """The company drops lines without a reason; the advisor's other changes still save."""
+    items = items_by_code(plan)
+    report_services.update_plan_items(
+        plan=plan, changes={items["B-TWO-01"].pk: {"status": PlanItem.Status.DROPPED}}
+    )
+    page = client_for(advisor).get(url("review", plan.diagnostic)).text
+    assert f'name="initial-line-{items["A-ONE-01"].pk}-priority"' in page  # what it showed
+    response = client_for(advisor).post(
+        url("save_review", plan.diagnostic), line_data(plan, **{"A-ONE-01": {"priority": 3}})
+    )
+    assert response.status_code == 302
+    items = items_by_code(plan)
+    assert items["A-ONE-01"].priority == 3
+    assert (items["B-TWO-01"].status, items["B-TWO-01"].drop_reason) == ("dropped", "")
+
+
+def test_a_page_loaded_before_the_company_changed_the_plan_keeps_its_changes(
+    client_for, advisor, plan
+):
+    """Only what the advisor changed on the page is applied: the company's drop and horizon,
+    saved after the advisor's page was loaded, stay."""
+    items = items_by_code(plan)
+    stale = line_data(plan, **{"A-ONE-01": {"priority": 3}})
+    report_services.update_plan_items(
+        plan=plan,
+        changes={
+            items["A-ONE-01"].pk: {"horizon": PlanItem.Horizon.LATER},
+            items["B-TWO-01"].pk: {"status": PlanItem.Status.DROPPED, "drop_reason": "Fait"},
+        },
+    )
+    response = client_for(advisor).post(url("save_review", plan.diagnostic), stale)
+    assert response.status_code == 302
+    items = items_by_code(plan)
+    assert (items["A-ONE-01"].priority, items["A-ONE-01"].horizon) == (3, "later")
+    assert (items["B-TWO-01"].status, items["B-TWO-01"].drop_reason) == ("dropped", "Fait")
+
+
+def test_a_line_added_since_the_page_was_loaded_is_left_as_it_is(client_for, advisor, plan):
+    stale = line_data(plan, **{"A-ONE-01": {"priority": 3}})
+    action = TrainingAction.objects.get(catalogue=plan.catalogue, code="A-ONE-02")
+    added = report_services.add_plan_line(
+        plan=plan, action=action, priority=1, horizon="year1", user=advisor
+    )
+    response = client_for(advisor).post(url("save_review", plan.diagnostic), stale)
+    assert response.status_code == 302
+    added.refresh_from_db()
+    assert (added.priority, added.status) == (1, "proposed")
+    assert items_by_code(plan)["A-ONE-01"].priority == 3
+
+
+def test_validating_takes_the_line_changes_sent_with_it(
+    client_for, advisor, plan, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The lines and the validation are one form: a changed priority is saved and covered
+    by the validation, instead of being lost."""
+    monkeypatch.setattr("reports.tasks.render_report.delay", lambda pk: None)
+    data = line_data(plan, **{"A-ONE-01": {"priority": 3}})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(advisor).post(
+            url("save_review", plan.diagnostic), {**data, "review": "validate", "comment": "Bon"}
+        )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.validated_at is not None
+    assert plan.advisor_comment == "Bon"
+    assert items_by_code(plan)["A-ONE-01"].priority == 3
+    assert changes_since_validation(plan, plan_rows(plan, "fr")[0]) == []
+    page = client_for(advisor).get(url("review", plan.diagnostic)).text
+    assert page.count('form="add-line"') == 4  # the add form's fields and button only
+    assert page.count('<form id="review-form"') == 1
+
+
+@pytest.mark.parametrize(
+    ("advisor_language", "admin_language"), [("en", "fr"), ("fr", "en"), ("en", "en")]
+)
+def test_the_validated_pdf_is_in_the_company_language_not_the_advisor_s(
+    client_for, advisor, plan, company_a, monkeypatch, advisor_language, admin_language
+):
+    monkeypatch.setattr("reports.tasks.render_report.delay", lambda pk: None)
+    type(company_a.admin).objects.filter(pk=company_a.admin.pk).update(
+        preferred_language=admin_language
+    )
+    client = client_for(advisor)
+    client.cookies["django_language"] = advisor_language
+    response = client.post(url("save_review", plan.diagnostic), {"review": "validate"})
+    assert response.status_code == 302
+    assert Report.objects.get(diagnostic=plan.diagnostic).language == admin_language
+
+
+def test_the_submitter_s_language_comes_before_the_admin_s(company_a, advisor, plan):
+    type(company_a.member).objects.filter(pk=company_a.member.pk).update(preferred_language="en")
+    Diagnostic.objects.filter(pk=plan.diagnostic_id).update(submitted_by=company_a.member)
+    plan.diagnostic.refresh_from_db()
+    assert report_services.company_language(plan.diagnostic) == "en"
+    type(company_a.member).objects.filter(pk=company_a.member.pk).update(is_active=False)
+    assert report_services.company_language(plan.diagnostic) == "fr"  # the admin's
+
+
+def test_errors_are_listed_at_the_top_with_a_link_to_each_line(client_for, advisor, plan, en):
+    item = items_by_code(plan)["A-ONE-01"]
+    response = client_for(advisor).post(
+        url("save_review", plan.diagnostic),
+        {**line_data(plan, **{"A-ONE-01": {"drop": "on"}}), "review": "validate"},
+    )
+    assert response.status_code == 400
+    summary = response.text.split("data-review-errors", 1)[1].split("</div>", 1)[0]
+    assert "Nothing is saved" in summary
+    assert f'href="#line-{item.public_id}"' in summary
+    plan.refresh_from_db()
+    assert (plan.validated_at, plan.revision) == (None, 1)
 
 
 @pytest.mark.parametrize(
@@ -212,7 +337,7 @@ def test_bad_line_input_is_400_and_changes_nothing(
     client_for, advisor, plan, en, override, message
 ):
     response = client_for(advisor).post(
-        url("adjust_lines", plan.diagnostic), line_data(plan, **{"A-ONE-01": override})
+        url("save_review", plan.diagnostic), line_data(plan, **{"A-ONE-01": override})
     )
     assert response.status_code == 400
     assert message in response.text
@@ -240,7 +365,7 @@ def test_advisor_adds_an_action_from_the_catalogue(client_for, advisor, plan, en
 
 
 @pytest.mark.quality("S3")
-@pytest.mark.parametrize("name", ["review", "review_comments", "adjust_lines", "add_line"])
+@pytest.mark.parametrize("name", ["review", "save_review", "add_line"])
 def test_outsiders_get_404_and_nothing_changes(
     client_for, plan, outsider, company_a, django_user_model, name
 ):
@@ -258,7 +383,7 @@ def test_outsiders_get_404_and_nothing_changes(
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    [("review", "post"), ("review_comments", "get"), ("adjust_lines", "get"), ("add_line", "get")],
+    [("review", "post"), ("save_review", "get"), ("add_line", "get")],
 )
 def test_wrong_method_is_405(client_for, advisor, plan, name, method):
     assert getattr(client_for(advisor), method)(url(name, plan.diagnostic)).status_code == 405

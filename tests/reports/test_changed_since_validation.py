@@ -27,7 +27,7 @@ FUNDING_V2 = Path(__file__).resolve().parents[2] / "reports" / "funding" / "fund
 @pytest.fixture
 def validated(submitted, advisor):
     plan = ActionPlan.objects.get(diagnostic=submitted)
-    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True)
     plan.refresh_from_db()
     assert plan.is_validated
     assert not plan.changed_since_validation
@@ -65,7 +65,7 @@ def test_a_line_out_of_the_plan_changes_nothing_validated_until_it_comes_back(va
     item = line(validated)
     services.update_plan_items(plan=validated, changes={item.pk: {"status": "dropped"}})
     services.advisor_review(
-        plan=validated, advisor=validated.validated_by, comment="", validate=True, language="fr"
+        plan=validated, advisor=validated.validated_by, comment="", validate=True
     )
     services.update_plan_items(plan=validated, changes={item.pk: {"people": 5}})
     assert not ActionPlan.objects.get(pk=validated.pk).changed_since_validation
@@ -79,9 +79,7 @@ def test_lines_added_the_salary_cost_and_newer_rules_change_the_plan(
     def changed_then_validated_again() -> bool:
         plan = ActionPlan.objects.get(pk=validated.pk)
         was_changed = plan.changed_since_validation
-        services.advisor_review(
-            plan=plan, advisor=advisor, comment="", validate=True, language="fr"
-        )
+        services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True)
         assert not ActionPlan.objects.get(pk=validated.pk).changed_since_validation
         return was_changed
 
@@ -106,7 +104,6 @@ def test_comments_keep_the_validation_and_a_plan_never_validated_has_nothing_to_
         advisor=advisor,
         comment="Un mot de plus",
         validate=False,
-        language="fr",
         domain_comments={"A": "Bien"},
     )
     plan = ActionPlan.objects.get(pk=validated.pk)
@@ -117,7 +114,7 @@ def test_comments_keep_the_validation_and_a_plan_never_validated_has_nothing_to_
     ActionPlan.objects.filter(pk=plan.pk).update(validated_at=None, validated_by=None)
     services.update_plan_items(plan=plan, changes={line(plan).pk: {"people": 3}})
     assert ActionPlan.objects.get(pk=plan.pk).changed_since_validation_at is None
-    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True)
     assert not ActionPlan.objects.get(pk=plan.pk).changed_since_validation
 
 
@@ -170,7 +167,7 @@ def test_the_company_changes_a_validated_plan_and_every_page_says_so(
     assert "Modifié depuis la validation" in advisor_client.get(history_page).text
 
     response = advisor_client.post(
-        reverse("advisors:review_comments", args=[diagnostic.public_id]),
+        reverse("advisors:save_review", args=[diagnostic.public_id]),
         {"review": "validate", "comment": "Revu après les changements"},
     )
     assert response.status_code == 302
@@ -243,9 +240,7 @@ def test_the_review_lists_what_changed_since_the_validation(
     # Follow-up is not a change of what was validated.
     assert "Responsable" not in section
 
-    services.advisor_review(
-        plan=validated, advisor=advisor, comment="", validate=True, language="fr"
-    )
+    services.advisor_review(plan=validated, advisor=advisor, comment="", validate=True)
     assert "data-changes" not in client_for(advisor).get(review_page).text
     services.update_plan_items(plan=validated, changes={two.pk: {"status": "proposed"}})
     page = client_for(advisor).get(review_page).text
@@ -279,7 +274,7 @@ def test_the_pdf_cover_says_whether_the_plan_is_validated(submitted, advisor):
 
     assert "Pas encore validé par un conseiller" in cover()
     plan = ActionPlan.objects.get(diagnostic=submitted)
-    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True)
     text = cover()
     assert f"Validé par {advisor.full_name} le " in text
     assert "modifié" not in text
@@ -295,7 +290,7 @@ def test_an_admin_is_told_before_saving_which_changes_need_a_new_validation(
     plan = ActionPlan.objects.get(diagnostic=submitted)
     admin = client_for(company_a.admin)
     assert "data-revalidation-note" not in admin.get(plan_url(submitted)).text
-    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True)
     page = admin.get(plan_url(submitted)).text
     assert "le renvoie à votre conseiller pour une nouvelle validation" in page
     assert 'aria-describedby="revalidation-note"' in page
@@ -339,9 +334,7 @@ def test_the_validating_advisor_is_e_mailed_once_when_the_plan_changes(
     assert len(mail.outbox) == 1
 
     # Validated again, changed again: a new notice; not to an advisor who left the company.
-    services.advisor_review(
-        plan=validated, advisor=advisor, comment="", validate=True, language="fr"
-    )
+    services.advisor_review(plan=validated, advisor=advisor, comment="", validate=True)
     company_a.company.advisors.remove(advisor)
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(save_url(diagnostic), item_data(validated, **{"A-ONE-01": {"people": 2}}))

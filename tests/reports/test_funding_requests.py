@@ -46,7 +46,7 @@ def home_steps(client):
 def test_a_request_is_recorded_and_counted_without_touching_the_validation(
     plan, fundable, client_for, company_a, advisor
 ):
-    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True, language="fr")
+    services.advisor_review(plan=plan, advisor=advisor, comment="", validate=True)
     fingerprint = services.fingerprint(plan.diagnostic, "fr")
     client = client_for(company_a.admin)
     assert steps.FILE_REQUESTS in home_steps(client)

@@ -14,7 +14,7 @@ from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services
 from reports.document import report_context
-from reports.models import ActionPlan, FundingRules, PlanItem, Report
+from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
 from tests.markup import header_cells
 from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
 
@@ -37,7 +37,9 @@ def en(client):
     return client
 
 
-def item_data(plan, **overrides):
+def item_data(plan, *, shown=False, **overrides):
+    """The lines' fields as posted; `shown`: also the value each field showed (its hidden
+    initial value), as the page posts them."""
     data = {}
     for item in PlanItem.objects.filter(plan=plan):
         prefix = f"item-{item.pk}-"
@@ -53,9 +55,46 @@ def item_data(plan, **overrides):
             "funding_reference": item.funding_reference,
             "funding_granted": "" if item.funding_granted is None else item.funding_granted,
         }
+        if shown:
+            data.update({f"initial-{prefix}{k}": v for k, v in values.items()})
         values.update(overrides.get(item.action.code, {}))
         data.update({prefix + k: v for k, v in values.items()})
     return data
+
+
+def test_a_page_loaded_before_someone_else_saved_keeps_their_changes(
+    client_for, company_a, submitted, advisor
+):
+    """Only what this person changed is applied: the advisor's priority and a colleague's
+    status, saved after this page was loaded, stay."""
+    client = client_for(company_a.admin)
+    assert 'name="initial-item-' in client.get(plan_url(submitted)).text
+    plan = ActionPlan.objects.get()
+    one, two = (PlanItem.objects.get(action__code=code) for code in ("A-ONE-01", "B-TWO-01"))
+    stale = item_data(plan, shown=True, **{"A-ONE-01": {"status": "accepted"}})
+    services.adjust_plan_lines(plan=plan, adjustments={one.pk: {"priority": 3}})
+    services.update_plan_items(plan=plan, changes={two.pk: {"status": "postponed"}})
+    assert client.post(save_url(submitted), stale).status_code == 302
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.status, one.priority, two.status) == ("accepted", 3, "postponed")
+
+
+def test_a_line_added_since_the_company_page_was_loaded_is_left_as_it_is(
+    client_for, company_a, submitted, advisor
+):
+    client = client_for(company_a.admin)
+    client.get(plan_url(submitted))
+    plan = ActionPlan.objects.get()
+    stale = item_data(plan, shown=True, **{"A-ONE-01": {"status": "accepted"}})
+    action = TrainingAction.objects.get(catalogue=plan.catalogue, code="A-ONE-02")
+    added = services.add_plan_line(
+        plan=plan, action=action, priority=1, horizon="year1", user=advisor
+    )
+    assert client.post(save_url(submitted), stale).status_code == 302
+    added.refresh_from_db()
+    assert (added.status, added.people) == ("proposed", 1)
+    assert PlanItem.objects.get(action__code="A-ONE-01").status == "accepted"
 
 
 def test_plan_is_made_from_the_gaps_with_reasons(client_for, company_a, submitted, en):

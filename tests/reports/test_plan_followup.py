@@ -93,7 +93,6 @@ def test_validation_emails_the_company_admins_once(
             comment="<script>x</script>",
             domain_comments={"A": "Bien", "B": ""},
             validate=True,
-            language="fr",
         )
     assert [m.to for m in mail.outbox] == [[company_a.admin.email]]
     assert advisor.full_name in mail.outbox[0].body
@@ -111,7 +110,6 @@ def test_domain_comments_show_on_the_plan_page_and_in_the_pdf(client_for, compan
         comment="",
         domain_comments={"A": "Commencez par <b>les bases</b>."},
         validate=False,
-        language="fr",
     )
     page = client_for(company_a.member).get(plan_url(plan.diagnostic))
     assert "Commencez par &lt;b&gt;les bases&lt;/b&gt;." in page.text
