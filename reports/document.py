@@ -435,10 +435,21 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
     comments = plan.domain_comments if plan else {}
     for domain in base["domains"]:
         domain["advisor_comment"] = comments.get(domain["code"], "")
+    # A dropped line is not part of the plan the company takes to its OPCO: it is listed
+    # apart with its reason. A postponed one joins the lines for later.
+    dropped = [i for i in items if i["status_code"] == PlanItem.Status.DROPPED]
+    kept = [i for i in items if i["status_code"] != PlanItem.Status.DROPPED]
+    now = [
+        i
+        for i in kept
+        if (i["compliance"] or i["horizon"] == PlanItem.Horizon.YEAR1)
+        and i["status_code"] != PlanItem.Status.POSTPONED
+    ]
     return {
         "compliance": [item for item in items if item["compliance"]],
-        "plan_now": [i for i in items if i["compliance"] or i["horizon"] == "year1"],
-        "plan_later": [i for i in items if not i["compliance"] and i["horizon"] != "year1"],
+        "plan_now": now,
+        "plan_later": [i for i in kept if not any(i is n for n in now)],
+        "plan_dropped": dropped,
         "lang": language,
         "generated_at": timezone.now(),
         "report_number": number,
@@ -457,7 +468,7 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
         "domains": base["domains"],
         "benchmark": base["benchmark"],
         "benchmark_scope": base["benchmark_scope"],
-        "plan_items": items,
+        "plan_items": kept,
         "totals": totals,
         "advisor_comment": plan.advisor_comment if plan else "",
         "validated_by": plan.validated_by.full_name if plan and plan.validated_by else None,

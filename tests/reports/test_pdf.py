@@ -219,6 +219,8 @@ def sample_context(
             "remaining_min": 9000,
             "remaining_max": 16350,
             "by_horizon": [],
+            "by_horizon_title": "Par horizon",
+            "by_route_title": "Par financement",
             "by_route": [
                 {
                     "label": f,
@@ -686,3 +688,34 @@ def test_report_of_a_submitted_diagnostic(submitted):
         text = pdf_text(pdf)
         assert squeeze(submitted.company.name) in squeeze(text)
         assert "Page 1 / " in text
+
+
+def test_dropped_lines_are_apart_with_their_reason_and_not_counted(submitted):
+    """A dropped line is not among the actions the company takes to its OPCO: it is listed
+    apart with its reason; a postponed one is with the lines for later; the count and the
+    totals leave out the dropped line, and the totals name their two breakdowns."""
+    from reports import services
+    from reports.document import report_context
+    from reports.models import ActionPlan, PlanItem
+
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    one, two = PlanItem.objects.filter(plan=plan).order_by("position")[:2]
+    services.update_plan_items(
+        plan=plan,
+        changes={
+            one.pk: {"status": "dropped", "drop_reason": "Déjà suivie en 2026"},
+            two.pk: {"status": "postponed", "horizon": "year1"},
+        },
+    )
+    with translation.override("en"):
+        context = report_context(submitted, "en", 1)
+        html = render_to_string("reports/pdf.html", context)
+    assert [i["pk"] for i in context["plan_dropped"]] == [one.pk]
+    assert one.pk not in {i["pk"] for i in context["plan_now"] + context["plan_later"]}
+    assert two.pk in {i["pk"] for i in context["plan_later"]}
+    assert len(context["plan_items"]) == PlanItem.objects.filter(plan=plan).count() - 1
+    text = squeeze(pdf_text(render_pdf(html)))
+    assert squeeze("Actions dropped from the plan, with the reason given") in text
+    assert squeeze("Déjà suivie en 2026") in text
+    assert squeeze(context["totals"]["by_horizon_title"]) in text
+    assert squeeze(context["totals"]["by_route_title"]) in text
