@@ -26,10 +26,14 @@ def company_history(company: Company, language: str) -> dict[str, Any]:
 
 
 def score_history(company: Company, language: str) -> dict[str, Any]:
-    """Every submitted diagnostic of the company, oldest first, with the overall index and
-    each domain's score of each: two queries, whatever the number of diagnostics."""
+    """Every submitted diagnostic of the company, oldest first (`submitted`), and the
+    overall index and each domain's score of those whose scores rest on enough known
+    answers, by date (`dates`, `overall`, each domain's `values`): two queries, whatever
+    the number of diagnostics. The others are left out of the series, as the results page
+    shows no index and no chart for them; `left_out` gives their dates."""
     diagnostics = list(
         Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
+        .with_reliability()
         .select_related("questionnaire")
         .defer("results", "questionnaire__source", "questionnaire__definition")
         .order_by("submitted_at", "pk")
@@ -50,23 +54,32 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
     for diagnostic in diagnostics:  # the latest version's titles win
         for domain in Questionnaire.published(diagnostic.questionnaire_id).spec.domains:
             titles[domain.code] = tr(domain.title, language)
-    dates = [formats.date_format(d.submitted_at, "SHORT_DATE_FORMAT") for d in diagnostics]
+    shown = [d for d in diagnostics if d.scores_reliable]
     domains = [
         {
             "code": code,
             "title": titles.get(code, code),
-            "values": [scores.get((d.pk, code)) for d in diagnostics],
+            "values": [scores.get((d.pk, code)) for d in shown],
         }
         for code in domain_codes
     ]
-    overall = [scores.get((d.pk, "__overall__")) for d in diagnostics]
-    return {"submitted": diagnostics, "dates": dates, "domains": domains, "overall": overall}
+    return {
+        "submitted": diagnostics,
+        "dates": [_short_date(d) for d in shown],
+        "domains": domains,
+        "overall": [scores.get((d.pk, "__overall__")) for d in shown],
+        "left_out": [_short_date(d) for d in diagnostics if not d.scores_reliable],
+    }
+
+
+def _short_date(diagnostic: Diagnostic) -> str:
+    return formats.date_format(diagnostic.submitted_at, "SHORT_DATE_FORMAT")
 
 
 def history_chart(history: dict[str, Any], *, title: str, overall_label: str | None = None) -> str:
     """The line chart of a score history: one line per domain, and the overall index first
-    when it is given a label. Empty when nothing was submitted."""
-    if not history["submitted"] or not history["domains"]:
+    when it is given a label. Empty when no diagnostic has reliable scores."""
+    if not history["dates"] or not history["domains"]:
         return ""
     series = [
         LineSeries(label=row["title"], values=tuple(row["values"])) for row in history["domains"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     DateTimeField,
@@ -66,12 +67,17 @@ def _first(queryset: QuerySet, field: str, output: Any = None, offset: int = 0) 
 def portfolio(user: User) -> QuerySet[Company]:
     """The advisor's open companies, each with its latest diagnostic (any status), and from
     its latest submitted one: the overall index, its change since the submitted diagnostic
-    before, the plan's first-year figures and whether the plan is validated."""
+    before, the plan's first-year figures and whether the plan is validated.
+
+    As on the results page, a diagnostic whose scores rest on too few known answers has no
+    index (`index_unreliable` says so) and is left out of the change, which compares the
+    latest index with the one of the last reliable diagnostic before it."""
     diagnostics = Diagnostic.objects.filter(company=OuterRef("pk"))
     latest = diagnostics.order_by("-created_at", "-pk")
     submitted = diagnostics.filter(status=Diagnostic.Status.SUBMITTED).order_by(
         "-submitted_at", "-pk"
     )
+    reliable = submitted.reliable()
     overall = Score.objects.filter(level=Score.Level.OVERALL)
     plan = ActionPlan.objects.filter(diagnostic_id=OuterRef("submitted_id"))
     rows = (
@@ -86,10 +92,23 @@ def portfolio(user: User) -> QuerySet[Company]:
             ),
             submitted_id=_first(submitted, "pk"),
             submitted_public_id=_first(submitted, "public_id"),
-            previous_id=_first(submitted, "pk", offset=1),
+            reliable_id=_first(reliable, "pk"),
+            previous_id=_first(reliable, "pk", offset=1),
         )
         .annotate(
-            index=_first(overall.filter(diagnostic_id=OuterRef("submitted_id")), "score"),
+            # The latest submitted diagnostic's index, when it is also the latest reliable one.
+            index=_first(
+                overall.filter(diagnostic_id=OuterRef("submitted_id")).filter(
+                    diagnostic_id=OuterRef("reliable_id")
+                ),
+                "score",
+            ),
+            index_unreliable=Case(
+                When(submitted_id__isnull=True, then=Value(False)),
+                When(submitted_id=F("reliable_id"), then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
             previous_index=_first(overall.filter(diagnostic_id=OuterRef("previous_id")), "score"),
             **{name: _first(plan, name) for name in PLAN_FIGURES},
         )
@@ -169,10 +188,20 @@ def review_queue(user: User) -> QuerySet[Diagnostic]:
             "company__region",
             "company__headcount_band",
         )
+        .with_reliability()
         .annotate(
-            index=_first(
-                Score.objects.filter(diagnostic_id=OuterRef("pk"), level=Score.Level.OVERALL),
-                "score",
+            # No index without enough known answers, as on the results page.
+            index=Case(
+                When(
+                    scores_reliable=True,
+                    then=_first(
+                        Score.objects.filter(
+                            diagnostic_id=OuterRef("pk"), level=Score.Level.OVERALL
+                        ),
+                        "score",
+                    ),
+                ),
+                output_field=FloatField(),
             ),
             changed_at=F("plan__changed_since_validation_at"),
             waiting_since=Coalesce("changed_at", "submitted_at"),

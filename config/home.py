@@ -145,11 +145,15 @@ def _draft(company_id: int, user: User, people: dict[int, str]) -> dict[str, Any
 
 
 def _latest(submitted: list[Diagnostic], language: str) -> dict[str, Any] | None:
-    """The last submitted diagnostic with its overall index and largest gaps, and each
-    competency's level in it and in the one before."""
+    """The last submitted diagnostic; when its scores rest on enough known answers, its
+    overall index and largest gaps, and each competency's level in it and in the last such
+    diagnostic before it (one with too few known answers is left out, as in the chart)."""
     if not submitted:
         return None
-    ids = [d.pk for d in submitted[-2:]]
+    earlier = (
+        [d for d in submitted[:-1] if d.scores_reliable] if submitted[-1].scores_reliable else []
+    )
+    ids = [d.pk for d in earlier[-1:]] + [submitted[-1].pk]
     full = {d.pk: d for d in Diagnostic.objects.filter(pk__in=ids)}
     last = full[ids[-1]]
     last.questionnaire = Questionnaire.published(last.questionnaire_id)
@@ -176,8 +180,12 @@ def _latest(submitted: list[Diagnostic], language: str) -> dict[str, Any] | None
     return {
         "diagnostic": last,
         "done_between": _done_between(full[ids[0]], last, language) if before else {},
-        "overall": now.overall_score,
-        "gaps": [titles.get(c.code, c.code) for c in now.ranked_gaps()[:GAPS_SHOWN]],
+        # As on the results page: no index and no gaps without enough known answers.
+        "reliable": now.reliable,
+        "overall": now.overall_score if now.reliable else None,
+        "gaps": [titles.get(c.code, c.code) for c in now.ranked_gaps()[:GAPS_SHOWN]]
+        if now.reliable
+        else [],
         "previous": full[ids[0]] if before is not None else None,
         "competencies": competencies,
     }
@@ -290,7 +298,7 @@ def _step(
         url = reverse("diagnostics:overview", args=[draft["diagnostic"].public_id])
     elif code == steps.SUBMIT:
         label = _("Submit the diagnostic")
-        url = reverse("diagnostics:overview", args=[draft["diagnostic"].public_id])
+        url = reverse("diagnostics:confirm_submit", args=[draft["diagnostic"].public_id])
     elif code == steps.START:
         label = _("Start your first diagnostic")
         url = reverse("diagnostics:list")

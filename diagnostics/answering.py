@@ -12,13 +12,14 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from documents.parsing import format_number
 
 from .cards import question_cards
 from .definition import tr
 from .forms import PostedAnswer, display_answer
 from .models import Answer, Diagnostic, question_ids
-from .scoring import AnswerValue, is_answered, visible_questions
+from .scoring import AnswerValue, consolidate, is_answered, score, visible_questions
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -313,6 +314,110 @@ def _copied_on(diagnostic: Diagnostic) -> datetime | None:
         .values_list("submitted_at", flat=True)
         .first()
     )
+
+
+def submission_context(diagnostic: Diagnostic, language: str) -> dict[str, Any]:
+    """What an administrator reads before submitting: who has started answering, each with
+    the questions they answered out of those shown, the questions no one has answered yet,
+    and whether the scores would rest on enough known answers. Two queries: the answers
+    with the names of who gave them, and the company's members."""
+    spec = diagnostic.questionnaire.spec
+    profile = diagnostic.profile
+    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
+    sets: dict[int | None, dict[str, AnswerValue]] = {}
+    given: list[tuple[int | None, str]] = []  # who gave each answer to the shared set
+    names: dict[int | None, str] = {}
+    rows = Answer.objects.filter(diagnostic=diagnostic).values_list(
+        "respondent_id",
+        "answered_by_id",
+        "answered_by__full_name",
+        "question_id",
+        "value",
+        "dont_know",
+        "not_concerned",
+        "to_confirm",
+    )
+    for respondent_id, by_id, by_name, question_id, value, dk, na, to_confirm in rows:
+        code = codes[question_id]
+        sets.setdefault(respondent_id, {})[code] = AnswerValue(value, dk, na)
+        if not to_confirm:  # a copied answer is nobody's until confirmed
+            given.append((by_id, code))
+            names[by_id] = by_name or ""
+    members = dict(
+        Membership.objects.filter(company_id=diagnostic.company_id)
+        .order_by("user__full_name", "user_id")
+        .values_list("user_id", "user__full_name")
+    )
+    if not sets:
+        sets = {None: {}}
+    shown = {key: set(visible_questions(spec, values, profile)) for key, values in sets.items()}
+    if diagnostic.is_individual:
+        started = [key for key in sets if key is not None]
+        respondents = [
+            {
+                "name": members.get(key) or names.get(key, ""),
+                "answered": sum(1 for code in shown[key] if is_answered(sets[key].get(code))),
+                "visible": len(shown[key]),
+            }
+            for key in started
+        ]
+        not_started = [name for pk, name in members.items() if pk not in sets]
+        by_key = {str(key): sets[key] for key in started}
+        results = consolidate(spec, by_key, profile).results if by_key else score(spec, {}, profile)
+    else:
+        shared, visible = sets[None], shown[None]
+        counts: dict[int | None, int] = {}
+        for by_id, code in given:
+            if code in visible and is_answered(shared.get(code)):
+                counts[by_id] = counts.get(by_id, 0) + 1
+        respondents = [
+            {"name": names[by_id], "answered": n, "visible": len(visible)}
+            for by_id, n in counts.items()
+        ]
+        not_started = []
+        results = score(spec, shared, profile)
+    respondents.sort(key=lambda r: (r["name"] == "", r["name"]))
+    # A question still unanswered: shown to someone and answered by none of those it is
+    # shown to, as the consolidated results count it.
+    missing = []
+    for domain in spec.domains:
+        texts = [
+            tr(q.text, language)
+            for c in domain.competencies
+            for q in c.questions
+            if any(q.code in shown[k] for k in sets)
+            and not any(is_answered(sets[k].get(q.code)) for k in sets if q.code in shown[k])
+        ]
+        if texts:
+            missing.append({"title": tr(domain.title, language), "questions": texts})
+    return {
+        "diagnostic": diagnostic,
+        "respondents": respondents,
+        "not_started": not_started,
+        "missing": missing,
+        "missing_count": sum(len(d["questions"]) for d in missing),
+        "results": results,
+    }
+
+
+def submitted_notice(diagnostic: Diagnostic) -> str:
+    """Why a page of a submitted diagnostic shows its results instead: who submitted it,
+    and when. One query."""
+    when, name = (
+        Diagnostic.objects.filter(pk=diagnostic.pk)
+        .values_list("submitted_at", "submitted_by__full_name")
+        .get()
+    )
+    when = date_format(localtime(when), "SHORT_DATETIME_FORMAT")
+    if name:
+        return _(
+            "This diagnostic was submitted by %(name)s on %(when)s: its answers can no "
+            "longer change. Here are its results."
+        ) % {"name": name, "when": when}
+    return _(
+        "This diagnostic was submitted on %(when)s: its answers can no longer change. Here "
+        "are its results."
+    ) % {"when": when}
 
 
 def conflict_message(question: Question, theirs: Answer, language: str) -> str:

@@ -93,9 +93,25 @@ def question_ids(questionnaire_id: int) -> dict[str, int]:
     return _QUESTION_IDS[questionnaire_id]
 
 
+# Where the frozen results say whether they rest on enough known answers for scores
+# (scoring.Results.reliable): the results page shows no overall index and no chart of the
+# domains without it, and no other page shows them either. Read in SQL, so that a page
+# needs neither the JSON nor another query.
+RELIABLE_RESULTS = "results__results__reliable"
+
+
 class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
     def for_company(self, company_id: int) -> DiagnosticQuerySet:
         return self.filter(company_id=company_id)
+
+    def reliable(self) -> DiagnosticQuerySet:
+        """Submitted diagnostics whose scores rest on enough known answers."""
+        return self.filter(**{RELIABLE_RESULTS: True})
+
+    def with_reliability(self) -> DiagnosticQuerySet:
+        """Each diagnostic with `scores_reliable`: True when its frozen scores rest on enough
+        known answers, False when not, None for a draft. The results need not be loaded."""
+        return self.annotate(scores_reliable=models.F(RELIABLE_RESULTS))
 
     def listed_for_company(self, company_id: int) -> DiagnosticQuerySet:
         """The company's diagnostics for a list, newest first, without the heavy columns

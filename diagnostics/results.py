@@ -59,6 +59,10 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         }
         for d in frozen.get("divergence", [])
     ]
+    # The change since the previous diagnostic compares reliable scores only: none when
+    # these rest on too few known answers (the page shows no chart of them either), and
+    # an earlier diagnostic with too few known answers is left out, as in the charts over
+    # time.
     previous = (
         Diagnostic.objects.filter(
             company_id=diagnostic.company_id,
@@ -66,9 +70,12 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
             questionnaire__key=diagnostic.questionnaire.key,
             submitted_at__lt=diagnostic.submitted_at,
         )
+        .reliable()
         .order_by("-submitted_at")
         .only("submitted_at", "results")
         .first()
+        if res.reliable
+        else None
     )
     evolution = []
     if previous is not None:

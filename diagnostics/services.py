@@ -684,38 +684,42 @@ def unconfirmed_answers(diagnostic: Diagnostic) -> dict[int | None, int]:
 
 
 def _refuse_unconfirmed(diagnostic: Diagnostic) -> None:
+    message = unconfirmed_message(diagnostic)
+    if message:
+        raise SubmissionError(message)
+
+
+def unconfirmed_message(diagnostic: Diagnostic) -> str:
+    """Why a re-assessment cannot be submitted yet: its copied answers still to confirm
+    (and whose, when each answers for themselves); "" when nothing holds it back."""
+    if diagnostic.copied_from_id is None:
+        return ""
     counts = unconfirmed_answers(diagnostic)
     if not counts:
-        return
+        return ""
     total = sum(counts.values())
     if not diagnostic.is_individual:
-        raise SubmissionError(
-            ngettext(
-                "%(count)s answer copied from the previous diagnostic is still to confirm: "
-                "confirm or change it before submitting.",
-                "%(count)s answers copied from the previous diagnostic are still to confirm: "
-                "confirm or change them before submitting.",
-                total,
-            )
-            % {"count": total}
-        )
+        return ngettext(
+            "%(count)s answer copied from the previous diagnostic is still to confirm: "
+            "confirm or change it before submitting.",
+            "%(count)s answers copied from the previous diagnostic are still to confirm: "
+            "confirm or change them before submitting.",
+            total,
+        ) % {"count": total}
     names = sorted(
         User.objects.filter(pk__in=[pk for pk in counts if pk is not None]).values_list(
             "full_name", flat=True
         )
     )
-    raise SubmissionError(
-        ngettext(
-            "%(count)s answer copied from the previous diagnostic is still to confirm "
-            "(%(names)s): each respondent confirms or changes their answers before the "
-            "diagnostic is submitted.",
-            "%(count)s answers copied from the previous diagnostic are still to confirm "
-            "(%(names)s): each respondent confirms or changes their answers before the "
-            "diagnostic is submitted.",
-            total,
-        )
-        % {"count": total, "names": ", ".join(names)}
-    )
+    return ngettext(
+        "%(count)s answer copied from the previous diagnostic is still to confirm "
+        "(%(names)s): each respondent confirms or changes their answers before the "
+        "diagnostic is submitted.",
+        "%(count)s answers copied from the previous diagnostic are still to confirm "
+        "(%(names)s): each respondent confirms or changes their answers before the "
+        "diagnostic is submitted.",
+        total,
+    ) % {"count": total, "names": ", ".join(names)}
 
 
 def _score_rows(diagnostic: Diagnostic, results: Results) -> list[Score]:

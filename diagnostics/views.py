@@ -86,7 +86,7 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     diagnostic = get_company_diagnostic(request.membership, public_id, with_answers_of=request.user)
     if not diagnostic.is_draft:
-        return redirect("diagnostics:results", diagnostic.public_id)
+        return _to_results(request, diagnostic)
     context = answering.overview_context(diagnostic, request.user, current_language())
     return render(request, "diagnostics/overview.html", context)
 
@@ -100,7 +100,7 @@ def domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRe
         return _save_domain_page(request, public_id, code)
     diagnostic = get_company_diagnostic(request.membership, public_id, with_answers_of=request.user)
     if not diagnostic.is_draft:
-        return redirect("diagnostics:results", diagnostic.public_id)
+        return _to_results(request, diagnostic)
     domain = diagnostic.questionnaire.spec.domain(code)
     if domain is None:
         raise Http404
@@ -140,7 +140,7 @@ def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> 
         forget_diagnostic(membership.company_id, public_id)
         raise Http404 from None
     if outcome.submitted:
-        return redirect("diagnostics:results", public_id)
+        return _to_results(request, diagnostic, unsaved=True)
     if outcome.saved:
         messages.success(request, _("Your answers are saved."))
         target = request.POST.get("next_domain")
@@ -149,7 +149,7 @@ def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> 
         return redirect("diagnostics:domain", public_id, target)
     diagnostic = get_company_diagnostic(membership, public_id)
     if not diagnostic.is_draft:  # submitted since the save
-        return redirect("diagnostics:results", public_id)
+        return _to_results(request, diagnostic, unsaved=True)
     language = current_language()
     conflicts = {
         code: answering.conflict_message(spec.question(code), theirs, language)
@@ -166,6 +166,31 @@ def _save_domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> 
     )
     status = 409 if conflicts and not outcome.errors else 400
     return render(request, "diagnostics/domain.html", context, status=status)
+
+
+def _to_results(
+    request: HttpRequest, diagnostic: Diagnostic, *, unsaved: bool = False
+) -> HttpResponse:
+    """A page of a submitted diagnostic leads to its results, saying who submitted it and
+    when (and, after a save that came too late, that the page's answers were not saved)."""
+    if unsaved:
+        messages.warning(request, _("Your answers on this page were not saved."))
+    messages.info(request, answering.submitted_notice(diagnostic))
+    return redirect("diagnostics:results", diagnostic.public_id)
+
+
+@company_member_required(admin=True, lookup=get_company_diagnostic)
+@require_http_methods(["GET"])
+def confirm_submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Before submitting: what submitting does, who has answered what, and what is still
+    unanswered. Works without JavaScript; its form posts to `reports:submit`, which freezes
+    the scores and makes the action plan."""
+    diagnostic = get_company_diagnostic(request.membership, public_id)
+    if not diagnostic.is_draft:
+        return _to_results(request, diagnostic)
+    context = answering.submission_context(diagnostic, current_language())
+    context["blocker"] = services.unconfirmed_message(diagnostic)
+    return render(request, "diagnostics/confirm_submit.html", context)
 
 
 @require_POST

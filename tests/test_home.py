@@ -247,6 +247,67 @@ def test_the_query_count_does_not_grow_with_the_past_diagnostics(client_for, com
     assert _count(client) == with_two
 
 
+# --- Scores with too few known answers: as on the results page, no index ------------------
+
+
+def _unreliable(results):
+    """Frozen results like `results`, but resting on too few known answers."""
+    return {**results, "results": {**results["results"], "reliable": False, "known_share": 0.3}}
+
+
+def test_a_last_diagnostic_with_too_few_known_answers_shows_no_index_but_why(
+    client_for, company_a, submitted, small_questionnaire
+):
+    last = diagnostic_services.start_diagnostic(
+        membership=Membership.objects.get(user=company_a.admin),
+        questionnaire=small_questionnaire,
+        mode="collective",
+    )
+    save_answers(last, company_a.member, (("A.ONE.Q1", 4),))  # 1 of the 3 scored questions
+    report_services.submit(diagnostic=last, user=company_a.admin)
+    client = client_for(company_a.admin)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("home"))
+    latest = response.context["latest"]
+    assert latest["diagnostic"] == last
+    assert (latest["reliable"], latest["overall"], latest["gaps"]) == (False, None, [])
+    page = response.text
+    now = page.split('id="now-title"', 1)[1].split("</section>", 1)[0]
+    assert "<span data-unreliable>Not enough known answers for reliable scores.</span>" in now
+    assert "Overall index:" not in now
+    assert "data-gaps" not in now
+    # Its scores are left out of the progress over time, which says so.
+    history = response.context["history"]
+    assert len(history["submitted"]) == 2
+    assert len(history["dates"]) == len(history["overall"]) == 1
+    assert len(history["left_out"]) == 1
+    assert "data-left-out" in page
+    assert "is left out of the chart and its table" in page
+    assert "<polyline" not in page  # one point left: no line
+    assert latest["competencies"] == []
+    assert "data-competencies" not in page
+
+
+def test_a_diagnostic_with_too_few_known_answers_is_left_out_of_the_trend(
+    client_for, company_a, submitted
+):
+    middle, first = _past(company_a.company, submitted, 2)  # 20 and 21
+    Diagnostic.objects.filter(pk=middle.pk).update(results=_unreliable(submitted.results))
+    response = client_for(company_a.admin).get(reverse("home"))
+    history = response.context["history"]
+    now = Score.objects.get(diagnostic=submitted, level="overall").score
+    assert history["overall"] == [21, now]
+    assert [row["values"][0] for row in history["domains"]] == [21, 21]
+    assert history["left_out"] == [middle.submitted_at.strftime("%d/%m/%Y")]
+    page = response.text
+    assert "<polyline" in page  # the two reliable points, joined
+    # Each competency is compared with the last diagnostic with reliable scores.
+    assert response.context["latest"]["previous"] == first
+    assert response.context["competencies"]
+    left_out = page.split("data-left-out>", 1)[1].split("</p>", 1)[0]
+    assert middle.submitted_at.strftime("%d/%m/%Y") in left_out
+
+
 def test_a_re_assessment_is_offered_after_a_year(client_for, company_a, submitted, settings):
     Diagnostic.objects.filter(pk=submitted.pk).update(
         submitted_at=timezone.now() - timedelta(days=settings.REASSESSMENT_AFTER_DAYS + 1)
@@ -325,13 +386,8 @@ def test_lines_done_between_the_two_diagnostics_stand_beside_their_domains(
         questionnaire=small_questionnaire,
         mode="collective",
     )
-    diagnostic_services.save_answer(
-        diagnostic=second,
-        question_code="A.ONE.Q1",
-        answer=AnswerValue(3),
-        user=company_a.admin,
-        base_version=0,
-    )
+    # Enough known answers for reliable scores: the comparison leaves out any other.
+    save_answers(second, company_a.admin, (("A.ONE.Q1", 3), ("B.TWO.Q1", 50)))
     report_services.submit(diagnostic=second, user=company_a.admin)
     PlanItem.objects.filter(pk=late.pk).update(done_at=timezone.now() + timedelta(days=1))
     response = client_for(company_a.admin).get(reverse("home"))

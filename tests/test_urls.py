@@ -115,6 +115,7 @@ def foreign_objects(company):
         "diagnostics:domain": ({**d, "code": "A"}, "post"),
         "diagnostics:autosave": ({**d, "code": "A.ONE.Q1"}, "post"),
         "reports:submit": (d, "post"),
+        "diagnostics:confirm_submit": (d, "get"),
         "diagnostics:results": (d, "get"),
         "accounts:revoke_invitation": ({"public_id": invitation.public_id}, "post"),
         "accounts:change_role": ({"public_id": member.public_id}, "post"),
@@ -231,7 +232,12 @@ def test_anonymous_is_sent_to_login_on_every_private_route(client, company_b):
 def test_member_without_the_role_gets_403_on_their_own_company_objects(client_for, company_a):
     objects = foreign_objects(company_a)
     client = client_for(company_a.member)
-    for name in ("accounts:change_role", "accounts:remove_member", "reports:submit"):
+    for name in (
+        "accounts:change_role",
+        "accounts:remove_member",
+        "reports:submit",
+        "diagnostics:confirm_submit",
+    ):
         kwargs, method = objects[name]
         assert getattr(client, method)(reverse(name, kwargs=kwargs)).status_code == 403, name
 
@@ -242,6 +248,7 @@ def test_member_without_the_role_gets_403_on_their_own_company_objects(client_fo
         ("diagnostics:overview", "post"),
         ("diagnostics:results", "post"),
         ("diagnostics:autosave", "get"),
+        ("diagnostics:confirm_submit", "post"),
         ("reports:submit", "get"),
         ("reports:make_plan", "get"),
         ("reports:save_plan", "get"),

@@ -56,3 +56,50 @@ def test_history_compares_what_was_planned_and_done(client_for, advisor, company
     )
     assert item.action.title["fr"] in page or item.action.title["en"] in page
     assert timezone.localdate().strftime("%d/%m/%Y") in page
+
+
+def test_history_leaves_out_a_diagnostic_with_too_few_known_answers(
+    client_for, advisor, company_a, submitted, start
+):
+    Diagnostic.objects.filter(pk=submitted.pk).update(
+        submitted_at=timezone.now() - timedelta(days=365)
+    )
+    newer = start(submitted.questionnaire)
+    unreliable = {
+        **submitted.results,
+        "results": {**submitted.results["results"], "reliable": False, "known_share": 0.1},
+    }
+    Diagnostic.objects.filter(pk=newer.pk).update(
+        status="submitted", submitted_at=timezone.now(), results=unreliable
+    )
+    Score.objects.bulk_create(
+        Score(company=company_a.company, diagnostic=newer, level=level, code=code, score=97)
+        for level, code in (("domain", "A"), ("overall", "overall"))
+    )
+    response = client_for(advisor).get(
+        reverse("advisors:company", args=[company_a.company.public_id])
+    )
+    assert len(response.context["dates"]) == len(response.context["overall"]) == 1
+    page = response.text
+    evolution = page.split('id="evolution-h"', 1)[1].split("</section>", 1)[0]
+    assert ">97<" not in evolution  # in neither the table nor the chart
+    assert " 97" not in evolution.split("<desc", 1)[1].split("</desc>", 1)[0]
+    assert "data-left-out" in evolution
+    assert timezone.now().strftime("%d/%m/%Y") in evolution.split("data-left-out", 1)[1]
+
+
+def test_history_of_diagnostics_all_with_too_few_known_answers_has_no_chart(
+    client_for, advisor, company_a, submitted
+):
+    unreliable = {
+        **submitted.results,
+        "results": {**submitted.results["results"], "reliable": False},
+    }
+    Diagnostic.objects.filter(pk=submitted.pk).update(results=unreliable)
+    response = client_for(advisor).get(
+        reverse("advisors:company", args=[company_a.company.public_id])
+    )
+    evolution = response.text.split('id="evolution-h"', 1)[1].split("</section>", 1)[0]
+    assert "<svg" not in evolution
+    assert "<table" not in evolution
+    assert "data-left-out" in evolution

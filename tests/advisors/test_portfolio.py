@@ -117,6 +117,75 @@ def test_change_since_the_previous_diagnostic(client_for, advisor, company_a, su
     assert "+15" in page
 
 
+def _unreliable(results):
+    """Frozen results like `results`, but resting on too few known answers."""
+    return {**results, "results": {**results["results"], "reliable": False}}
+
+
+def _submit_copy(start, submitted, *, score, results, days_ago=0):
+    """Another submitted diagnostic of the company, with its overall score."""
+    from datetime import timedelta
+
+    from diagnostics.models import Diagnostic
+
+    other = start(submitted.questionnaire)
+    Diagnostic.objects.filter(pk=other.pk).update(
+        status="submitted",
+        submitted_at=timezone.now() - timedelta(days=days_ago),
+        results=results,
+    )
+    Score.objects.create(
+        company=submitted.company, diagnostic=other, level="overall", code="overall", score=score
+    )
+    return other
+
+
+def test_a_latest_diagnostic_with_too_few_known_answers_shows_no_index(
+    client_for, advisor, company_a, submitted, start
+):
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=40)
+    _submit_copy(start, submitted, score=77, results=_unreliable(submitted.results))
+    client = client_for(advisor)
+    client.cookies["django_language"] = "en"
+    response = client.get(portfolio_url())
+    row = next(c for c in response.context["page"] if c.pk == company_a.company.pk)
+    assert (row.index, row.index_unreliable, row.change) == (None, True, None)
+    assert '—<br><span class="small" data-unreliable>too few known answers</span>' in response.text
+    assert ">77<" not in response.text
+    header, *rows = exported(client, reverse("advisors:portfolio_export"))
+    figures = dict(zip(header, rows[0], strict=True))
+    assert (figures["Index /100"], figures["Change since the previous diagnostic"]) == ("", "")
+
+
+def test_the_change_leaves_out_a_diagnostic_with_too_few_known_answers(
+    client_for, advisor, company_a, submitted, start
+):
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=40)
+    _submit_copy(start, submitted, score=90, results=_unreliable(submitted.results), days_ago=-1)
+    latest = _submit_copy(start, submitted, score=55, results=submitted.results, days_ago=-2)
+    response = client_for(advisor).get(portfolio_url())
+    row = next(c for c in response.context["page"] if c.pk == company_a.company.pk)
+    assert row.submitted_id == latest.pk
+    assert (row.index, row.index_unreliable, row.change) == (55, False, 15)  # since the 40
+    assert "data-unreliable" not in response.text
+
+
+def test_the_review_queue_shows_no_index_without_enough_known_answers(
+    client_for, advisor, company_a, submitted
+):
+    from diagnostics.models import Diagnostic
+
+    Diagnostic.objects.filter(pk=submitted.pk).update(results=_unreliable(submitted.results))
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=62.4)
+    client = client_for(advisor)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("advisors:queue"))
+    (row,) = response.context["page"]
+    assert (row.index, row.scores_reliable) == (None, False)
+    assert '—<br><span class="small" data-unreliable>too few known answers</span>' in response.text
+    assert ">62<" not in response.text
+
+
 def test_filters_search_and_sort(client_for, advisor, company_a):
     other = CompanyFactory(name="Fonderie du Nord", naf_code="24.51Z", region="32")
     food = CompanyFactory(name="Biscuiterie", naf_code="10.72Z", headcount_band="1_9")
@@ -238,7 +307,7 @@ def test_the_page_exports_what_it_lists_with_every_page(
     header, *rows = exported(client, reverse("advisors:portfolio_export"))
     row = next(r for r in rows if r[0] == company_a.company.name)
     figures = dict(zip(header, row, strict=True))
-    assert figures["Indice /100"] == "62.4"
+    assert figures["Indice /100"] == "62.4"  # a French CSV: a decimal comma
     assert figures["IDCC"] == "3248"  # the branch, which the page leaves out
     assert (
         figures["Coût année 1 (bas)"],

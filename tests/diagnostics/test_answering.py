@@ -687,3 +687,55 @@ def test_the_written_out_diagnostic_read_gives_the_orms_object(
     other = Membership.objects.select_related("company").get(user=company_b.member)
     with pytest.raises(Http404):
         get_company_diagnostic(other, draft.public_id)
+
+
+# --- a diagnostic submitted meanwhile -------------------------------------------------------
+
+
+def test_a_page_of_a_submitted_diagnostic_says_who_submitted_it_and_when(
+    client_for, company_a, diagnostic, en
+):
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from reports import services as report_services
+
+    company_a.admin.full_name = "Zoé Admin"
+    company_a.admin.save()
+    report_services.submit(diagnostic=diagnostic, user=company_a.admin)
+    diagnostic.refresh_from_db()
+    with translation.override("en"):
+        when = date_format(timezone.localtime(diagnostic.submitted_at), "SHORT_DATETIME_FORMAT")
+    results = reverse("diagnostics:results", args=[diagnostic.public_id])
+    client = client_for(company_a.member)
+    for page in (
+        domain_url(diagnostic),
+        reverse("diagnostics:overview", args=[diagnostic.public_id]),
+    ):
+        response = client.get(page, follow=True)
+        assert response.redirect_chain == [(results, 302)]
+        assert (
+            f"This diagnostic was submitted by Zoé Admin on {when}: its answers can no longer "
+            "change." in response.text
+        )
+
+
+def test_a_page_saved_after_the_submission_says_its_answers_were_not_saved(
+    client_for, company_a, diagnostic, en
+):
+    from accounts.models import User
+    from reports import services as report_services
+
+    client = client_for(company_a.member)
+    assert client.get(domain_url(diagnostic, "B")).status_code == 200
+    report_services.submit(diagnostic=diagnostic, user=company_a.admin)
+    User.objects.filter(pk=company_a.admin.pk).delete()  # who submitted it has left since
+    response = client.post(
+        domain_url(diagnostic, "B"), {"q-B.TWO.Q1-v": "0", "q-B.TWO.Q1": "80"}, follow=True
+    )
+    assert response.redirect_chain == [
+        (reverse("diagnostics:results", args=[diagnostic.public_id]), 302)
+    ]
+    assert "Your answers on this page were not saved." in response.text
+    assert "This diagnostic was submitted on " in response.text
+    assert not Answer.objects.exists()

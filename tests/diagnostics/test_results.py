@@ -197,6 +197,32 @@ def test_comparison_with_the_previous_diagnostic(client_for, company_a, start, s
     assert '<tr><th scope="row">Competency two</th><td>75</td><td>3.0</td><td>2</td>' in details
 
 
+def test_the_comparison_leaves_out_a_previous_diagnostic_with_too_few_known_answers(
+    client_for, company_a, start, small_questionnaire
+):
+    first = start(small_questionnaire)
+    fill(first, company_a.member, q1=1)
+    services.submit_diagnostic(diagnostic=first, user=company_a.admin)
+    sloppy = start(small_questionnaire)
+    answer(sloppy, company_a.member, "A.ONE.Q1", 4)  # 1 of the 3 scored questions known
+    services.submit_diagnostic(diagnostic=sloppy, user=company_a.admin)
+    assert sloppy.results["results"]["reliable"] is False
+    second = start(small_questionnaire)
+    fill(second, company_a.member, q1=3)
+    services.submit_diagnostic(diagnostic=second, user=company_a.admin)
+    client = client_for(company_a.admin)
+    client.cookies["django_language"] = "en"
+    response = client.get(results_url(second))
+    assert response.context["previous"] == first
+    evolution = response.text.split('id="evo-h"', 1)[1].split("</section>", 1)[0]
+    assert "<td>+50</td>" in evolution  # from 25 to 75, not from the 100 of the sloppy one
+    # The sloppy one has no reliable scores to compare: no change shown on its page.
+    response = client.get(results_url(sloppy))
+    assert "Not enough known answers" in response.text
+    assert response.context["evolution"] == []
+    assert 'id="evo-h"' not in response.text
+
+
 @pytest.mark.quality("D5")
 def test_new_version_does_not_change_diagnostics_started_on_the_old_one(
     company_a, diagnostic, start

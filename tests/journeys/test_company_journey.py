@@ -154,7 +154,13 @@ def test_company_journey_from_sign_up_to_the_pdf(
     # 3. Submit; results with the radar chart and its table; edit the plan; the PDF.
     admin.goto(f"{base}/diagnostics/{diagnostic.public_id}/")
     a11y.check(admin, "overview")
-    admin.get_by_role("button", name="Valider le diagnostic").click()
+    admin.get_by_role("link", name="Valider le diagnostic").click()
+    # The confirmation names who has answered what before the diagnostic closes for good.
+    admin.wait_for_url(re.compile(r".*/submit/$"))
+    assert admin.locator("main [data-respondents]").is_visible()
+    assert Diagnostic.objects.get(pk=diagnostic.pk).is_draft
+    a11y.check(admin, "confirm-submit")
+    admin.locator("main form[action$='/submit/'] button[type=submit]").click()
     admin.wait_for_url(re.compile(r".*/results/$"))
     assert admin.locator("svg").first.is_visible()
     assert admin.locator("table").count() >= 1
