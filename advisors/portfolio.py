@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
@@ -243,7 +244,7 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
             c.idcc,
             c.get_region_display(),
             c.get_headcount_band_display(),
-            c.last_date.date().isoformat() if c.last_date else None,
+            timezone.localdate(c.last_date) if c.last_date else None,  # a date cell in XLSX
             {"draft": _("In progress"), "submitted": _("Submitted")}.get(c.last_status),
             None if c.index is None else round(c.index, 1),
             None if c.change is None else round(c.change, 1),

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.i18n import display_quarter
 from accounts.models import HeadcountBand, Region
 from diagnostics.models import Questionnaire
 from documents.parsing import tr
@@ -155,6 +156,8 @@ class Labels:
     def __call__(self, dimension: str, key: str) -> str:
         if dimension == "section":
             return _("Section %(letter)s") % {"letter": key} if key else _("Unknown")
+        if dimension == "quarter" and key not in self.names["quarter"]:
+            return display_quarter(key, self.lang) or "—"
         return self.names.get(dimension, {}).get(key) or key or "—"
 
 

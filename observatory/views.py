@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
 import audit
 from accounts.access import advisor_required, get_portfolio_company
 from accounts.i18n import current_language
 from audit.models import Action
+from diagnostics.forms import display_answer
 from diagnostics.models import Answer, Diagnostic
 from documents.exports import ExportForm, respond
 from documents.parsing import tr
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     import uuid
 
     from django.http import HttpRequest, HttpResponse
+
+    from accounts.models import Company
+    from diagnostics.definition import Question
 
 
 def _bad(form: Any) -> HttpResponse:
@@ -194,7 +199,7 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             _("Question"),
             _("Text"),
             _("Respondent"),
-            _("Answer"),
+            pgettext("export column", "Answer"),
             _("I don't know"),
             _("Not concerned"),
         ]
@@ -208,13 +213,12 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             .order_by("question__position", "respondent_id")
         ):
             question = spec.question(a.question.code)
-            value = a.value
             answers.append(
                 [
                     a.question.code,
                     tr(question.text, lang) if question else "",
                     a.respondent.full_name if a.respondent else "",
-                    ", ".join(map(str, value)) if isinstance(value, list) else value,
+                    _answer_cell(question, a, lang),
                     _("yes") if a.dont_know else "",
                     _("yes") if a.not_concerned else "",
                 ]
@@ -230,6 +234,57 @@ def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             plan = plan_lines_sheet(action_plan, lang)
     return respond(
         form.cleaned_data["format"] or "csv",
-        [(_("Answers"), answers), (_("Action plan"), plan)],
+        [
+            (_("Diagnostic"), _diagnostic_sheet(company, diagnostic, lang)),
+            (_("Answers"), answers),
+            (_("Action plan"), plan),
+        ],
         f"entreprise-{company.siret}",
+        lang,
     )
+
+
+def _diagnostic_sheet(
+    company: Company, diagnostic: Diagnostic | None, lang: str
+) -> list[list[Any]]:
+    """Which diagnostic the other sheets come from (the company's latest submitted one):
+    its questionnaire, version and day of submission."""
+    rows: list[list[Any]] = [[_("Company"), company.name], [_("SIRET"), company.siret]]
+    if diagnostic is None:
+        rows.append([_("Diagnostic"), _("No submitted diagnostic yet.")])
+    else:
+        rows += [
+            [_("Questionnaire"), diagnostic.questionnaire.display_title(lang)],
+            [_("Version"), diagnostic.questionnaire.version],
+            [_("Diagnostic submitted on"), timezone.localdate(diagnostic.submitted_at)],
+        ]
+    rows.append([_("Exported on"), timezone.localdate()])
+    return rows
+
+
+def _answer_cell(question: Question | None, answer: Answer, lang: str) -> Any:
+    """The answer as the export gives it: an option, yes or no, "don't know" and "not
+    concerned" worded as the respondent read them, in the export's language; a number (a
+    figure, a maturity level) stays a number and free text is as typed."""
+    value = answer.value
+    if question is not None and (
+        answer.dont_know or answer.not_concerned or _is_option(question, value)
+    ):
+        return display_answer(question, value, answer.dont_know, lang, answer.not_concerned)
+    return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _is_option(question: Question, value: Any) -> bool:
+    """Whether the stored value is made of the question's options (anything else, such as
+    a value from before a change of the question, is given as stored)."""
+    if question.kind == "yesno":
+        return value in ("yes", "no")
+    if question.kind == "single":
+        return isinstance(value, str) and question.choice(value) is not None
+    if question.kind == "multiple":
+        return (
+            isinstance(value, list)
+            and bool(value)
+            and all(question.choice(str(code)) is not None for code in value)
+        )
+    return False

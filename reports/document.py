@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from accounts.i18n import display_quarter
 from diagnostics.benchmarks import benchmark_for
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
@@ -99,7 +100,7 @@ def plan_rows(
                 "drop_reason": item.drop_reason,
                 "done_at": item.done_at,
                 "added_by_advisor": item.added_by_id is not None,
-                "target_quarter": item.target_quarter,
+                "target_quarter": display_quarter(item.target_quarter, language),
                 "owner": item.owner,
                 "notes": item.notes,
                 "funding_requested_on": item.funding_requested_on,

@@ -307,7 +307,7 @@ def test_the_page_exports_what_it_lists_with_every_page(
     header, *rows = exported(client, reverse("advisors:portfolio_export"))
     row = next(r for r in rows if r[0] == company_a.company.name)
     figures = dict(zip(header, row, strict=True))
-    assert figures["Indice /100"] == "62.4"  # a French CSV: a decimal comma
+    assert figures["Indice /100"] == "62,4"  # a French CSV: a decimal comma
     assert figures["IDCC"] == "3248"  # the branch, which the page leaves out
     assert (
         figures["Coût année 1 (bas)"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import tracemalloc
 
@@ -244,3 +245,228 @@ def test_company_export_leaves_a_route_without_amount_empty(
     funding = header.index("Financement estimé (bas)")
     assert row[funding : funding + 2] == (None, None)
     assert isinstance(row[header.index("Reste à charge (haut)")], int)
+
+
+# --- What the company export and the portfolio export say, in the export's language ------
+
+
+def company_export(client, company, fmt, language="fr"):
+    client.cookies["django_language"] = language
+    url = reverse("observatory:company_export", args=[company.public_id])
+    response = client.get(url, {"format": fmt})
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        return sheet_rows(response)
+    text = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def by_question(rows):
+    return {row[0]: row for row in rows[1:] if row}
+
+
+def test_company_export_heads_the_answer_column_with_a_noun(submitted, advisor, client_for):
+    """ "Answer" the verb is a link of the diagnostics list ("Répondre"); the column is the
+    noun, a string of its own."""
+    from django.utils import translation
+
+    sheets = company_export(client_for(advisor), submitted.company, "xlsx")
+    header = sheets["Réponses"][0]
+    assert header[3] != "Répondre"
+    with translation.override("fr"):
+        assert header[3] == translation.pgettext("export column", "Answer")
+    sheets = company_export(client_for(advisor), submitted.company, "xlsx", "en")
+    assert sheets["Answers"][0][3] == "Answer"
+
+
+def test_company_export_words_the_answers_in_its_language(
+    company_a, diagnostic, advisor, client_for
+):
+    """Options, yes/no and "don't know" as the respondent read them; numbers stay numbers,
+    free text as typed."""
+    from diagnostics.models import Answer
+    from reports import services as report_services
+    from tests.factories import GAP_ANSWERS, save_answers
+
+    save_answers(diagnostic, company_a.member, (*GAP_ANSWERS, ("B.TWO.Q2", "Soudeurs, 2 postes")))
+    report_services.submit(diagnostic=diagnostic, user=company_a.admin)
+    answers = Answer.objects.filter(diagnostic=diagnostic)
+    answers.filter(question__code="B.TWO.Q3").update(value=["a", "b"])
+    answers.filter(question__code="B.TWO.Q1").update(value=12.5)
+    answers.filter(question__code="A.ONE.Q1").update(value=None, dont_know=True)
+    client = client_for(advisor)
+
+    french = by_question(company_export(client, company_a.company, "xlsx")["Réponses"])
+    assert french["A.ONE.Q1"][3:5] == ("Je ne sais pas", "oui")
+    assert french["A.ONE.Q2"][3] == "Non"
+    assert french["B.TWO.Q1"][3] == 12.5  # a numeric cell
+    assert french["B.TWO.Q2"][3] == "Soudeurs, 2 postes"
+    assert french["B.TWO.Q3"][3] == "Entretien annuel, Plan de formation"
+
+    english = by_question(company_export(client, company_a.company, "xlsx", "en")["Answers"])
+    assert english["A.ONE.Q1"][3] == "Don't know"
+    assert english["A.ONE.Q2"][3] == "No"
+    assert english["B.TWO.Q3"][3] == "Annual review, Training plan"
+
+    csv_rows = by_question(company_export(client, company_a.company, "csv"))
+    assert csv_rows["B.TWO.Q1"][3] == "12,5"
+    assert csv_rows["A.ONE.Q2"][3] == "Non"
+
+
+def test_company_export_says_which_diagnostic_it_gives(
+    submitted, company_a, start, advisor, client_for
+):
+    """The company has two submitted diagnostics: the first sheet names the one exported
+    (the latest), by its questionnaire, version and day of submission (in France)."""
+    from datetime import UTC, date, datetime
+
+    from diagnostics import services as diagnostic_services
+    from diagnostics.models import Diagnostic
+    from diagnostics.scoring import AnswerValue
+    from reports import services as report_services
+    from tests.samples import SMALL_V2
+
+    v2, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    latest = start(v2)
+    diagnostic_services.save_answer(
+        diagnostic=latest,
+        question_code="C.SAFE.DUERP",
+        answer=AnswerValue("yes"),
+        user=company_a.admin,
+        base_version=0,
+    )
+    report_services.submit(diagnostic=latest, user=company_a.admin)
+    Diagnostic.objects.filter(pk=submitted.pk).update(
+        submitted_at=datetime(2024, 11, 5, 9, tzinfo=UTC)
+    )
+    Diagnostic.objects.filter(pk=latest.pk).update(
+        submitted_at=datetime(2025, 3, 1, 23, 30, tzinfo=UTC)  # 2 March in Paris
+    )
+    client = client_for(advisor)
+
+    sheets = company_export(client, company_a.company, "xlsx")
+    assert next(iter(sheets)) == "Diagnostic"
+    about = {row[0]: row[1] for row in sheets["Diagnostic"]}
+    assert about["Questionnaire"] == "Petit questionnaire"
+    assert about["Version"] == 2
+    assert about["Diagnostic validé le"].date() == date(2025, 3, 2)  # a date cell
+    assert about["SIRET"] == company_a.company.siret
+    assert "C.SAFE.DUERP" in by_question(sheets["Réponses"])
+
+    rows = company_export(client, company_a.company, "csv", "en")
+    assert rows[0] == ["Diagnostic"]
+    assert ["Diagnostic submitted on", date(2025, 3, 2).isoformat()] in rows
+    assert ["Version", "2"] in rows
+
+
+def test_company_export_without_a_submitted_diagnostic_says_so(
+    diagnostic, company_a, advisor, client_for
+):
+    sheets = company_export(client_for(advisor), company_a.company, "xlsx")
+    assert ("Diagnostic", "Aucun diagnostic validé pour l’instant.") in sheets["Diagnostic"]
+    assert len(sheets["Réponses"]) == 1  # the header only
+
+
+def test_french_csv_writes_decimal_commas_and_whole_numbers(db):
+    from decimal import Decimal
+
+    row = [14.0, 12.5, 3, Decimal("2.50"), "1.5", None]
+    assert list(csv_lines([row], "fr"))[1] == "14;12,5;3;2,50;1.5;\r\n"
+    assert list(csv_lines([row], "en"))[1] == "14;12.5;3;2.50;1.5;\r\n"
+
+
+def test_company_export_csv_numbers_follow_its_language(submitted, advisor, client_for):
+    """French spreadsheets read 14 and 1,5; English ones 1.5. The XLSX has numeric cells."""
+    from reports.models import PlanItem
+
+    client = client_for(advisor)
+    french = company_export(client, submitted.company, "csv")
+    header = next(row for row in french if "Heures par personne" in row)
+    lines = french[french.index(header) + 1 :]
+    hours = header.index("Heures par personne")
+    assert lines
+    assert all("." not in line[hours] for line in lines)
+    assert {line[hours] for line in lines} >= {"14"}
+    PlanItem.objects.filter(plan__diagnostic=submitted).update(people=3)
+    english = company_export(client, submitted.company, "csv", "en")
+    header = next(row for row in english if "Hours per person" in row)
+    lines = english[english.index(header) + 1 :]
+    assert "42" in {line[header.index("Hours (all people)")] for line in lines}
+    sheets = company_export(client, submitted.company, "xlsx")
+    plan_header, *plan = sheets["Plan d’action"]
+    assert all(
+        isinstance(row[plan_header.index("Heures par personne")], int | float) for row in plan
+    )
+
+
+def test_portfolio_csv_numbers_follow_its_language(submitted, advisor, client_for):
+    from diagnostics.models import Score
+
+    Score.objects.filter(diagnostic=submitted, level="overall").update(score=62.4)
+    client = client_for(advisor)
+    url = reverse("advisors:portfolio_export")
+
+    def index(language):
+        client.cookies["django_language"] = language
+        text = b"".join(client.get(url).streaming_content).decode().removeprefix("\ufeff")
+        header, row = list(csv.reader(io.StringIO(text), delimiter=";"))
+        return row[header.index("Indice /100" if language == "fr" else "Index /100")]
+
+    assert index("fr") == "62,4"
+    assert index("en") == "62.4"
+
+
+def test_portfolio_xlsx_gives_the_latest_diagnostic_as_a_date(submitted, advisor, client_for):
+    """A date cell, on the day of the submission in France."""
+    from datetime import UTC, date, datetime
+
+    from diagnostics.models import Diagnostic
+
+    Diagnostic.objects.filter(pk=submitted.pk).update(
+        submitted_at=datetime(2025, 3, 1, 23, 30, tzinfo=UTC)
+    )
+    response = client_for(advisor).get(reverse("advisors:portfolio_export"), {"format": "xlsx"})
+    header, row = next(iter(sheet_rows(response).values()))
+    assert row[header.index("Dernier diagnostic")].date() == date(2025, 3, 2)
+
+
+def test_display_quarter_reads_q_in_english_and_t_in_french():
+    from accounts.i18n import display_quarter
+
+    assert display_quarter("2026-T4", "en") == "2026-Q4"
+    assert display_quarter("2026-T4", "fr") == "2026-T4"
+    assert display_quarter("", "en") == ""
+    assert display_quarter("year1", "en") == "year1"
+
+
+def test_company_export_writes_the_quarter_in_its_language(submitted, advisor, client_for):
+    from reports.models import PlanItem
+
+    lines = PlanItem.objects.filter(plan__diagnostic=submitted)
+    lines.update(target_quarter="2026-T4")
+    client = client_for(advisor)
+    english = company_export(client, submitted.company, "xlsx", "en")
+    header, *plan = english["Action plan"]
+    assert plan
+    assert {row[header.index("Target quarter")] for row in plan} == {"2026-Q4"}
+    french = company_export(client, submitted.company, "xlsx")
+    header, *plan = french["Plan d’action"]
+    assert {row[header.index("Trimestre visé")] for row in plan} == {"2026-T4"}
+    assert set(lines.values_list("target_quarter", flat=True)) == {"2026-T4"}  # as stored
+
+
+def test_observatory_funding_by_quarter_reads_q_in_english(submit_companies, settings, client_for):
+    from reports.models import PlanItem
+
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    submit_companies(1)
+    PlanItem.objects.update(target_quarter="2026-T4")
+    refresh_observatory()
+    client = client_for(UserFactory(is_staff=True))
+    client.cookies["django_language"] = "en"
+    sheets = sheet_rows(
+        client.get(reverse("observatory:export"), {"table": "funding", "format": "xlsx"})
+    )
+    rows = [row for row in sheets["By quarter"][1:] if row[0] == "2026-T4"]
+    assert rows  # the key as stored
+    assert {row[1] for row in rows} == {"2026-Q4"}

@@ -545,3 +545,22 @@ def test_the_migration_keeps_up_to_date_pdfs_up_to_date(company_a, funding_rules
     assert services.is_outdated(Report.objects.get(pk=stale.pk))
     migration.back_to_the_old_fingerprint(apps, None)
     assert Report.objects.get(pk=current.pk).source_fingerprint == before
+
+
+def test_target_quarters_read_q_in_english_and_t_in_french(client_for, company_a, submitted):
+    """Stored and typed as "2027-T2" (trimestre), shown as "2027-Q2" to English readers:
+    on the plan page, in its export and in the PDF's lines."""
+    from reports.document import plan_rows
+
+    client = client_for(company_a.admin)
+    client.get(plan_url(submitted))
+    plan = ActionPlan.objects.get()
+    item = PlanItem.objects.get(action__code="A-ONE-01")
+    services.update_plan_items(plan=plan, changes={item.pk: {"target_quarter": "2027-T2"}})
+    rows = {r["pk"]: r for r in plan_rows(plan, "en")[0]}
+    assert rows[item.pk]["target_quarter"] == "2027-Q2"
+    assert {r["pk"]: r for r in plan_rows(plan, "fr")[0]}[item.pk]["target_quarter"] == "2027-T2"
+    client.cookies["django_language"] = "en"
+    page = client.get(plan_url(submitted)).text
+    assert '<span class="small">2027-Q2</span>' in page
+    assert 'value="2027-T2"' in page  # the form keeps the stored value
