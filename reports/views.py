@@ -292,9 +292,20 @@ def report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         {
             "report": current,
             "versions": versions,
-            "outdated": latest_ready is not None and services.is_outdated(latest_ready),
+            "outdated": _outdated(latest_ready, versions),
             "latest_ready": latest_ready,
         },
+    )
+
+
+def _outdated(latest_ready: Report | None, versions: list[Report]) -> bool:
+    """Whether to say that the latest PDF no longer shows the plan and results: not while
+    a newer version that does is being made."""
+    if latest_ready is None or not services.is_outdated(latest_ready):
+        return False
+    return not any(
+        v.number > latest_ready.number and v.in_progress and not services.is_outdated(v)
+        for v in versions
     )
 
 

@@ -295,6 +295,13 @@ def test_changed_plan_marks_the_pdf_out_of_date_and_old_versions_stay(
     assert second.number == 2
     page = client.get(reverse("reports:report", args=[second.public_id]))
     assert reverse("reports:download", args=[first.public_id]) in page.text
+    # The version being made shows the plan as it is: no "out of date" beside "being made".
+    assert "being made" in page.text
+    assert "out of date" not in page.text
+    assert "out of date" not in client.get(reverse("reports:report", args=[first.public_id])).text
+    # It failed: the latest PDF there is is out of date again.
+    Report.objects.filter(pk=second.pk).update(status=Report.Status.FAILED)
+    assert "out of date" in client.get(reverse("reports:report", args=[second.public_id])).text
 
 
 @pytest.mark.quality("S1")
