@@ -96,15 +96,6 @@ class PlanItemForm(EditedFieldsMixin, forms.ModelForm):
         return data
 
 
-class AdvisorReviewForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment for the company"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
-    )
-
-
 class PlanSettingsForm(forms.ModelForm):
     class Meta:
         model = ActionPlan

@@ -11,7 +11,6 @@ urlpatterns = [
     path("diagnostics/<uuid:public_id>/plan/", views.plan, name="plan"),
     path("diagnostics/<uuid:public_id>/plan/make/", views.make_plan, name="make_plan"),
     path("diagnostics/<uuid:public_id>/plan/save/", views.save_plan, name="save_plan"),
-    path("diagnostics/<uuid:public_id>/plan/review/", views.review_plan, name="review_plan"),
     path("diagnostics/<uuid:public_id>/plan/settings/", views.plan_settings, name="plan_settings"),
     path(
         "diagnostics/<uuid:public_id>/plan/funding-rules/",

@@ -23,7 +23,7 @@ from documents.exports import ExportForm, respond
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
 from .document import domain_comments, funding_rules_message, plan_rows
-from .forms import AdvisorReviewForm, PlanItemForm, PlanSettingsForm, posted_lines
+from .forms import PlanItemForm, PlanSettingsForm, posted_lines
 from .models import ActionPlan, PlanItem, Report
 from .sheets import plan_sheets
 
@@ -130,28 +130,6 @@ def plan_funding_rules(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
 
 
 @login_required
-@require_POST
-def review_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """A following advisor comments on the plan and may validate it (a new PDF version)."""
-    action_plan = _existing_plan(request.user, public_id)
-    if not is_following_advisor(request.user, action_plan.company_id):
-        raise PermissionDenied(_("Only an advisor following the company can do this."))
-    review = AdvisorReviewForm(request.POST)
-    if not review.is_valid():
-        return _render_plan(request, action_plan, review=review, status=400)
-    report = services.advisor_review(
-        plan=action_plan,
-        advisor=request.user,
-        comment=review.cleaned_data["comment"],
-        validate=request.POST.get("review") == "validate",
-    )
-    messages.success(request, _("Your review is saved."))
-    if report is not None:
-        return redirect("reports:report", report.public_id)
-    return redirect("reports:plan", action_plan.diagnostic.public_id)
-
-
-@login_required
 @require_GET
 def export_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The plan as a spreadsheet (CSV or XLSX), for whoever may read the plan."""
@@ -216,7 +194,6 @@ def _render_plan(
     action_plan: ActionPlan,
     *,
     forms: dict[int, PlanItemForm] | None = None,
-    review: AdvisorReviewForm | None = None,
     settings_form: PlanSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -252,7 +229,6 @@ def _render_plan(
             "domain_comments": domain_comments(action_plan, current_language()),
             "can_edit": _can_edit(request.user, diagnostic),
             "can_review": is_following_advisor(request.user, diagnostic.company_id),
-            "review": review or AdvisorReviewForm(initial={"comment": action_plan.advisor_comment}),
             "settings_form": settings_form or PlanSettingsForm(instance=action_plan),
             "reports": reports,
             "latest": reports.first(),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -12,8 +13,9 @@ from django.utils import timezone
 from diagnostics.models import Diagnostic
 from reports import services as report_services
 from reports.document import changes_since_validation, plan_rows
-from reports.models import ActionPlan, PlanItem, Report, TrainingAction
+from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
 from reports.tasks import notify_plan_validated
+from tests.conftest import ROOT
 
 from .helpers import follow_many
 
@@ -488,3 +490,31 @@ def test_the_kept_first_year_funding_has_both_ends_too(
     assert f">{low} – {high}</td>" in portfolio
     home = figures(client_for(company_a.admin).get(reverse("home")).text)
     assert f">{low} – {high} €</dd>" in home
+
+
+class FormNesting(HTMLParser):
+    """The deepest nesting of <form> elements in a page (a browser drops an inner one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.depth -= 1
+
+
+def test_no_form_is_inside_another_on_the_review_page(client_for, advisor, funding_rules, plan):
+    """The review's one form holds the lines and comments; the forms to add a line and to
+    move to newer funding rules are outside it, and their fields and buttons name them."""
+    FundingRules.publish(text=(ROOT / "reports/funding/funding-2026-v2.yaml").read_text())
+    page = client_for(advisor).get(url("review", plan.diagnostic)).text
+    assert 'form="newer-rules"' in page
+    nesting = FormNesting()
+    nesting.feed(page)
+    assert (nesting.deepest, nesting.depth) == (1, 0)

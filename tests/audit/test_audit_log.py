@@ -120,7 +120,7 @@ def test_report_request_download_advisor_view_and_validation_are_recorded(
     client.get(reverse("advisors:company", args=[company_a.company.public_id]))
     client.get(reverse("diagnostics:results", args=[submitted.public_id]))
     client.post(
-        reverse("reports:review_plan", args=[submitted.public_id]),
+        reverse("advisors:save_review", args=[submitted.public_id]),
         {"review": "validate", "comment": "Texte de l’avis"},
     )
     assert actions(actor=advisor) == [

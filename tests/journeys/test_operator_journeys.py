@@ -15,7 +15,7 @@ from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from observatory.services import refresh_observatory
 from reports import services as report_services
-from reports.models import ActionPlan, FundingRules, Report
+from reports.models import ActionPlan, FundingRules, PlanItem, Report
 from tests.journeys.conftest import PASSWORD, ROOT, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,7 +79,7 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     page.locator(".alert-success").first.wait_for()
     assert ActionPlan.objects.get(diagnostic=followed).funding_rules == newer
     assert page.locator("[data-newer-rules]").count() == 0
-    comments = page.locator("form[action$='/comments/']")
+    comments = page.locator("#review-form")
     comments.locator("textarea").first.fill("Commencer par la sécurité, <b>puis</b> le lean.")
     comments.locator("textarea").nth(1).fill("Former deux référents 5S.")
     comments.locator("button[value=validate]").click()
@@ -124,10 +124,16 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     changes = page.locator("[data-changes]")
     assert f"personnes à former : {before} → {int(before) + 2}" in changes.inner_text()
     a11y.check(page, "review-changes")
-    page.locator("form[action$='/comments/'] button[value=validate]").click()
+    # A priority changed on the page is validated with it, not lost.
+    priority = page.locator("#review-form select[name$='-priority']").first
+    line_pk = int(priority.get_attribute("name").split("-")[1])
+    wanted = "3" if priority.input_value() != "3" else "1"
+    priority.select_option(wanted)
+    page.locator("#review-form button[value=validate]").click()
     page.locator(".alert-success").first.wait_for()
     assert page.locator("[data-changes]").count() == 0
     assert not ActionPlan.objects.get(diagnostic=followed).changed_since_validation
+    assert PlanItem.objects.get(pk=line_pk).priority == int(wanted)
 
 
 def test_operator_opens_the_observatory_and_downloads_an_export(

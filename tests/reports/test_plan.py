@@ -27,10 +27,6 @@ def save_url(d):
     return reverse("reports:save_plan", args=[d.public_id])
 
 
-def review_url(d):
-    return reverse("reports:review_plan", args=[d.public_id])
-
-
 @pytest.fixture
 def en(client):
     client.cookies["django_language"] = "en"
@@ -200,8 +196,7 @@ def test_outsider_and_foreign_advisor_get_404(client_for, outsider, submitted, d
         email="adv@test.example", full_name="A", is_advisor=True
     )
     assert client_for(stranger).get(plan_url(submitted)).status_code == 404
-    for url in (save_url(submitted), review_url(submitted)):
-        assert client_for(stranger).post(url, {"review": "validate"}).status_code == 404
+    assert client_for(stranger).post(save_url(submitted), {}).status_code == 404
     assert ActionPlan.objects.get().revision == 1
 
 
@@ -244,35 +239,28 @@ def test_draft_diagnostic_has_no_plan_yet(client_for, company_a, diagnostic, cat
     assert not ActionPlan.objects.exists()
 
 
-def test_advisor_comments_and_validates_which_requests_a_new_pdf(
-    client_for, advisor, submitted, django_capture_on_commit_callbacks, monkeypatch
+def test_the_advisor_validates_from_the_review_page_only(
+    client_for, advisor, company_a, submitted, django_capture_on_commit_callbacks, monkeypatch
 ):
-    sent = []
-    monkeypatch.setattr("reports.tasks.render_report.delay", lambda *a: sent.append(a))
+    """One place to comment on and validate a plan: the plan page sends the following
+    advisor to the review page; the company sees the comment there once it is saved."""
+    monkeypatch.setattr("reports.tasks.render_report.delay", lambda *a: None)
     client = client_for(advisor)
-    client.get(plan_url(submitted))
+    page = client.get(plan_url(submitted)).text
+    review = reverse("advisors:review", args=[submitted.public_id])
+    assert f'href="{review}"' in page.split("data-advisor-review", 1)[1]
+    assert 'name="review"' not in page  # no second comment and validation form here
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            review_url(submitted),
+            reverse("advisors:save_review", args=[submitted.public_id]),
             {"review": "validate", "comment": "Prioriser la <i>sécurité</i>."},
         )
-    report = Report.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:report", args=[report.public_id])
-    assert sent == [(report.pk,)]
     plan = ActionPlan.objects.get()
     assert plan.validated_by == advisor
-    assert plan.advisor_comment == "Prioriser la <i>sécurité</i>."
-    page = client.get(plan_url(submitted))
-    assert "Prioriser la &lt;i&gt;sécurité&lt;/i&gt;." in page.text
-
-
-def test_company_member_cannot_validate(client_for, company_a, submitted):
-    client = client_for(company_a.admin)
-    client.get(plan_url(submitted))
-    response = client.post(review_url(submitted), {"review": "validate", "comment": "x"})
-    assert response.status_code == 403
-    assert ActionPlan.objects.get().validated_at is None
+    page = client_for(company_a.admin).get(plan_url(submitted)).text
+    assert "Prioriser la &lt;i&gt;sécurité&lt;/i&gt;." in page
+    assert "data-advisor-review" not in page
 
 
 @pytest.mark.quality("R7")
