@@ -39,8 +39,12 @@ if TYPE_CHECKING:
 @company_member_required(admin=True, lookup=get_company_diagnostic)
 @require_POST
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Submit a diagnostic: its scores are frozen and its action plan is made."""
+    """Submit a diagnostic: its scores are frozen and its action plan is made. Only from
+    its confirmation page, which says who has answered what: a post without its `confirm`
+    leads there."""
     diagnostic = get_company_diagnostic(request.membership, public_id)
+    if request.POST.get("confirm") != "1":
+        return redirect("diagnostics:confirm_submit", diagnostic.public_id)
     try:
         submitted = services.submit(diagnostic=diagnostic, user=request.user)
     except SubmissionError as exc:

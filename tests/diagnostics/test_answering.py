@@ -108,7 +108,8 @@ def test_outsider_gets_404_on_every_diagnostic_page(client_for, outsider, diagno
         client.post(save_url(diagnostic, "A.ONE.Q1"), {"value": "2", "version": "0"}).status_code
         == 404
     )
-    assert client.post(reverse("reports:submit", args=[diagnostic.public_id])).status_code == 404
+    submit = reverse("reports:submit", args=[diagnostic.public_id])
+    assert client.post(submit, {"confirm": "1"}).status_code == 404
     assert not Answer.objects.exists()
 
 

@@ -90,7 +90,7 @@ def journey(client, questionnaire):
         fields = {**answer_fields(domain), "next_domain": following}
         assert send("domain POST", "post", url, fields).status_code == 302
     submit = reverse("reports:submit", args=[diagnostic.public_id])
-    response = send("submit", "post", submit)
+    response = send("submit", "post", submit, {"confirm": "1"})
     assert response.status_code == 302
     assert send("results", "get", response["Location"]).status_code == 200
     return counts

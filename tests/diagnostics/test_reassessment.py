@@ -200,7 +200,9 @@ def test_submission_waits_until_every_copied_answer_is_confirmed(
 ):
     draft = _reassess(company_a, submitted, small_questionnaire)
     client = client_for(company_a.admin)
-    response = client.post(reverse("reports:submit", args=[draft.public_id]), follow=True)
+    response = client.post(
+        reverse("reports:submit", args=[draft.public_id]), {"confirm": "1"}, follow=True
+    )
     draft.refresh_from_db()
     assert draft.is_draft
     assert response.redirect_chain[-1][0] == reverse("diagnostics:overview", args=[draft.public_id])
@@ -218,7 +220,7 @@ def test_submission_waits_until_every_copied_answer_is_confirmed(
         "B",
         {"q-B.TWO.Q1-v": "1", "q-B.TWO.Q1": "10", "q-B.TWO.Q3-v": "1", "q-B.TWO.Q3": "a"},
     )
-    client.post(reverse("reports:submit", args=[draft.public_id]))
+    client.post(reverse("reports:submit", args=[draft.public_id]), {"confirm": "1"})
     draft.refresh_from_db()
     assert not draft.is_draft
 

@@ -45,6 +45,10 @@ def fill(diagnostic, user, q1=3, q3=None, number=80):
     answer(diagnostic, user, "B.TWO.Q3", ["a"])
 
 
+# What the confirmation page posts with the submission.
+CONFIRM = {"confirm": "1"}
+
+
 def submit_url(d):
     return reverse("reports:submit", args=[d.public_id])
 
@@ -55,7 +59,7 @@ def results_url(d):
 
 def test_submission_freezes_scores(client_for, company_a, diagnostic):
     fill(diagnostic, company_a.member, q1=3, q3=1)
-    response = client_for(company_a.admin).post(submit_url(diagnostic))
+    response = client_for(company_a.admin).post(submit_url(diagnostic), CONFIRM)
     assert response.status_code == 302
     diagnostic.refresh_from_db()
     assert diagnostic.status == Diagnostic.Status.SUBMITTED
@@ -75,8 +79,8 @@ def test_submission_freezes_scores(client_for, company_a, diagnostic):
 def test_double_submission_submits_once(client_for, company_a, diagnostic):
     fill(diagnostic, company_a.member)
     client = client_for(company_a.admin)
-    first = client.post(submit_url(diagnostic))
-    second = client.post(submit_url(diagnostic))
+    first = client.post(submit_url(diagnostic), CONFIRM)
+    second = client.post(submit_url(diagnostic), CONFIRM)
     assert first.status_code == second.status_code == 302
     assert Score.objects.filter(diagnostic=diagnostic, level="overall").count() == 1
 
@@ -114,13 +118,28 @@ def test_concurrent_submissions_submit_once(company_a, start, small_questionnair
 
 
 def test_member_cannot_submit(client_for, company_a, diagnostic):
-    assert client_for(company_a.member).post(submit_url(diagnostic)).status_code == 403
+    assert client_for(company_a.member).post(submit_url(diagnostic), CONFIRM).status_code == 403
     diagnostic.refresh_from_db()
     assert diagnostic.is_draft
 
 
 def test_submit_refuses_get(client_for, company_a, diagnostic):
     assert client_for(company_a.admin).get(submit_url(diagnostic)).status_code == 405
+
+
+def test_a_submission_not_sent_from_its_confirmation_page_leads_there(
+    client_for, company_a, diagnostic
+):
+    """Submitting is final: a post without the confirmation page's `confirm` (a stale
+    form, a hand-made request) submits nothing and shows the page instead."""
+    fill(diagnostic, company_a.member)
+    response = client_for(company_a.admin).post(submit_url(diagnostic))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "diagnostics:confirm_submit", args=[diagnostic.public_id]
+    )
+    diagnostic.refresh_from_db()
+    assert diagnostic.is_draft
 
 
 def test_results_page_shows_chart_table_and_gaps(client_for, company_a, diagnostic):

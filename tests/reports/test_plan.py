@@ -18,6 +18,9 @@ from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingA
 from tests.markup import header_cells
 from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
 
+# What the confirmation page posts with the submission.
+CONFIRM = {"confirm": "1"}
+
 
 def plan_url(d):
     return reverse("reports:plan", args=[d.public_id])
@@ -209,7 +212,7 @@ def test_submission_makes_the_plan(client_for, company_a, diagnostic, catalogue)
         base_version=0,
     )
     response = client_for(company_a.admin).post(
-        reverse("reports:submit", args=[diagnostic.public_id])
+        reverse("reports:submit", args=[diagnostic.public_id]), CONFIRM
     )
     assert response.status_code == 302
     plan = ActionPlan.objects.get(diagnostic=diagnostic)
