@@ -154,7 +154,11 @@ def filtered_portfolio(user: User, filters: dict[str, Any]) -> QuerySet[Company]
         rows = rows.filter(region=region)
     if band := filters.get("band"):
         rows = rows.filter(headcount_band=band)
-    if status := filters.get("status"):
+    if (status := filters.get("status")) == ReviewState.DRAFT:
+        # Whatever the review of the diagnostic before it: the list shows the latest
+        # diagnostic, in progress.
+        rows = rows.filter(last_status=Diagnostic.Status.DRAFT)
+    elif status:
         rows = rows.filter(state=status)
     if since := filters.get("since"):
         rows = rows.filter(last_date__date__gte=since)

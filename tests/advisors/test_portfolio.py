@@ -209,6 +209,25 @@ def test_filters_search_and_sort(client_for, advisor, company_a):
     assert page.index("Biscuiterie") < page.index("Boutique") < page.index("Fonderie")
 
 
+def test_the_in_progress_filter_finds_a_new_diagnostic_after_a_reviewed_one(
+    client_for, advisor, company_a, submitted, start, en
+):
+    """The list shows the latest diagnostic: one in progress after a submitted one is found
+    by "Diagnostic in progress", whatever the review of the one before."""
+    client = client_for(advisor)
+    assert company_a.company.name not in client.get(portfolio_url(), {"status": "draft"}).text
+    start(submitted.questionnaire)
+    page = client.get(portfolio_url(), {"status": "draft"}).text
+    assert company_a.company.name in page
+    assert company_a.company.name in client.get(portfolio_url(), {"status": "to_review"}).text
+
+
+def test_a_filter_that_matches_nothing_says_so(client_for, advisor, company_a, en):
+    page = client_for(advisor).get(portfolio_url(), {"q": "no such company"}).text
+    assert "data-no-match" in page
+    assert "No company matches." in page
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
