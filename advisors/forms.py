@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import HeadcountBand, Region
 from diagnostics.definition import tr
 from documents.exports import ExportForm
+from documents.parsing import format_number
 from reports.forms import EditedFieldsMixin
 from reports.models import PlanItem, TrainingAction
 
@@ -196,7 +197,8 @@ class ActionChoiceField(forms.ModelChoiceField):
     language = "fr"
 
     def label_from_instance(self, obj: TrainingAction) -> str:
-        return f"{tr(obj.title, self.language)} ({obj.code}, {obj.duration_hours:g} h)"
+        hours = format_number(obj.duration_hours, self.language)
+        return f"{tr(obj.title, self.language)} ({obj.code}, {hours} h)"
 
 
 class AddLineForm(forms.Form):

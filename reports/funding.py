@@ -645,7 +645,7 @@ def _date_refusal(
         if rule.replaced_by:
             new = rules.label(rule.replaced_by)
             return rule, _text(
-                f"Dispositif terminé le {day}, remplacé par « {new.get('fr', rule.replaced_by)} »",
+                f"Dispositif terminé le {day}, remplacé par « {new.get('fr', rule.replaced_by)} »",
                 f"Scheme ended on {day}, replaced by “{new.get('en', rule.replaced_by)}”",
             )
         return rule, _text(

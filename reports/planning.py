@@ -306,7 +306,7 @@ def explain_line(
         }
         if language == "fr":
             text = (
-                "« {competency} » : niveau actuel {level}, objectif {target} (écart {gap}) ; "
+                "« {competency} » : niveau actuel {level}, objectif {target} (écart {gap}) ; "
                 "cette action vise le niveau {next}"
             )
             if step.number > 1:

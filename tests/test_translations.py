@@ -52,3 +52,21 @@ def test_compiled_catalogue_matches_the_po_file():
             assert catalogue.pgettext(entry["msgctxt"], msgid) == entry["msgstr"], msgid
         else:
             assert catalogue.gettext(msgid) == entry["msgstr"], msgid
+
+
+def test_french_guillemets_hold_their_words_with_no_break_spaces():
+    """« Je ne sais pas » is never broken after « or before »: the spaces inside French
+    guillemets are no-break spaces, in the translations and in French text of the code."""
+    texts = [
+        value
+        for entry in po_entries(FR / "django.po")
+        for key, value in entry.items()
+        if key.startswith("msgstr")
+    ]
+    root = FR.parent.parent.parent
+    texts += [
+        path.read_text(encoding="utf-8")
+        for path in root.glob("*/**/*.py")
+        if path.parts[len(root.parts)] not in {"tests", "bench", ".venv"}
+    ]
+    assert [t for t in texts if "« " in t or " »" in t] == []

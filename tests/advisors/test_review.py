@@ -352,6 +352,7 @@ def test_advisor_adds_an_action_from_the_catalogue(client_for, advisor, plan, en
     client = client_for(advisor)
     page = client.get(url("review", plan.diagnostic)).text
     assert f'value="{action.pk}"' in page
+    assert ".0 h)" not in page  # "7 h", "7,5 h": a duration as its reader writes it
     response = client.post(
         url("add_line", plan.diagnostic), {"action": action.pk, "priority": 2, "horizon": "later"}
     )

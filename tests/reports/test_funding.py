@@ -418,7 +418,7 @@ def test_pro_a_ended_and_names_its_replacement():
     assert not result.eligible
     assert result.estimated_funding == 0
     assert result.reason["fr"] == (
-        "Dispositif terminé le 31/12/2025, remplacé par « Période de reconversion »"
+        "Dispositif terminé le 31/12/2025, remplacé par « Période de reconversion »"
     )
     assert result.reason["en"].startswith("Scheme ended on 31/12/2025, replaced by")
 
