@@ -23,6 +23,27 @@ pytestmark = [
 ]
 
 
+# The smallest horizontal gap, in pixels, between the text of two neighbouring cells of
+# the rows of the tables matching a selector.
+SMALLEST_GAP_BETWEEN_CELLS = """selector => {
+  const edges = cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0);
+    if (!rects.length) return null;
+    return [Math.min(...rects.map(r => r.left)), Math.max(...rects.map(r => r.right))];
+  };
+  let smallest = Infinity;
+  for (const row of document.querySelectorAll(`${selector} tbody tr`)) {
+    const cells = [...row.children].map(edges);
+    for (let i = 1; i < cells.length; i++) {
+      if (cells[i - 1] && cells[i]) smallest = Math.min(smallest, cells[i][0] - cells[i - 1][1]);
+    }
+  }
+  return smallest;
+}"""
+
+
 def sign_up(page, base: str, a11y, siret: str) -> None:
     page.goto(base + "/signup/")
     a11y.check(page, "signup")
@@ -167,6 +188,9 @@ def test_company_journey_from_sign_up_to_the_pdf(
     a11y.check(admin, "results")
     admin.goto(f"{base}/reports/diagnostics/{diagnostic.public_id}/plan/")
     a11y.check(admin, "plan")
+    # Side by side, two figures never read as one ("1" person, "1 200 – 1 800 €"): wider
+    # apart than the thousands separator and the padding of a small table.
+    assert admin.evaluate(SMALLEST_GAP_BETWEEN_CELLS, ".plan-table") >= 14
     items = list(PlanItem.objects.filter(plan__diagnostic=diagnostic).order_by("position"))
     assert len(items) >= 2
     for item, status in ((items[0], "accepted"), (items[1], "dropped")):
