@@ -70,3 +70,26 @@ def test_french_guillemets_hold_their_words_with_no_break_spaces():
         if path.parts[len(root.parts)] not in {"tests", "bench", ".venv"}
     ]
     assert [t for t in texts if "« " in t or " »" in t] == []
+
+
+def test_english_dates_put_the_day_first_as_in_europe():
+    """05/12/2026 is 5 December for English readers too, as in the French pages and the
+    funding rules' own dates; times on a 24-hour clock."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from django import forms
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    day = date(2026, 12, 5)
+    moment = datetime(2026, 12, 5, 22, 24, tzinfo=ZoneInfo("Europe/Paris"))
+    with translation.override("en"):
+        assert date_format(day, "SHORT_DATE_FORMAT") == "05/12/2026"
+        assert date_format(day, "DATE_FORMAT") == "5 December 2026"
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "05/12/2026 22:24"
+        assert forms.DateField().clean("05/12/2026") == day
+        assert forms.DateField().clean("2026-12-05") == day
+    with translation.override("fr"):
+        assert date_format(day, "SHORT_DATE_FORMAT") == "05/12/2026"
+        assert date_format(day, "DATE_FORMAT") == "5 décembre 2026"

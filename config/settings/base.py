@@ -195,6 +195,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # English dates day first, as in Europe
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

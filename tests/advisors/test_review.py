@@ -444,7 +444,7 @@ def test_the_funding_rules_are_dated_by_the_day_their_facts_were_checked(
     assert checked_on == plan.funding_rules.rules.checked_on  # from the rules file
     assert checked_on != plan.funding_rules.published_at.date()
     text = client_for(advisor).get(url("review", plan.diagnostic)).text
-    assert f"checked against their sources on {checked_on:%m/%d/%Y}." in text
+    assert f"checked against their sources on {checked_on:%d/%m/%Y}." in text
     assert f"funding rules version {plan.funding_rules.version} of" not in text
 
 

@@ -109,8 +109,8 @@ def test_diagnostic_rows_link_a_submitted_one_to_its_results_and_plan():
     plan = reverse("reports:plan", args=[done.public_id])
     assert row == [
         "&lt;i&gt;Skills&lt;/i&gt;",
-        "01/05/2026",
-        "Submitted (02/10/2026)",
+        "05/01/2026",
+        "Submitted (10/02/2026)",
         f'<a href="{results}">Results</a> · <a href="{plan}">Action plan and PDF</a>',
     ]
 

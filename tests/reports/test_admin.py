@@ -51,12 +51,12 @@ def test_funding_rules_versions_say_which_one_new_plans_use_and_how_many_plans_u
     assert "Autodiag operator" in page  # not "Django administration"
     first, second = rows(page)  # newest version first
     # title, version, facts checked on, published, used for new plans, plans
-    assert first[:3] + first[4:] == [str(newer), "2", "11/24/2026", "yes", "0"]
+    assert first[:3] + first[4:] == [str(newer), "2", "24/11/2026", "yes", "0"]
     assert second[:2] + second[4:] == [str(funding_rules), "1", "no", "1"]
     assert "to check again" not in page
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 1, 4))
     page = operator.get(reverse("admin:reports_fundingrules_changelist")).text
-    assert "11/24/2026 — to check again: every amount is to be confirmed" in page
+    assert "24/11/2026 — to check again: every amount is to be confirmed" in page
 
     url = reverse("admin:reports_fundingrules_change", args=[newer.pk])
     assert operator.get(url).status_code == 200
