@@ -26,6 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is None:
         if request.user.is_advisor:
             return redirect("advisors:portfolio")
+        if request.user.is_staff:  # the operator's staff: questionnaires, catalogue, advisors
+            return redirect("admin:index")
         return render(request, "home_no_company.html")
     return render(request, "home.html", home_context(membership, request.user, current_language()))
 

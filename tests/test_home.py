@@ -458,3 +458,23 @@ def test_the_advisors_cost_one_query_however_many(client_for, company_a, advisor
     company_a.company.advisors.add(*UserFactory.create_batch(4, is_advisor=True))
     assert _count(client) == one
     assert _advisors_cell(client.get(reverse("home"))).count("mailto:") == 5
+
+
+def test_the_operator_s_staff_land_on_the_administration_and_find_it_in_the_menu(
+    client_for, django_user_model
+):
+    """Staff of the skills operator belong to no company: they are not told to register
+    one, and the menu leads them to the administration (questionnaires, catalogue,
+    funding rules, advisors' companies)."""
+    staff = django_user_model.objects.create_user(
+        email="operateur@test.example", full_name="Opérateur", is_staff=True
+    )
+    client = client_for(staff)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    page = client.get(reverse("observatory:needs")).text
+    assert f'href="{reverse("admin:index")}">Administration</a>' in page
+    member_page = client_for(UserFactory()).get(reverse("home")).text
+    assert reverse("admin:index") not in member_page
+    assert reverse("accounts:signup") in member_page  # a person without a company may register one

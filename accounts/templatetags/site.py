@@ -40,6 +40,7 @@ def _fixed(language: str, script_prefix: str) -> dict[str, str]:
         "members": "accounts:members",
         "portfolio": "advisors:portfolio",
         "pipeline": "operations:pipeline",
+        "administration": "admin:index",
         "observatory": "observatory:needs",
         "switch": "accounts:switch_company",
         "profile": "accounts:profile",
@@ -54,6 +55,7 @@ def _fixed(language: str, script_prefix: str) -> dict[str, str]:
         "members_label": _("Members"),
         "portfolio_label": _("My portfolio"),
         "pipeline_label": _("Report pipeline"),
+        "administration_label": _("Administration"),
         "observatory_label": _("Observatory"),
         "company": _("Company"),
         "switch_label": _("Switch"),
@@ -97,6 +99,7 @@ def header_html(request: HttpRequest | None, csrf_token: object = None) -> str:
         if user.is_advisor:
             nav.append(_nav_item(f["portfolio"], f["portfolio_label"]))
         if user.is_staff:
+            nav.append(_nav_item(f["administration"], f["administration_label"]))
             nav.append(_nav_item(f["pipeline"], f["pipeline_label"]))
         if user.is_advisor or user.is_staff:
             nav.append(_nav_item(f["observatory"], f["observatory_label"]))

@@ -70,10 +70,10 @@ def test_member_of_two_companies_gets_the_switch_with_the_current_one_selected(
     ("flags", "expected"),
     [
         ({"is_advisor": True}, ["advisors:portfolio", "observatory:needs"]),
-        ({"is_staff": True}, ["operations:pipeline", "observatory:needs"]),
+        ({"is_staff": True}, ["admin:index", "operations:pipeline", "observatory:needs"]),
         (
             {"is_advisor": True, "is_staff": True},
-            ["advisors:portfolio", "operations:pipeline", "observatory:needs"],
+            ["advisors:portfolio", "admin:index", "operations:pipeline", "observatory:needs"],
         ),
     ],
 )
