@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.i18n import display_quarter
 from accounts.models import Membership
 from advisors.history import history_chart, score_history
 from diagnostics.answering import progress
@@ -47,6 +48,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
     latest = _latest(submitted, language)
     plan = _plan(latest["diagnostic"]) if latest else None
     pdf = _pdf(latest["diagnostic"]) if latest and plan else None
+    earlier = _earlier_lines(company.pk, latest["diagnostic"], language) if latest else []
     members = len(people)
     situation = steps.Situation(
         is_admin=membership.is_admin,
@@ -72,6 +74,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
         "draft": draft,
         "latest": latest,
         "plan": plan,
+        "earlier_lines": earlier,
         "pdf": pdf,
         "steps": [
             _step(code, draft=draft, latest=latest, plan=plan)
@@ -250,6 +253,36 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         "advisor": plan.validated_by,
         "rules_out_of_date": rules_out_of_date(plan),  # the figures are to be confirmed
     }
+
+
+def _earlier_lines(company_id: int, latest: Diagnostic, language: str) -> list[dict[str, Any]]:
+    """The trainings accepted in the plans of earlier diagnostics and not done yet: the
+    company committed to them, and may have filed their funding request, but the latest
+    plan, made from the new answers, does not show them. One query."""
+    rows = (
+        PlanItem.objects.filter(company_id=company_id, status=PlanItem.Status.ACCEPTED)
+        .exclude(plan__diagnostic_id=latest.pk)
+        .order_by("target_quarter", "plan__diagnostic__submitted_at", "position")
+        .values(
+            "action__title",
+            "target_quarter",
+            "funding_requested_on",
+            "funding_reference",
+            "plan__diagnostic__public_id",
+            "plan__diagnostic__submitted_at",
+        )
+    )
+    return [
+        {
+            "title": tr(row["action__title"], language),
+            "quarter": display_quarter(row["target_quarter"], language),
+            "requested_on": row["funding_requested_on"],
+            "reference": row["funding_reference"],
+            "diagnostic": row["plan__diagnostic__public_id"],
+            "submitted_at": row["plan__diagnostic__submitted_at"],
+        }
+        for row in rows
+    ]
 
 
 def _pdf(diagnostic: Diagnostic) -> dict[str, Any]:

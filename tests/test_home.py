@@ -478,3 +478,45 @@ def test_the_operator_s_staff_land_on_the_administration_and_find_it_in_the_menu
     member_page = client_for(UserFactory()).get(reverse("home")).text
     assert reverse("admin:index") not in member_page
     assert reverse("accounts:signup") in member_page  # a person without a company may register one
+
+
+def test_trainings_accepted_in_an_earlier_plan_stay_on_the_home_until_done(
+    client_for, company_a, submitted, small_questionnaire
+):
+    """A new diagnostic makes a new plan; the trainings accepted in the one before, and
+    the funding requests filed for them, are still listed until they are done."""
+    from datetime import date as day
+
+    first_plan = report_services.plan_for(submitted)
+    kept, finished = PlanItem.objects.filter(plan=first_plan).order_by("position")[:2]
+    report_services.update_plan_items(
+        plan=first_plan,
+        changes={
+            kept.pk: {
+                "status": "accepted",
+                "target_quarter": "2027-T2",
+                "funding_requested_on": day(2026, 11, 25),
+                "funding_reference": "OPCO-42",
+            },
+            finished.pk: {"status": "done"},
+        },
+    )
+    later = diagnostic_services.start_diagnostic(
+        membership=Membership.objects.get(user=company_a.admin),
+        questionnaire=small_questionnaire,
+        mode="collective",
+    )
+    save_answers(later, company_a.member)
+    report_services.submit(diagnostic=later, user=company_a.admin)
+    client = client_for(company_a.member)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("home")).text
+    assert "data-earlier-lines" in page
+    earlier = page.split("data-earlier-lines", 1)[1].split("</ul>", 1)[0]
+    assert kept.action.title["en"] in earlier
+    assert "2027-Q2" in earlier
+    assert "funding requested on 25/11/2026 — OPCO-42" in earlier
+    assert reverse("reports:plan", args=[submitted.public_id]) in earlier
+    assert finished.action.title["en"] not in earlier
+    report_services.update_plan_items(plan=first_plan, changes={kept.pk: {"status": "done"}})
+    assert "data-earlier-lines" not in client.get(reverse("home")).text
