@@ -21,6 +21,7 @@ from advisors.history import history_chart, score_history
 from diagnostics.answering import progress
 from diagnostics.definition import tr
 from diagnostics.models import Answer, Diagnostic, Questionnaire, question_ids
+from diagnostics.results import change_as_shown
 from diagnostics.scoring import AnswerValue, Results
 from reports.document import rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
@@ -175,9 +176,7 @@ def _latest(submitted: list[Diagnostic], language: str) -> dict[str, Any] | None
                     "title": title,
                     "then": then_level,
                     "now": now_level,
-                    "delta": None
-                    if then_level is None or now_level is None
-                    else round(now_level - then_level, 1),
+                    "delta": change_as_shown(then_level, now_level, places=1),
                 }
             )
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,6 +14,19 @@ from .charts import RadarAxis, radar_svg
 from .definition import tr
 from .models import Answer, Diagnostic
 from .scoring import Results
+
+
+def change_as_shown(before: float | None, now: float | None, *, places: int) -> float | None:
+    """The change between two figures shown rounded (half up) to `places` decimals, as
+    the difference of what is shown: 15.6 -> 25.4 shows as 16 -> 25 and +9, not +10."""
+    if before is None or now is None:
+        return None
+    step = Decimal(1).scaleb(-places)
+
+    def shown(value: float) -> Decimal:
+        return Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
+
+    return float(shown(now) - shown(before))
 
 
 def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
@@ -83,9 +97,7 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         for d in domains:
             old = before.domain(d["code"])
             new_score, old_score = d["result"].score, old.score if old else None
-            delta = (
-                None if new_score is None or old_score is None else round(new_score - old_score, 1)
-            )
+            delta = change_as_shown(old_score, new_score, places=0)
             evolution.append(
                 {"title": d["title"], "before": old_score, "now": new_score, "delta": delta}
             )

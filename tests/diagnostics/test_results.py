@@ -333,3 +333,19 @@ def test_needs_in_own_words_show_each_respondent_s_text_as_typed(
     assert needs.index("Anne Membre") < needs.index("Zoé Admin")  # by respondent
     assert "<dt>Vos besoins ? — Anne Membre</dt><dd>Lean<br>management</dd>" in needs
     assert "&lt;b&gt;Soudure&lt;/b&gt; &amp; tri" in needs
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "places", "change"),
+    [
+        (3.34, 2.16, 1, -1.1),  # shown 3,3 -> 2,2: -1,1 (not -1,2 from the exact figures)
+        (15.6, 25.4, 0, 9.0),  # shown 16 -> 25: +9 (not +10)
+        (2.0, 2.25, 1, 0.3),  # 2,25 shows as 2,3 (half up)
+        (None, 20.0, 0, None),
+        (20.0, None, 0, None),
+    ],
+)
+def test_a_change_is_the_difference_of_the_figures_shown(before, now, places, change):
+    from diagnostics.results import change_as_shown
+
+    assert change_as_shown(before, now, places=places) == change
