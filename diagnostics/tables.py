@@ -93,7 +93,7 @@ def results_rows(context: dict[str, Any]) -> dict[str, Any]:
             for d in domains
         ),
         "gap_rows": body_rows(
-            (title, fixed(c.level, "1"), c.target, fixed(c.gap, "1"))
+            (title, fixed(c.level, "1"), c.target, fixed(c.gap, "1"), f"×{c.weight}")
             for title, c in context["gaps"]
         ),
         "evolution_rows": body_rows(

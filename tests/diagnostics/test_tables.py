@@ -47,7 +47,7 @@ def test_results_rows_write_the_figures_as_the_page_did():
                 ],
             }
         ],
-        "gaps": [("Préventive", _result(level=2.55, target=3, gap=0.45))],
+        "gaps": [("Préventive", _result(level=2.55, target=3, gap=0.45, weight=1))],
         "evolution": [
             {"title": "Maintenance", "before": 30.0, "now": 41.25, "delta": 11.3},
             {"title": "Qualité", "before": 50.0, "now": 45.0, "delta": -5.0},
@@ -62,14 +62,14 @@ def test_results_rows_write_the_figures_as_the_page_did():
         ["Préventive", "63", "2,6", "3", "4/5", "1"],
         ["Curative", "—", "—", "2", "0/2", "2"],
     ]
-    assert cells(rows["gap_rows"]) == [["Préventive", "2,6", "3", "0,5"]]
+    assert cells(rows["gap_rows"]) == [["Préventive", "2,6", "3", "0,5", "×1"]]
     assert cells(rows["evolution_rows"]) == [
         ["Maintenance", "30", "41", "+11"],
         ["Qualité", "50", "45", "-5"],
         ["Énergie", "—", "20", "—"],
     ]
     with translation.override("en"):
-        assert cells(results_rows(context)["gap_rows"]) == [["Préventive", "2.6", "3", "0.5"]]
+        assert cells(results_rows(context)["gap_rows"]) == [["Préventive", "2.6", "3", "0.5", "×1"]]
 
 
 def _diagnostic(status, created, submitted=None, title="Compétences industrie"):
