@@ -33,7 +33,6 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
     shows no index and no chart for them; `left_out` gives their dates."""
     diagnostics = list(
         Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
-        .with_reliability()
         .select_related("questionnaire")
         .defer("results", "questionnaire__source", "questionnaire__definition")
         .order_by("submitted_at", "pk")

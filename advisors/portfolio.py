@@ -186,6 +186,7 @@ def review_queue(user: User) -> QuerySet[Diagnostic]:
             "submitted_at",
             "created_at",
             "mode",
+            "scores_reliable",
             "company__name",
             "company__public_id",
             "company__siret",
@@ -193,7 +194,6 @@ def review_queue(user: User) -> QuerySet[Diagnostic]:
             "company__region",
             "company__headcount_band",
         )
-        .with_reliability()
         .annotate(
             # No index without enough known answers, as on the results page.
             index=Case(

@@ -93,25 +93,13 @@ def question_ids(questionnaire_id: int) -> dict[str, int]:
     return _QUESTION_IDS[questionnaire_id]
 
 
-# Where the frozen results say whether they rest on enough known answers for scores
-# (scoring.Results.reliable): the results page shows no overall index and no chart of the
-# domains without it, and no other page shows them either. Read in SQL, so that a page
-# needs neither the JSON nor another query.
-RELIABLE_RESULTS = "results__results__reliable"
-
-
 class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
     def for_company(self, company_id: int) -> DiagnosticQuerySet:
         return self.filter(company_id=company_id)
 
     def reliable(self) -> DiagnosticQuerySet:
         """Submitted diagnostics whose scores rest on enough known answers."""
-        return self.filter(**{RELIABLE_RESULTS: True})
-
-    def with_reliability(self) -> DiagnosticQuerySet:
-        """Each diagnostic with `scores_reliable`: True when its frozen scores rest on enough
-        known answers, False when not, None for a draft. The results need not be loaded."""
-        return self.annotate(scores_reliable=models.F(RELIABLE_RESULTS))
+        return self.filter(scores_reliable=True)
 
     def listed_for_company(self, company_id: int) -> DiagnosticQuerySet:
         """The company's diagnostics for a list, newest first, without the heavy columns
@@ -192,6 +180,17 @@ class Diagnostic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     results = models.JSONField(null=True, blank=True, editable=False)
+    # Whether the frozen scores rest on enough known answers (scoring.Results.reliable):
+    # the results page shows no overall index and no chart of the domains without it, and
+    # no other page shows them either. Kept by the database from `results` (None for a
+    # draft), so that a list filters and shows it without reading each row's JSON.
+    scores_reliable = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(results__results__reliable=True), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(null=True),
+        db_persist=True,
+    )
     # A re-assessment started from the answers of an earlier diagnostic: those answers
     # were copied, each to be confirmed or changed (Answer.to_confirm).
     copied_from = models.ForeignKey(

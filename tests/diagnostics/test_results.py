@@ -349,3 +349,18 @@ def test_a_change_is_the_difference_of_the_figures_shown(before, now, places, ch
     from diagnostics.results import change_as_shown
 
     assert change_as_shown(before, now, places=places) == change
+
+
+def test_the_database_keeps_whether_the_scores_are_reliable(company_a, diagnostic, catalogue):
+    """`scores_reliable` follows the frozen results, whoever writes them (a submission, a
+    bulk insert, an update): lists filter on it without reading each row's JSON."""
+    assert Diagnostic.objects.get(pk=diagnostic.pk).scores_reliable is None  # a draft
+    fill(diagnostic, company_a.member)
+    services.submit_diagnostic(diagnostic=diagnostic, user=company_a.admin)
+    diagnostic.refresh_from_db()
+    assert diagnostic.scores_reliable is diagnostic.results["results"]["reliable"] is True
+    frozen = diagnostic.results
+    unreliable = {**frozen, "results": {**frozen["results"], "reliable": False}}
+    Diagnostic.objects.filter(pk=diagnostic.pk).update(results=unreliable)
+    assert Diagnostic.objects.get(pk=diagnostic.pk).scores_reliable is False
+    assert not Diagnostic.objects.filter(pk=diagnostic.pk).reliable().exists()
