@@ -221,9 +221,23 @@ def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @access.company_member_required(admin=True, lookup=access.get_company_membership)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_member(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Remove someone from the company, from a page that says who and what it does: a post
+    without that page's `confirm` leads to it and removes no one."""
     target = access.get_company_membership(request.membership, public_id)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "accounts/remove_member.html",
+            {
+                "target": target,
+                "company": request.membership.company,
+                "myself": target.user_id == request.user.id,
+                "last_admin": target.is_admin
+                and not target.company.memberships.admins().exclude(pk=target.pk).exists(),
+            },
+        )
     try:
         services.remove_member(target=target)
     except services.AccountError as exc:

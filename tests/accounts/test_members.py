@@ -17,6 +17,10 @@ def en(client):
     return client
 
 
+# What the removal page posts.
+CONFIRM = {"confirm": "1"}
+
+
 def test_member_sees_colleagues_but_no_admin_forms(client_for, company_a):
     response = client_for(company_a.member).get(MEMBERS)
     assert response.status_code == 200
@@ -151,16 +155,50 @@ def test_last_admin_cannot_step_down(client_for, company_a, en):
 def test_last_admin_cannot_be_removed(client_for, company_a, en):
     own = Membership.objects.get(user=company_a.admin)
     response = client_for(company_a.admin).post(
-        reverse("accounts:remove_member", args=[own.public_id]), follow=True
+        reverse("accounts:remove_member", args=[own.public_id]), CONFIRM, follow=True
     )
     assert "last administrator" in response.text
     assert Membership.objects.filter(pk=own.pk).exists()
 
 
+def test_removing_someone_asks_first_and_says_what_it_does(client_for, company_a, en):
+    """One click on "Remove" leads to a page naming the person and what removing does; a
+    post without that page's confirmation removes no one."""
+    target = Membership.objects.get(user=company_a.member)
+    client = client_for(company_a.admin)
+    members = client.get(MEMBERS).text
+    confirm_page = reverse("accounts:remove_member", args=[target.public_id])
+    assert f'href="{confirm_page}"' in members
+    page = client.get(confirm_page).text
+    assert f"Remove {company_a.member.full_name} from" in page
+    assert "will no longer see the company" in page
+    assert 'name="confirm" value="1"' in page
+    response = client.post(confirm_page)
+    assert response.status_code == 200  # the confirmation page again
+    assert Membership.objects.filter(pk=target.pk).exists()
+
+
+def test_the_last_administrator_is_told_why_before_anything(client_for, company_a, en):
+    own = Membership.objects.get(user=company_a.admin)
+    page = (
+        client_for(company_a.admin)
+        .get(reverse("accounts:remove_member", args=[own.public_id]))
+        .text
+    )
+    assert "data-last-admin" in page
+    assert 'name="confirm"' not in page
+
+
+def test_a_member_cannot_open_the_removal_page(client_for, company_a):
+    target = Membership.objects.get(user=company_a.admin)
+    url = reverse("accounts:remove_member", args=[target.public_id])
+    assert client_for(company_a.member).get(url).status_code == 403
+
+
 def test_admin_removes_a_member(client_for, company_a):
     target = Membership.objects.get(user=company_a.member)
     response = client_for(company_a.admin).post(
-        reverse("accounts:remove_member", args=[target.public_id])
+        reverse("accounts:remove_member", args=[target.public_id]), CONFIRM
     )
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=target.pk).exists()
@@ -176,7 +214,7 @@ def test_a_removed_member_loses_access_on_the_next_request(client, company_a, di
     target = Membership.objects.get(user=company_a.member)
     admin = Client()
     admin.force_login(company_a.admin)
-    admin.post(reverse("accounts:remove_member", args=[target.public_id]))
+    admin.post(reverse("accounts:remove_member", args=[target.public_id]), CONFIRM)
     assert client.get(overview).status_code == 404
     assert client.get(MEMBERS).status_code == 302
 
@@ -185,7 +223,7 @@ def test_an_admin_may_leave_when_another_admin_remains(client_for, company_a):
     MembershipFactory(company=company_a.company, role="admin")
     own = Membership.objects.get(user=company_a.admin)
     response = client_for(company_a.admin).post(
-        reverse("accounts:remove_member", args=[own.public_id])
+        reverse("accounts:remove_member", args=[own.public_id]), CONFIRM
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -207,7 +245,8 @@ def test_outsider_cannot_touch_another_companys_member(client_for, company_a, ou
     target = Membership.objects.get(user=company_a.member)
     client = client_for(outsider)
     assert (
-        client.post(reverse("accounts:remove_member", args=[target.public_id])).status_code == 404
+        client.post(reverse("accounts:remove_member", args=[target.public_id]), CONFIRM).status_code
+        == 404
     )
     assert (
         client.post(

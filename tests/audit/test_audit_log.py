@@ -89,7 +89,7 @@ def test_invitations_and_member_changes_are_recorded_for_the_company(
     client.post(reverse("accounts:revoke_invitation", args=[invitation.public_id]))
     member = Membership.objects.get(user=company_a.member)
     client.post(reverse("accounts:change_role", args=[member.public_id]), {"role": "admin"})
-    client.post(reverse("accounts:remove_member", args=[member.public_id]))
+    client.post(reverse("accounts:remove_member", args=[member.public_id]), {"confirm": "1"})
     company_entries = Entry.objects.for_company(company_a.company.pk)
     assert actions(company=company_a.company) == [
         "invitation_sent",
