@@ -156,30 +156,51 @@ class Diagnostic(models.Model):
         COLLECTIVE = "collective", _("One shared set of answers")
         INDIVIDUAL = "individual", _("Each respondent answers; results are consolidated")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier")
+    )
     company = models.ForeignKey(
-        "accounts.Company", on_delete=models.CASCADE, related_name="diagnostics"
+        "accounts.Company",
+        on_delete=models.CASCADE,
+        related_name="diagnostics",
+        verbose_name=_("company"),
     )
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="diagnostics"
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="diagnostics",
+        verbose_name=_("questionnaire"),
     )
     mode = models.CharField(
         _("how to answer"), max_length=12, choices=Mode.choices, default=Mode.COLLECTIVE
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     # The company profile when the diagnostic started: conditions and targets use it,
     # so a later change of the company's profile does not move a diagnostic under way.
-    sector = models.CharField(max_length=2)
-    headcount_band = models.CharField(max_length=10)
+    sector = models.CharField(max_length=2, verbose_name=_("sector (NAF division)"))
+    headcount_band = models.CharField(max_length=10, verbose_name=_("headcount band"))
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("started"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    results = models.JSONField(null=True, blank=True, editable=False)
+    results = models.JSONField(
+        null=True, blank=True, editable=False, verbose_name=_("frozen results")
+    )
     # Whether the frozen scores rest on enough known answers (scoring.Results.reliable):
     # the results page shows no overall index and no chart of the domains without it, and
     # no other page shows them either. Kept by the database from `results` (None for a
@@ -190,15 +211,23 @@ class Diagnostic(models.Model):
         ),
         output_field=models.BooleanField(null=True),
         db_persist=True,
+        verbose_name=_("reliable scores"),
     )
     # A re-assessment started from the answers of an earlier diagnostic: those answers
     # were copied, each to be confirmed or changed (Answer.to_confirm).
     copied_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copied from"),
     )
     # When the advisors following the company were told of the submission (claimed once by
     # reports.tasks.notify_advisors_of_submission).
-    advisors_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    advisors_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("advisors told")
+    )
 
     objects = DiagnosticQuerySet.as_manager()
 

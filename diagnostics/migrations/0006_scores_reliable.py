@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='diagnostic',
             name='scores_reliable',
-            field=models.GeneratedField(db_persist=True, expression=models.ExpressionWrapper(models.Q(('results__results__reliable', True)), output_field=models.BooleanField()), output_field=models.BooleanField(null=True)),
+            field=models.GeneratedField(db_persist=True, expression=models.ExpressionWrapper(models.Q(('results__results__reliable', True)), output_field=models.BooleanField()), output_field=models.BooleanField(null=True), verbose_name='reliable scores'),
         ),
     ]

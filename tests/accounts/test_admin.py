@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
@@ -81,3 +83,21 @@ def test_only_advisors_can_be_chosen(operator, companies):
     }
     assert operator.post(CHANGELIST, data).status_code == 200
     assert not companies[0].advisors.exists()
+
+
+def test_the_administration_speaks_french_to_the_operator(client, django_user_model, diagnostic):
+    """Its columns and fields are named in the operator's language, not by the code's
+    English field names."""
+    user = django_user_model.objects.create_superuser(
+        email="operatrice@test.example", password="x", full_name="Opératrice"
+    )
+    client.force_login(user)
+    client.cookies["django_language"] = "fr"
+    page = client.get(reverse("admin:diagnostics_diagnostic_changelist")).text
+    headers = re.findall(r'<th scope="col"[^>]*>.*?<a [^>]*>([^<]+)</a>', page, re.S)
+    assert "Validé le" in headers
+    assert "Lancé le" in headers
+    assert not {"Company", "Status", "Created at", "Submitted at"} & set(headers)
+    page = client.get(reverse("admin:accounts_invitation_add")).text
+    for english in ("Invited by", "Expires at", "Revoked at", "Accepted by"):
+        assert english not in page
