@@ -7,8 +7,13 @@ from documents.exports import ExportForm
 
 
 class FilterForm(forms.Form):
-    questionnaire = forms.IntegerField(required=False, min_value=1)
-    period = forms.IntegerField(required=False, min_value=0, max_value=9999)
+    # Labelled as the filters' template labels them, for the messages that name them.
+    questionnaire = forms.IntegerField(
+        label=_("Questionnaire version"), required=False, min_value=1
+    )
+    period = forms.IntegerField(
+        label=_("Period (year of submission)"), required=False, min_value=0, max_value=9999
+    )
 
 
 class TableExportForm(FilterForm, ExportForm):

@@ -40,7 +40,15 @@ if TYPE_CHECKING:
 
 
 def _bad(form: Any) -> HttpResponse:
-    problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+    """400, naming each filter to correct by its label, as the form shows it."""
+    problems = "; ".join(
+        _("%(filter)s: %(problem)s")
+        % {
+            "filter": form[name].label if name in form.fields else _("Filters"),
+            "problem": " ".join(errors),
+        }
+        for name, errors in form.errors.items()
+    )
     return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
 
 

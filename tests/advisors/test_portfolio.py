@@ -243,6 +243,7 @@ def test_bad_filter_input_is_400_with_a_message(client_for, advisor, en, params,
     response = client_for(advisor).get(portfolio_url(), params)
     assert response.status_code == 400
     assert message in response.text
+    assert "data-no-match" not in response.text  # the form says what to correct, not this
     # The sector's suggestions stay as on the page: a code and its label.
     assert '<option value="C">C — Manufacturing</option>' in response.text
 

@@ -150,9 +150,14 @@ def test_wrong_method_gets_405(url, client_for, operator):
 
 
 def test_bad_filter_gets_400_with_a_message(client_for, operator):
-    response = client_for(operator).get(NEEDS, {"period": "abc"})
+    """The message names the filter as the page labels it, in the reader's language."""
+    client = client_for(operator)
+    response = client.get(NEEDS, {"period": "abc"})
     assert response.status_code == 400
-    assert "period" in response.content.decode()
+    assert "Période (année de validation) : " in response.content.decode()
+    client.cookies["django_language"] = "en"
+    text = client.get(NEEDS, {"period": "abc"}).content.decode()
+    assert "Invalid filter: Period (year of submission): " in text
 
 
 def test_unknown_period_falls_back_to_every_period(submit_companies, client_for, operator):
