@@ -127,7 +127,10 @@ class ActionPlan(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("Loaded hourly cost of a trainee, to count training time in the cost."),
+        help_text=_(
+            "Loaded hourly cost of a trainee, to show the salaries of training time on top "
+            "of the remaining cost."
+        ),
     )
     revision = models.PositiveIntegerField(default=1)
     advisor_comment = models.TextField(_("advisor's comment"), blank=True, max_length=5000)

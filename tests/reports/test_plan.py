@@ -562,3 +562,11 @@ def test_target_quarters_read_q_in_english_and_t_in_french(client_for, company_a
     page = client.get(plan_url(submitted)).text
     assert '<span class="small">2027-Q2</span>' in page
     assert 'value="2027-T2"' in page  # the form keeps the stored value
+
+
+def test_the_salary_setting_says_where_the_salaries_are_shown(client_for, company_a, submitted, en):
+    """The salaries of training time are shown on top of the remaining cost, not added to
+    the cost: the setting's help says so."""
+    page = client_for(company_a.admin).get(plan_url(submitted)).text
+    assert "to show the salaries of training time on top of the remaining cost" in page
+    assert "to count training time in the cost" not in page
