@@ -103,7 +103,10 @@ def test_page_is_accessible_markup(client_for, operator, reports):
 
 def test_last_sweep_is_shown(client_for, operator, db, purge):
     client = client_for(operator)
-    assert '<dd class="col-sm-8" id="sweeper">jamais</dd>' in client.get(PAGE).text
+    page = client.get(PAGE).text
+    assert '<dd class="col-sm-8" id="sweeper">jamais\n' in page
+    # "never" says what to check.
+    assert "vérifiez que le processus beat est démarré" in page.split('id="sweeper-help"')[1]
     sweep_reports()
     text = client.get(PAGE).text
     assert "il y a 0\xa0minute, 0 rapport mis en file" in text
