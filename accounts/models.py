@@ -129,6 +129,12 @@ class HeadcountBand(models.TextChoices):
     B250_499 = "250_499", _("250 to 499 employees")
     B500_PLUS = "500_plus", _("500 employees or more")
 
+    @classmethod
+    def ceiling(cls, band: str) -> int | None:
+        """The most employees a company of `band` has (None: no upper bound)."""
+        upper = band.split("_")[-1]
+        return int(upper) if upper.isdigit() else None
+
 
 class Region(models.TextChoices):
     """The regions of France, keyed by their INSEE code."""

@@ -8,6 +8,8 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import HeadcountBand
+
 from .models import FUNDING_REQUEST_FIELDS, PLAN_LINE_FIELDS, ActionPlan, PlanItem
 
 
@@ -75,6 +77,22 @@ class PlanItemForm(EditedFieldsMixin, forms.ModelForm):
         for name, field in self.fields.items():
             css = "form-select" if name in ("status", "horizon", "priority") else "form-control"
             field.widget.attrs["class"] = css
+
+    def clean_people(self) -> int:
+        """No more people to train than the company has employees, by its headcount band."""
+        people = self.cleaned_data["people"]
+        company = self.instance.plan.company if self.instance.pk else None
+        ceiling = HeadcountBand.ceiling(company.headcount_band) if company else None
+        # Checked when typed: a line saved before under another headcount blocks nothing.
+        if ceiling is not None and people > ceiling and "people" in self.changed_data:
+            raise forms.ValidationError(
+                _(
+                    "The company has at most %(n)s employees (%(band)s in its profile): train "
+                    "at most %(n)s people, or correct the headcount in the company's profile."
+                )
+                % {"n": ceiling, "band": company.get_headcount_band_display()}
+            )
+        return people
 
     def clean_funding_requested_on(self) -> date | None:
         filed = self.cleaned_data["funding_requested_on"]

@@ -189,6 +189,8 @@ def _can_edit(user: User, diagnostic: Diagnostic) -> bool:
 def _item_forms(action_plan: ActionPlan, data: Any = None) -> dict[int, PlanItemForm]:
     """The lines' forms; with posted `data`, only those of the lines that were posted."""
     items = {i.pk: i for i in PlanItem.objects.filter(plan=action_plan).select_related("action")}
+    for item in items.values():
+        item.plan = action_plan  # with its company, read once
     pks = items if data is None else posted_lines(data, "item", items)
     return {pk: PlanItemForm(data, instance=items[pk], prefix=f"item-{pk}") for pk in pks}
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.models import Company
 from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
 from reports import services
@@ -570,3 +571,32 @@ def test_the_salary_setting_says_where_the_salaries_are_shown(client_for, compan
     page = client_for(company_a.admin).get(plan_url(submitted)).text
     assert "to show the salaries of training time on top of the remaining cost" in page
     assert "to count training time in the cost" not in page
+
+
+def test_no_more_people_to_train_than_the_company_has_employees(
+    client_for, company_a, submitted, en
+):
+    """A company of 10 to 49 employees trains at most 49 people on a line: 5,000 is refused
+    with its message, and nothing is saved."""
+    client = client_for(company_a.admin)
+    client.get(plan_url(submitted))
+    plan = ActionPlan.objects.get()
+    response = client.post(
+        save_url(submitted), item_data(plan, shown=True, **{"A-ONE-01": {"people": 5000}})
+    )
+    assert response.status_code == 400
+    assert "The company has at most 49 employees (10 to 49 employees in its profile)" in (
+        response.text
+    )
+    assert PlanItem.objects.get(action__code="A-ONE-01").people != 5000
+    ok = client.post(
+        save_url(submitted), item_data(plan, shown=True, **{"A-ONE-01": {"people": 49}})
+    )
+    assert ok.status_code == 302
+    assert PlanItem.objects.get(action__code="A-ONE-01").people == 49
+    # The company's profile now says fewer employees: its other lines can still be saved.
+    Company.objects.filter(pk=company_a.company.pk).update(headcount_band="1_9")
+    again = client.post(
+        save_url(submitted), item_data(plan, shown=True, **{"B-TWO-01": {"status": "accepted"}})
+    )
+    assert again.status_code == 302
