@@ -197,6 +197,11 @@ def test_respondents_disagreement_is_shown(client_for, company_a, start, small_q
     assert "Where respondents disagree" in response.text
     assert company_a.member.full_name in response.text
     assert "disagreement" in response.text
+    assert f"<li>{company_a.member.full_name}: 4.0</li>" in response.text
+    # In French, a space before the colon, as French writes it.
+    client.cookies["django_language"] = "fr"
+    page = client.get(results_url(diagnostic)).text
+    assert f"<li>{company_a.member.full_name}\u00a0: 4,0</li>" in page
 
 
 def test_comparison_with_the_previous_diagnostic(client_for, company_a, start, small_questionnaire):
