@@ -123,6 +123,8 @@ def _hidden_note(table: dict[str, Any], k: int, *, dashes: bool) -> list[list[An
             )
             % {"n": table["hidden"], "k": k}
         )
+    if not table["rows"] and not notes:  # as the page says when it shows no table
+        notes.append(_("Not enough companies yet for figures on this selection."))
     return [[], *([note] for note in notes)] if notes else []
 
 
@@ -177,7 +179,8 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
         ["", _("All lines"), r["status_label"], *(r[m] for m in keys)]
         for r in context["funding"]["totals"]
     ]
-    sheets = [(_("All lines, by status"), [head, *totals])]
+    empty = [[], [_("Not enough companies yet for figures on this selection.")]]
+    sheets = [(_("All lines, by status"), [head, *totals] if totals else [head, *empty])]
     for t in context["funding"]["tables"]:
         rows = [[r["key"], r["label"], r["status_label"], *(r[m] for m in keys)] for r in t["rows"]]
         note = _hidden_note(t, min_companies, dashes=False)

@@ -198,6 +198,20 @@ def test_table_exports_say_what_they_leave_out(submit_companies, settings, clien
     assert funding["Par région"][-1][0] == "1 groupe masqué : moins de 2 entreprises."
 
 
+def test_table_exports_with_too_few_companies_say_why_they_are_empty(db, client_for):
+    """Below the threshold the page says there are not enough companies yet; each sheet of
+    the exports says the same instead of ending at its header."""
+    refresh_observatory()
+    client = client_for(UserFactory(is_staff=True))
+    url = reverse("observatory:export")
+    why = "Pas encore assez d’entreprises pour afficher des chiffres sur cette sélection."
+    for table in ("needs", "funding"):
+        sheets = sheet_rows(client.get(url, {"table": table, "format": "xlsx"}))
+        assert sheets
+        for title, rows in sheets.items():
+            assert rows[-1][0] == why, (table, title)
+
+
 def test_table_export_file_is_named_in_the_page_language(submit_companies, client_for):
     client = client_for(UserFactory(is_staff=True))
     url = reverse("observatory:export")
