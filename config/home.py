@@ -18,11 +18,11 @@ from django.utils.translation import ngettext
 from accounts.i18n import display_quarter
 from accounts.models import Membership
 from advisors.history import history_chart, score_history
-from diagnostics.answering import progress
+from diagnostics.answering import draft_answers, progress
 from diagnostics.definition import tr
-from diagnostics.models import Answer, Diagnostic, Questionnaire, question_ids
+from diagnostics.models import Diagnostic, Questionnaire
 from diagnostics.results import change_as_shown
-from diagnostics.scoring import AnswerValue, Results
+from diagnostics.scoring import Results
 from reports.document import rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
 from reports.services import is_outdated
@@ -113,26 +113,11 @@ def _draft(company_id: int, user: User, people: dict[int, str]) -> dict[str, Any
     if diagnostic is None:
         return None
     diagnostic.questionnaire = Questionnaire.published(diagnostic.questionnaire_id)
-    codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
-    sets: dict[int | None, dict[str, AnswerValue]] = {}
-    unconfirmed: dict[int | None, set[str]] = {}
+    found = draft_answers(diagnostic)
+    sets, unconfirmed = found.sets, found.to_confirm
     given: dict[int | None, int] = {}
-    for respondent_id, by_id, question_id, value, dk, na, to_confirm in Answer.objects.filter(
-        diagnostic=diagnostic
-    ).values_list(
-        "respondent_id",
-        "answered_by_id",
-        "question_id",
-        "value",
-        "dont_know",
-        "not_concerned",
-        "to_confirm",
-    ):
-        code = codes[question_id]
-        sets.setdefault(respondent_id, {})[code] = AnswerValue(value, dk, na)
-        if to_confirm:
-            unconfirmed.setdefault(respondent_id, set()).add(code)
-        elif by_id is not None:
+    for by_id, _code in found.given:
+        if by_id is not None:
             given[by_id] = given.get(by_id, 0) + 1
     own = user.pk if diagnostic.is_individual else None
     total = progress(diagnostic, sets.get(own, {}), unconfirmed.get(own, set()))["total"]

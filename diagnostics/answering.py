@@ -316,17 +316,21 @@ def _copied_on(diagnostic: Diagnostic) -> datetime | None:
     )
 
 
-def submission_context(diagnostic: Diagnostic, language: str) -> dict[str, Any]:
-    """What an administrator reads before submitting: who has started answering, each with
-    the questions they answered out of those shown, the questions no one has answered yet,
-    and whether the scores would rest on enough known answers. Two queries: the answers
-    with the names of who gave them, and the company's members."""
-    spec = diagnostic.questionnaire.spec
-    profile = diagnostic.profile
+@dataclass
+class DraftAnswers:
+    """A draft's answers, read in one query: each respondent's set (None: the shared set
+    of a collective diagnostic), the copied answers still to confirm, and who gave each
+    confirmed answer (a copied answer is nobody's until confirmed)."""
+
+    sets: dict[int | None, dict[str, AnswerValue]]
+    to_confirm: dict[int | None, set[str]]
+    given: list[tuple[int | None, str]]  # (the person who answered, the question's code)
+    names: dict[int | None, str]  # of the people in `given`
+
+
+def draft_answers(diagnostic: Diagnostic) -> DraftAnswers:
     codes = {pk: code for code, pk in question_ids(diagnostic.questionnaire_id).items()}
-    sets: dict[int | None, dict[str, AnswerValue]] = {}
-    given: list[tuple[int | None, str]] = []  # who gave each answer to the shared set
-    names: dict[int | None, str] = {}
+    found = DraftAnswers(sets={}, to_confirm={}, given=[], names={})
     rows = Answer.objects.filter(diagnostic=diagnostic).values_list(
         "respondent_id",
         "answered_by_id",
@@ -339,10 +343,24 @@ def submission_context(diagnostic: Diagnostic, language: str) -> dict[str, Any]:
     )
     for respondent_id, by_id, by_name, question_id, value, dk, na, to_confirm in rows:
         code = codes[question_id]
-        sets.setdefault(respondent_id, {})[code] = AnswerValue(value, dk, na)
-        if not to_confirm:  # a copied answer is nobody's until confirmed
-            given.append((by_id, code))
-            names[by_id] = by_name or ""
+        found.sets.setdefault(respondent_id, {})[code] = AnswerValue(value, dk, na)
+        if to_confirm:
+            found.to_confirm.setdefault(respondent_id, set()).add(code)
+        else:
+            found.given.append((by_id, code))
+            found.names[by_id] = by_name or ""
+    return found
+
+
+def submission_context(diagnostic: Diagnostic, language: str) -> dict[str, Any]:
+    """What an administrator reads before submitting: who has started answering, each with
+    the questions they answered out of those shown, the questions no one has answered yet,
+    and whether the scores would rest on enough known answers. Two queries: the answers
+    with the names of who gave them, and the company's members."""
+    spec = diagnostic.questionnaire.spec
+    profile = diagnostic.profile
+    found = draft_answers(diagnostic)
+    sets, given, names = found.sets, found.given, found.names
     members = dict(
         Membership.objects.filter(company_id=diagnostic.company_id)
         .order_by("user__full_name", "user_id")
@@ -356,8 +374,7 @@ def submission_context(diagnostic: Diagnostic, language: str) -> dict[str, Any]:
         respondents = [
             {
                 "name": members.get(key) or names.get(key, ""),
-                "answered": sum(1 for code in shown[key] if is_answered(sets[key].get(code))),
-                "visible": len(shown[key]),
+                **progress(diagnostic, sets[key], visible=shown[key])["total"],
             }
             for key in started
         ]
