@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
@@ -72,7 +72,7 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
 
 
 def _short_date(diagnostic: Diagnostic) -> str:
-    return formats.date_format(diagnostic.submitted_at, "SHORT_DATE_FORMAT")
+    return formats.date_format(timezone.localtime(diagnostic.submitted_at), "SHORT_DATE_FORMAT")
 
 
 def history_chart(history: dict[str, Any], *, title: str, overall_label: str | None = None) -> str:

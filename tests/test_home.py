@@ -298,14 +298,14 @@ def test_a_diagnostic_with_too_few_known_answers_is_left_out_of_the_trend(
     now = Score.objects.get(diagnostic=submitted, level="overall").score
     assert history["overall"] == [21, now]
     assert [row["values"][0] for row in history["domains"]] == [21, 21]
-    assert history["left_out"] == [middle.submitted_at.strftime("%d/%m/%Y")]
+    assert history["left_out"] == [timezone.localtime(middle.submitted_at).strftime("%d/%m/%Y")]
     page = response.text
     assert "<polyline" in page  # the two reliable points, joined
     # Each competency is compared with the last diagnostic with reliable scores.
     assert response.context["latest"]["previous"] == first
     assert response.context["competencies"]
     left_out = page.split("data-left-out>", 1)[1].split("</p>", 1)[0]
-    assert middle.submitted_at.strftime("%d/%m/%Y") in left_out
+    assert timezone.localtime(middle.submitted_at).strftime("%d/%m/%Y") in left_out
 
 
 def test_a_re_assessment_is_offered_after_a_year(client_for, company_a, submitted, settings):

@@ -85,7 +85,7 @@ def test_history_leaves_out_a_diagnostic_with_too_few_known_answers(
     assert ">97<" not in evolution  # in neither the table nor the chart
     assert " 97" not in evolution.split("<desc", 1)[1].split("</desc>", 1)[0]
     assert "data-left-out" in evolution
-    assert timezone.now().strftime("%d/%m/%Y") in evolution.split("data-left-out", 1)[1]
+    assert timezone.localdate().strftime("%d/%m/%Y") in evolution.split("data-left-out", 1)[1]
 
 
 def test_history_of_diagnostics_all_with_too_few_known_answers_has_no_chart(
@@ -103,3 +103,16 @@ def test_history_of_diagnostics_all_with_too_few_known_answers_has_no_chart(
     assert "<svg" not in evolution
     assert "<table" not in evolution
     assert "data-left-out" in evolution
+
+
+def test_history_dates_each_diagnostic_by_its_day_in_france(company_a, submitted):
+    """23:30 UTC on 31 March is 1 April in Paris: the history's dates are local days, as
+    every other date on the pages."""
+    from datetime import UTC, datetime
+
+    from advisors.history import score_history
+
+    Diagnostic.objects.filter(pk=submitted.pk).update(
+        submitted_at=datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    )
+    assert score_history(company_a.company, "fr")["dates"] == ["01/04/2026"]
