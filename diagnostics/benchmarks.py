@@ -1,7 +1,10 @@
 """Benchmarks: how similar companies score, precomputed into `Benchmark` rows.
 
-`refresh_benchmarks` rebuilds the table from the latest submitted diagnostic of each open
-company per questionnaire version (a periodic task calls it); `benchmark_for` reads it for one
+`refresh_benchmarks` rebuilds the table from the latest submitted diagnostic with reliable
+scores (`Diagnostic.scores_reliable`: enough known answers) of each open company per
+questionnaire version (a periodic task calls it). A diagnostic resting on too few known answers
+shows no index to its own company, so it weighs on nobody else's comparison either: its company
+counts with its previous reliable diagnostic, or not at all. `benchmark_for` reads it for one
 diagnostic. A group is shown only when at least BENCHMARK_MIN_COMPANIES companies contribute,
 so no figure ever describes a single company; a closed company leaves at the next refresh.
 """
@@ -38,7 +41,7 @@ WITH ranked AS (
            ) AS rank
     FROM diagnostics_diagnostic d
     JOIN accounts_company c ON c.id = d.company_id
-    WHERE d.status = 'submitted' AND c.closed_at IS NULL
+    WHERE d.status = 'submitted' AND d.scores_reliable AND c.closed_at IS NULL
 ),
 scored AS (
     SELECT l.company_id, l.questionnaire_id, l.section, l.headcount_band, l.region,

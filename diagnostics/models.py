@@ -363,9 +363,10 @@ class Score(models.Model):
 
 class Benchmark(models.Model):
     """The mean score of the companies of one group (NAF section, and optionally headcount
-    band and region) on one questionnaire version, from their latest submitted diagnostic.
-    Rebuilt by a periodic task (`diagnostics.benchmarks.refresh_benchmarks`), never per
-    request; a blank band or region is the group of every band or region."""
+    band and region) on one questionnaire version, from their latest submitted diagnostic
+    with reliable scores. Rebuilt by a periodic task
+    (`diagnostics.benchmarks.refresh_benchmarks`), never per request; a blank band or region
+    is the group of every band or region."""
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
     section = models.CharField(max_length=1)

@@ -166,6 +166,36 @@ def submitted(company_a, diagnostic, catalogue):
     return diagnostic
 
 
+@pytest.fixture
+def scored_diagnostic(start):
+    """Make a submitted diagnostic with frozen scores only (no answers), as benchmarks read
+    them: `score` overall and on domain A, for `party`'s company or a new one of the given
+    `company` fields. Its scores rest on enough known answers unless `reliable` is False."""
+    from django.utils import timezone
+
+    from diagnostics.models import Diagnostic, Score
+
+    def make(questionnaire, *, score=60.0, reliable=True, party=None, **company):
+        if party is None:
+            admin = MembershipFactory(
+                role=Membership.Role.ADMIN, **{f"company__{k}": v for k, v in company.items()}
+            )
+            party = Party(company=admin.company, admin=admin.user, member=None)
+        diagnostic = start(questionnaire, party=party)
+        Diagnostic.objects.filter(pk=diagnostic.pk).update(
+            status="submitted",
+            submitted_at=timezone.now(),
+            results={"results": {"reliable": reliable}},
+        )
+        for level, code in (("domain", "A"), ("overall", "")):
+            Score.objects.create(
+                company=party.company, diagnostic=diagnostic, level=level, code=code, score=score
+            )
+        return diagnostic
+
+    return make
+
+
 # --- A real Celery worker process against Redis and the test database -----------------
 
 

@@ -7,35 +7,24 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Company, Membership, Region, naf_section
+from accounts.models import Company, Region, naf_section
 from diagnostics.benchmarks import benchmark_for
-from diagnostics.models import Benchmark, Diagnostic, Score
+from diagnostics.models import Benchmark, Score
 from observatory.tasks import refresh_benchmarks
 from reports.document import benchmarks, report_context
 from tests.conftest import Party
-from tests.factories import MembershipFactory
 
 
-def similar(start, questionnaire, count, score=60.0, **company):
-    """`count` other companies of the same profile, each with a submitted diagnostic."""
-    made = []
-    for _ in range(count):
-        admin = MembershipFactory(
-            role=Membership.Role.ADMIN, **{f"company__{k}": v for k, v in company.items()}
-        )
-        party = Party(company=admin.company, admin=admin.user, member=None)
-        diagnostic = start(questionnaire, party=party)
-        Diagnostic.objects.filter(pk=diagnostic.pk).update(
-            status="submitted", submitted_at=timezone.now(), results={}
-        )
-        Score.objects.create(
-            company=party.company, diagnostic=diagnostic, level="domain", code="A", score=score
-        )
-        Score.objects.create(
-            company=party.company, diagnostic=diagnostic, level="overall", code="", score=score
-        )
-        made.append(diagnostic)
-    return made
+@pytest.fixture
+def similar(scored_diagnostic, small_questionnaire):
+    def similar(count, score=60.0, reliable=True, **company):
+        """`count` other companies of the same profile, each with a submitted diagnostic."""
+        return [
+            scored_diagnostic(small_questionnaire, score=score, reliable=reliable, **company)
+            for _ in range(count)
+        ]
+
+    return similar
 
 
 def test_naf_section_comes_from_the_division():
@@ -47,17 +36,17 @@ def test_naf_section_comes_from_the_division():
     assert naf_section("xx") == ""
 
 
-def test_four_companies_give_no_benchmark(submitted, settings, start, small_questionnaire):
+def test_four_companies_give_no_benchmark(submitted, settings, similar):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    similar(start, small_questionnaire, 3)  # with the company itself: 4
+    similar(3)  # with the company itself: 4
     refresh_benchmarks()
     assert benchmark_for(submitted) is None
     assert benchmarks(submitted) == {}
 
 
-def test_five_companies_give_a_benchmark(submitted, settings, start, small_questionnaire):
+def test_five_companies_give_a_benchmark(submitted, settings, similar):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    similar(start, small_questionnaire, 4, score=80.0)
+    similar(4, score=80.0)
     refresh_benchmarks()
     group = benchmark_for(submitted)
     assert group is not None
@@ -66,19 +55,17 @@ def test_five_companies_give_a_benchmark(submitted, settings, start, small_quest
     assert group.domains["A"][1] == 5
 
 
-def test_the_benchmark_is_not_computed_per_request(submitted, settings, start, small_questionnaire):
+def test_the_benchmark_is_not_computed_per_request(submitted, settings, similar):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    similar(start, small_questionnaire, 4)
+    similar(4)
     assert benchmark_for(submitted) is None  # nothing until the periodic task ran
     refresh_benchmarks()
     assert benchmark_for(submitted) is not None
 
 
-def test_a_wider_group_stands_in_for_a_small_region(
-    submitted, settings, start, small_questionnaire
-):
+def test_a_wider_group_stands_in_for_a_small_region(submitted, settings, similar):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    similar(start, small_questionnaire, 4, region=Region.BRE)
+    similar(4, region=Region.BRE)
     refresh_benchmarks()
     group = benchmark_for(submitted)
     assert (group.section, group.headcount_band, group.region) == ("C", "10_49", "")
@@ -87,11 +74,9 @@ def test_a_wider_group_stands_in_for_a_small_region(
 
 
 @pytest.mark.quality("G2")
-def test_a_closed_company_leaves_at_the_next_refresh(
-    submitted, settings, start, small_questionnaire
-):
+def test_a_closed_company_leaves_at_the_next_refresh(submitted, settings, similar):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    others = similar(start, small_questionnaire, 4)
+    others = similar(4)
     refresh_benchmarks()
     assert benchmark_for(submitted).companies == 5
     Company.objects.filter(pk=others[0].company_id).update(closed_at=timezone.now())
@@ -99,11 +84,36 @@ def test_a_closed_company_leaves_at_the_next_refresh(
     assert benchmark_for(submitted) is None
 
 
-def test_results_page_says_when_there_are_not_enough_companies(
-    submitted, settings, start, small_questionnaire, client_for, company_a
+def test_scores_on_too_few_known_answers_count_in_no_benchmark(submitted, settings, similar):
+    settings.BENCHMARK_MIN_COMPANIES = 5
+    similar(3, score=80.0)
+    similar(1, score=0.0, reliable=False)
+    refresh_benchmarks()
+    assert benchmark_for(submitted) is None  # 4 companies with reliable scores, not 5
+    assert not Benchmark.objects.filter(companies__gte=5).exists()
+
+
+def test_a_company_counts_with_its_last_reliable_diagnostic(
+    submitted, settings, similar, scored_diagnostic, small_questionnaire
 ):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    similar(start, small_questionnaire, 3)
+    others = similar(4, score=80.0)
+    # One of them submits again, with too few known answers: its earlier scores stand.
+    company = others[-1].company
+    party = Party(company=company, admin=company.memberships.get().user, member=None)
+    scored_diagnostic(small_questionnaire, party=party, score=0.0, reliable=False)
+    refresh_benchmarks()
+    group = benchmark_for(submitted)
+    own = Score.objects.get(diagnostic=submitted, level="domain", code="A").score
+    assert group.companies == 5
+    assert group.domains["A"] == (round((80.0 * 4 + own) / 5, 1), 5)
+
+
+def test_results_page_says_when_there_are_not_enough_companies(
+    submitted, settings, similar, client_for, company_a
+):
+    settings.BENCHMARK_MIN_COMPANIES = 5
+    similar(3)
     refresh_benchmarks()
     page = client_for(company_a.member).get(
         reverse("diagnostics:results", args=[submitted.public_id])
@@ -112,10 +122,10 @@ def test_results_page_says_when_there_are_not_enough_companies(
 
 
 def test_results_page_and_pdf_show_the_benchmark(
-    submitted, settings, start, small_questionnaire, client_for, company_a
+    submitted, settings, similar, client_for, company_a
 ):
     settings.BENCHMARK_MIN_COMPANIES = 5
-    similar(start, small_questionnaire, 4)
+    similar(4)
     refresh_benchmarks()
     page = client_for(company_a.member).get(
         reverse("diagnostics:results", args=[submitted.public_id])

@@ -179,29 +179,15 @@ def test_only_an_admin_closes_the_company(client_for, company_a):
 
 @pytest.mark.quality("G2")
 def test_a_closed_company_leaves_the_benchmarks_at_the_next_refresh(
-    settings, start, small_questionnaire
+    settings, scored_diagnostic, small_questionnaire
 ):
     from django.utils import timezone
 
     from diagnostics.benchmarks import refresh_benchmarks
-    from diagnostics.models import Diagnostic, Score
     from reports.document import benchmarks
-    from tests.conftest import Party
-    from tests.factories import MembershipFactory
 
     settings.BENCHMARK_MIN_COMPANIES = 3
-    diagnostics = []
-    for _ in range(3):
-        admin = MembershipFactory(role=Membership.Role.ADMIN)
-        party = Party(company=admin.company, admin=admin.user, member=None)
-        diagnostic = start(small_questionnaire, party=party)
-        Diagnostic.objects.filter(pk=diagnostic.pk).update(
-            status="submitted", submitted_at=timezone.now(), results={}
-        )
-        Score.objects.create(
-            company=party.company, diagnostic=diagnostic, level="domain", code="A", score=50
-        )
-        diagnostics.append(diagnostic)
+    diagnostics = [scored_diagnostic(small_questionnaire, score=50) for _ in range(3)]
     mine, _other, closing = diagnostics
     refresh_benchmarks()
     assert benchmarks(mine) == {"A": (50.0, 3)}
