@@ -30,7 +30,8 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
     overall index and each domain's score of those whose scores rest on enough known
     answers, by date (`dates`, `overall`, each domain's `values`): two queries, whatever
     the number of diagnostics. The others are left out of the series, as the results page
-    shows no index and no chart for them; `left_out` gives their dates."""
+    shows no index and no chart for them; `left_out` gives their dates. A domain whose own
+    questions had too few known answers has no value in that diagnostic."""
     diagnostics = list(
         Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
         .select_related("questionnaire")
@@ -40,13 +41,14 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
     ids = [d.pk for d in diagnostics]
     scores: dict[tuple[int, str], float | None] = {}
     domain_codes: list[str] = []
-    for diagnostic_id, level, code, score in (
+    for diagnostic_id, level, code, score, reliable in (
         Score.objects.filter(diagnostic_id__in=ids, level__in=["domain", "overall"])
         .order_by("pk")
-        .values_list("diagnostic_id", "level", "code", "score")
+        .values_list("diagnostic_id", "level", "code", "score", "reliable")
     ):
         key = code if level == Score.Level.DOMAIN else "__overall__"
-        scores[(diagnostic_id, key)] = score
+        # A score on too few known answers is not shown (Score.reliable).
+        scores[(diagnostic_id, key)] = score if reliable else None
         if level == Score.Level.DOMAIN and code not in domain_codes:
             domain_codes.append(code)
     titles: dict[str, str] = {}

@@ -4,9 +4,11 @@
 scores (`Diagnostic.scores_reliable`: enough known answers) of each open company per
 questionnaire version (a periodic task calls it). A diagnostic resting on too few known answers
 shows no index to its own company, so it weighs on nobody else's comparison either: its company
-counts with its previous reliable diagnostic, or not at all. `benchmark_for` reads it for one
-diagnostic. A group is shown only when at least BENCHMARK_MIN_COMPANIES companies contribute,
-so no figure ever describes a single company; a closed company leaves at the next refresh.
+counts with its previous reliable diagnostic, or not at all. Likewise a domain whose own
+questions have too few known answers (`Score.reliable`) is left out of that domain's mean.
+`benchmark_for` reads the table for one diagnostic. A group is shown only when at least
+BENCHMARK_MIN_COMPANIES companies contribute, so no figure ever describes a single company; a
+closed company leaves at the next refresh.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ scored AS (
     FROM ranked l
     JOIN diagnostics_score s ON s.diagnostic_id = l.id
     WHERE l.rank = 1 AND s.level IN ('overall', 'domain') AND s.score IS NOT NULL
-      AND l.section <> ''
+      AND s.reliable AND l.section <> ''
 )
 """  # noqa: S608 - built from constants, no user input
 # The group of the band and region, of the band (every region), of the section alone.

@@ -350,6 +350,11 @@ class Score(models.Model):
     score = models.FloatField(null=True)
     target = models.FloatField(null=True)
     gap = models.FloatField(null=True)
+    # False when the score rests on too few known answers: the diagnostic's for the overall
+    # row (as `Diagnostic.scores_reliable`), the domain's own questions for a domain row
+    # (`scoring.DomainResult.reliable`). Competency rows are not judged. Such a score is
+    # kept but shown nowhere and counted in no benchmark.
+    reliable = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

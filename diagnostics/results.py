@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from .benchmarks import BenchmarkGroup, benchmark_for
 from .charts import RadarAxis, radar_svg
 from .definition import tr
 from .models import Answer, Diagnostic
-from .scoring import Results
+from .scoring import DomainResult, Results
 
 
 def change_as_shown(before: float | None, now: float | None, *, places: int) -> float | None:
@@ -37,6 +38,8 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
     domains = []
     for d in res.domains:
         domain_spec = spec.domain(d.code)
+        # A domain with too few known answers among its own questions shows no score (its
+        # competencies still do, each with its count of known answers).
         comps = []
         for c in domain_spec.competencies:
             cr = res.competency(c.code)
@@ -45,7 +48,12 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
             {
                 "code": d.code,
                 "title": tr(domain_spec.title, lang),
-                "result": d,
+                "result": d if d.reliable else _without_score(d),
+                "few_known": (
+                    None
+                    if d.reliable or _concerned(d) == 0
+                    else {"known": d.known, "of": _concerned(d)}
+                ),
                 "competencies": comps,
             }
         )
@@ -96,7 +104,8 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         before = Results.from_dict(previous.results["results"])
         for d in domains:
             old = before.domain(d["code"])
-            new_score, old_score = d["result"].score, old.score if old else None
+            new_score = d["result"].score
+            old_score = old.score if old and old.reliable else None
             delta = change_as_shown(old_score, new_score, places=0)
             evolution.append(
                 {"title": d["title"], "before": old_score, "now": new_score, "delta": delta}
@@ -112,6 +121,7 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
     return {
         "diagnostic": diagnostic,
         "res": res,
+        "few_known": [{"title": d["title"], **d["few_known"]} for d in domains if d["few_known"]],
         "free_texts": free_texts,
         "domains": domains,
         "benchmark": benchmark,
@@ -123,6 +133,14 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         "previous": previous,
         "evolution": evolution,
     }
+
+
+def _without_score(domain: DomainResult) -> DomainResult:
+    return replace(domain, level=None, score=None, gap=None)
+
+
+def _concerned(counts: DomainResult) -> int:
+    return counts.visible - counts.not_concerned
 
 
 def benchmark_scope(benchmark: BenchmarkGroup | None) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from diagnostics.definition import (
@@ -163,6 +163,18 @@ class AnswerCounts:
     unanswered: int
     not_concerned: int = 0  # excluded from the score and from the reliability share
 
+    @property
+    def known_share(self) -> float:
+        """The share of the questions that concern the company with a known answer (0 when
+        none concerns it)."""
+        concerned = self.visible - self.not_concerned
+        return self.known / concerned if concerned > 0 else 0.0
+
+    def enough_known(self, min_known_share: float) -> bool:
+        """Whether a score rests on enough known answers, as `Results.reliable` for the
+        whole diagnostic."""
+        return self.visible - self.not_concerned > 0 and self.known_share >= min_known_share
+
 
 @dataclass(frozen=True, kw_only=True)
 class CompetencyResult(AnswerCounts):
@@ -182,6 +194,10 @@ class DomainResult(AnswerCounts):
     score: float | None
     target: float
     gap: float | None
+    # Whether the domain's own questions have enough known answers for its score to be
+    # shown (the diagnostic's `min_known_share`, as for the overall index). Results frozen
+    # before this field existed get it from their counts (`Results.from_dict`).
+    reliable: bool = True
 
 
 @dataclass(frozen=True)
@@ -209,11 +225,13 @@ class Results:
         return sorted(below, key=lambda c: (-(c.gap or 0) * c.weight, -(c.gap or 0), c.code))
 
     def strongest_domains(self, n: int = 3) -> list[DomainResult]:
-        scored = [d for d in self.domains if d.score is not None]
+        """The best-scored domains, among those whose score rests on enough answers."""
+        scored = [d for d in self.domains if d.score is not None and d.reliable]
         return sorted(scored, key=lambda d: (-(d.score or 0), d.code))[:n]
 
     def weakest_domains(self, n: int = 3) -> list[DomainResult]:
-        scored = [d for d in self.domains if d.score is not None]
+        """The lowest-scored domains, among those whose score rests on enough answers."""
+        scored = [d for d in self.domains if d.score is not None and d.reliable]
         return sorted(scored, key=lambda d: (d.score or 0, d.code))[:n]
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,11 +248,18 @@ class Results:
         return cls(
             **{
                 **data,
-                "domains": [DomainResult(**d) for d in data["domains"]],
+                "domains": [_domain_from_dict(d, data["min_known_share"]) for d in data["domains"]],
                 "competencies": [CompetencyResult(**c) for c in data["competencies"]],
                 "visible": list(data["visible"]),
             }
         )
+
+
+def _domain_from_dict(data: Mapping[str, Any], min_known_share: float) -> DomainResult:
+    if "reliable" in data:
+        return DomainResult(**data)
+    domain = DomainResult(**data, reliable=True)
+    return replace(domain, reliable=domain.enough_known(min_known_share))
 
 
 @dataclass(frozen=True)
@@ -273,10 +298,12 @@ def _competency_result(
     )
 
 
-def _domain_result(code: str, comps: list[CompetencyResult]) -> DomainResult:
+def _domain_result(
+    code: str, comps: list[CompetencyResult], min_known_share: float
+) -> DomainResult:
     level = _round(_weighted_mean((c.level, c.weight) for c in comps if c.level is not None))
     target = _round(_weighted_mean((c.target, c.weight) for c in comps)) or 0.0
-    return DomainResult(
+    domain = DomainResult(
         code=code,
         level=level,
         score=_score(level),
@@ -288,6 +315,7 @@ def _domain_result(code: str, comps: list[CompetencyResult]) -> DomainResult:
         unanswered=sum(c.unanswered for c in comps),
         not_concerned=sum(c.not_concerned for c in comps),
     )
+    return replace(domain, reliable=domain.enough_known(min_known_share))
 
 
 def _results(
@@ -304,7 +332,7 @@ def _results(
     for domain in defn.domains:
         comps = [_competency_result(c, outcomes, profile) for c in domain.competencies]
         competencies.extend(comps)
-        domains.append(_domain_result(domain.code, comps))
+        domains.append(_domain_result(domain.code, comps, defn.min_known_share))
     overall = _round(
         _weighted_mean((c.level, c.weight) for c in competencies if c.level is not None)
     )

@@ -724,7 +724,15 @@ def unconfirmed_message(diagnostic: Diagnostic) -> str:
 
 def _score_rows(diagnostic: Diagnostic, results: Results) -> list[Score]:
     common = {"diagnostic": diagnostic, "company_id": diagnostic.company_id}
-    rows = [Score(level=Score.Level.OVERALL, code="overall", score=results.overall_score, **common)]
+    rows = [
+        Score(
+            level=Score.Level.OVERALL,
+            code="overall",
+            score=results.overall_score,
+            reliable=results.reliable,
+            **common,
+        )
+    ]
     rows += [
         Score(
             level=Score.Level.DOMAIN,
@@ -732,6 +740,7 @@ def _score_rows(diagnostic: Diagnostic, results: Results) -> list[Score]:
             score=d.score,
             target=d.target,
             gap=d.gap,
+            reliable=d.reliable,
             **common,
         )
         for d in results.domains

@@ -467,6 +467,7 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
         "chart": base["chart"],
         "free_texts": base["free_texts"],
         "domains": base["domains"],
+        "few_known": base["few_known"],
         "benchmark": base["benchmark"],
         "benchmark_scope": base["benchmark_scope"],
         "plan_items": kept,

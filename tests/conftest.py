@@ -187,7 +187,7 @@ def scored_diagnostic(start):
             submitted_at=timezone.now(),
             results={"results": {"reliable": reliable}},
         )
-        for level, code in (("domain", "A"), ("overall", "")):
+        for level, code in (("domain", "A"), ("overall", "overall")):
             Score.objects.create(
                 company=party.company, diagnostic=diagnostic, level=level, code=code, score=score
             )

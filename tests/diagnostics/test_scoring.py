@@ -402,6 +402,8 @@ def test_weights_and_aggregation() -> None:
     # D2: only C3 has a level; target (4×1 + 1×3) / 4 = 1.75, below the level: no gap.
     assert (d2.level, d2.score, d2.target, d2.gap) == (3.0, 75.0, 1.75, 0.0)
     assert (d2.visible, d2.known, d2.dont_know, d2.unanswered) == (3, 1, 1, 1)
+    # 1 known answer of 3 is below the questionnaire's 60 %: D2's score is not reliable.
+    assert (d1.reliable, d2.reliable) == (True, False)
 
     # Overall: (1×2 + 4×1 + 3×1) / 4 = 2.25, C4 left out.
     assert (results.overall_level, results.overall_score) == (2.25, 56.25)
@@ -411,8 +413,9 @@ def test_weights_and_aggregation() -> None:
     assert results.visible == ["q1", "q2", "q3", "t", "q4", "q5", "q6"]
     assert results.respondents == 1
 
-    assert [d.code for d in results.strongest_domains()] == ["D2", "D1"]
-    assert [d.code for d in results.weakest_domains(1)] == ["D1"]
+    # D2 (75/100 on one answer) is neither the strongest domain nor among the weakest.
+    assert [d.code for d in results.strongest_domains()] == ["D1"]
+    assert [d.code for d in results.weakest_domains()] == ["D1"]
 
 
 def test_ranked_gaps_order() -> None:

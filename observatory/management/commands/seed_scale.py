@@ -117,7 +117,11 @@ STEPS = [
         SELECT gen_random_uuid(), c.id, %(q)s, 'collective', 'submitted',
                substr(c.naf_code, 1, 2), c.headcount_band,
                now() - make_interval(days => 400 * (k - 1) + (c.id %% 300)::int),
-               now() - make_interval(days => 400 * (k - 1) + (c.id %% 300)::int), '{}'::jsonb
+               now() - make_interval(days => 400 * (k - 1) + (c.id %% 300)::int),
+               -- One diagnostic in ten with too few known answers for reliable scores.
+               jsonb_build_object(
+                   'results', jsonb_build_object('reliable', (c.id + k) %% 10 <> 0)
+               )
         FROM accounts_company c CROSS JOIN generate_series(1, %(per)s) AS k
         WHERE c.siret::bigint > %(start)s AND c.siret ~ '^7'
         """,
@@ -125,9 +129,15 @@ STEPS = [
     (
         "scores",
         """
-        INSERT INTO diagnostics_score (company_id, diagnostic_id, level, code, score, target, gap)
+        INSERT INTO diagnostics_score
+            (company_id, diagnostic_id, level, code, score, target, gap, reliable)
         SELECT d.company_id, d.id, s.level, s.code,
-               (20 + abs(hashint8(d.id * 31 + s.n)) %% 64)::float, 3, 1
+               (20 + abs(hashint8(d.id * 31 + s.n)) %% 64)::float, 3, 1,
+               -- The diagnostic's reliability overall; one domain score in twenty on too
+               -- few known answers.
+               CASE s.level WHEN 'overall' THEN d.scores_reliable
+                            WHEN 'domain' THEN abs(hashint8(d.id * 17 + s.n)) %% 20 <> 0
+                            ELSE true END
         FROM diagnostics_diagnostic d
         JOIN accounts_company c ON c.id = d.company_id AND c.siret ~ '^7'
         CROSS JOIN (
