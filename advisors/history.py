@@ -31,7 +31,8 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
     answers, by date (`dates`, `overall`, each domain's `values`): two queries, whatever
     the number of diagnostics. The others are left out of the series, as the results page
     shows no index and no chart for them; `left_out` gives their dates. A domain whose own
-    questions had too few known answers has no value in that diagnostic."""
+    questions had too few known answers has no value in that diagnostic
+    (`unscored_domains` says whether that happens)."""
     diagnostics = list(
         Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
         .select_related("questionnaire")
@@ -40,6 +41,7 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
     )
     ids = [d.pk for d in diagnostics]
     scores: dict[tuple[int, str], float | None] = {}
+    unscored: set[int] = set()  # diagnostics with a domain score on too few known answers
     domain_codes: list[str] = []
     for diagnostic_id, level, code, score, reliable in (
         Score.objects.filter(diagnostic_id__in=ids, level__in=["domain", "overall"])
@@ -49,6 +51,8 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
         key = code if level == Score.Level.DOMAIN else "__overall__"
         # A score on too few known answers is not shown (Score.reliable).
         scores[(diagnostic_id, key)] = score if reliable else None
+        if not reliable and level == Score.Level.DOMAIN:
+            unscored.add(diagnostic_id)
         if level == Score.Level.DOMAIN and code not in domain_codes:
             domain_codes.append(code)
     titles: dict[str, str] = {}
@@ -70,6 +74,7 @@ def score_history(company: Company, language: str) -> dict[str, Any]:
         "domains": domains,
         "overall": [scores.get((d.pk, "__overall__")) for d in shown],
         "left_out": [_short_date(d) for d in diagnostics if not d.scores_reliable],
+        "unscored_domains": any(d.pk in unscored for d in shown),
     }
 
 

@@ -143,11 +143,28 @@ def test_no_change_is_shown_for_a_domain_without_a_reliable_score(
     assert (changes["Domaine B"]["before"], changes["Domaine B"]["delta"]) == (None, None)
 
 
-def test_the_history_leaves_the_domain_out_of_that_diagnostic(company_a, patchy):
+def test_the_history_leaves_the_domain_out_of_that_diagnostic(
+    client_for, advisor, company_a, patchy
+):
     history = score_history(company_a.company, "fr")
     values = {d["code"]: d["values"] for d in history["domains"]}
     assert values["A"] == [87.5]
     assert values["B"] == [None]
+    assert history["unscored_domains"] is True
+    note = "Un tiret\u00a0: trop peu de questions du domaine ont reçu une réponse connue"
+    for user, url in (
+        (advisor, reverse("advisors:company", args=[company_a.company.public_id])),
+        (company_a.member, reverse("home")),
+    ):
+        page = client_for(user).get(url).text
+        row = page.split(">Domaine B</th>", 1)[1].split("</tr>", 1)[0]
+        assert row.startswith('<td class="text-end">—</td>')
+        assert note in page
+
+
+def test_a_history_with_every_domain_scored_has_no_note_on_dashes(client_for, company_a, submitted):
+    assert score_history(company_a.company, "fr")["unscored_domains"] is False
+    assert "data-unscored" not in client_for(company_a.member).get(reverse("home")).text
 
 
 def test_the_benchmark_of_a_domain_leaves_out_a_score_on_too_few_answers(
