@@ -78,9 +78,14 @@ def radar_svg(
     title: str,
     score_label: str,
     target_label: str,
+    no_score_label: str = "–",
     size: int = 440,
 ) -> str:
-    """A radar chart of scores against targets (0..100), one axis per item, clockwise."""
+    """A radar chart of scores against targets (0..100), one axis per item, clockwise.
+
+    An axis without a score has no point: the score polygon joins the axes that have one,
+    and the axis's label says `no_score_label` on a line of its own, so that nothing reads
+    as a zero."""
     desc = _description(axes, score_label, target_label)
     chart_id = f"radar-{zlib.crc32(repr((title, tuple(axes))).encode()):08x}"
     n = len(axes)
@@ -136,24 +141,28 @@ def radar_svg(
 
     # The two series: the target dashed, the score filled.
     targets = [_clamp(a.target) for a in axes]
-    scores = [_clamp(a.score) for a in axes]
+    scored = [(i, _clamp(a.score)) for i, a in enumerate(axes) if a.score is not None]
     out.append(
         f'<polygon class="series-target" points="{points(targets)}" fill="none" '
         f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
     )
-    out.append(
-        f'<polygon class="series-score" points="{points(scores)}" fill="{SCORE_COLOUR}" '
-        f'fill-opacity="0.2" stroke="{SCORE_COLOUR}" stroke-width="2"/>'
-    )
-    for i, axis in enumerate(axes):
+    if scored:
+        score_points = " ".join(
+            f"{_n(x)},{_n(y)}" for x, y in (point(i, value) for i, value in scored)
+        )
+        out.append(
+            f'<polygon class="series-score" points="{score_points}" fill="{SCORE_COLOUR}" '
+            f'fill-opacity="0.2" stroke="{SCORE_COLOUR}" stroke-width="2"/>'
+        )
+    for i in range(n):
         x, y = point(i, targets[i])
         out.append(
             f'<rect x="{_n(x - 3)}" y="{_n(y - 3)}" width="6" height="6" fill="{TARGET_COLOUR}"/>'
         )
-        x, y = point(i, scores[i])
-        fill = SCORE_COLOUR if axis.score is not None else "#ffffff"  # hollow: no score
+    for i, value in scored:
+        x, y = point(i, value)
         out.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{fill}" '
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{SCORE_COLOUR}" '
             f'stroke="{SCORE_COLOUR}" stroke-width="2"/>'
         )
 
@@ -163,7 +172,7 @@ def radar_svg(
         x, y = point(i, 100, extra=12)
         dx, dy = x - cx, y - cy
         anchor = "start" if dx > 1 else "end" if dx < -1 else "middle"
-        lines = _wrap(axis.label)
+        lines = _wrap(axis.label) + ([f"({no_score_label})"] if axis.score is None else [])
         if dy < -radius * 0.3:  # above: the last line sits on the point
             first = y - line_height * (len(lines) - 1)
         elif dy > radius * 0.3:  # below: the first line hangs from it

@@ -70,6 +70,7 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         title=_("Score and target per domain"),
         score_label=_("Score"),
         target_label=_("Target"),
+        no_score_label=_("no score"),
     )
     respondents = frozen.get("respondents") or {}
     divergence = [

@@ -47,6 +47,24 @@ def test_radar_is_valid_svg_with_grid_and_two_series(n: int) -> None:
     assert len(list(root.iter(f"{NS}circle"))) == n  # a point on each score vertex
 
 
+def test_an_axis_without_a_score_has_no_point_and_says_so() -> None:
+    items = axes(5)
+    items[2] = RadarAxis("Domain 2", score=None, target=75.0)
+    root = parse(render(items, no_score_label="no score"))
+    (score,) = polygons(root, "series-score")
+    (target,) = polygons(root, "series-target")
+    assert len(score.get("points", "").split()) == 4  # not drawn down to the centre
+    assert len(target.get("points", "").split()) == 5
+    assert len(list(root.iter(f"{NS}circle"))) == 4
+    labels = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
+    assert "Domain 2(no score)" in labels
+    assert "Domain 1" in labels
+    desc = root.find(f"{NS}desc")
+    assert desc is not None
+    assert desc.text is not None
+    assert "Domain 2: Score –, Target 75" in desc.text
+
+
 def test_radar_is_accessible() -> None:
     root = parse(render(axes(4)))
     assert root.get("role") == "img"
@@ -90,23 +108,6 @@ def test_numbers_have_at_most_one_decimal() -> None:
     svg = render(items)
     assert not re.search(r"\d\.\d\d", svg)
     assert "33.3" in svg
-
-
-def test_none_scores_are_drawn_at_zero_with_a_hollow_point() -> None:
-    items = [RadarAxis("A", None, 50), RadarAxis("B", 50, 50), RadarAxis("C", None, 50)]
-    svg = render(items)
-    root = parse(svg)
-    hollow = [c for c in root.iter(f"{NS}circle") if c.get("fill") == "#ffffff"]
-    assert len(hollow) == 2
-    centre = root.find(f"{NS}line")  # the first spoke starts at the centre
-    assert centre is not None
-    (score,) = polygons(root, "series-score")
-    first_vertex = score.get("points", "").split()[0]
-    assert first_vertex == f"{centre.get('x1')},{centre.get('y1')}"
-    desc = root.find(f"{NS}desc")
-    assert desc is not None
-    assert desc.text is not None
-    assert "A: Score –, Target 50" in desc.text
 
 
 def test_out_of_range_values_are_clamped() -> None:
