@@ -12,7 +12,8 @@ its own):
 1. In process, with Django's test client (DEBUG off, no network): --runs GETs of each page,
    after 3 warm-ups, timed end to end (view, queries, template); prints p50, p95, max and
    the number of SQL queries of one request. Pages: the operator's training needs and
-   funding forecast (the whole sector), the same for an advisor following --portfolio
+   funding forecast (the whole sector, then one region's, summed from its facts on each
+   request), the same for an advisor following --portfolio
    companies (summed from the facts on each request); then the benchmark read that the
    results page and the PDF add (benchmark_for, the scale diagnostics have no frozen
    results to render a whole page).
@@ -132,6 +133,13 @@ def main() -> None:
     pages = [
         ("operator: training needs", operator, reverse("observatory:needs")),
         ("operator: funding forecast", operator, reverse("observatory:funding")),
+        # One region (Auvergne-Rhône-Alpes): summed from its facts on each request.
+        ("operator, one region: needs", operator, reverse("observatory:needs") + "?region=84"),
+        (
+            "operator, one region: funding",
+            operator,
+            reverse("observatory:funding") + "?region=84",
+        ),
         (f"advisor ({args.portfolio} companies): needs", small, reverse("observatory:needs")),
         (f"advisor ({args.portfolio} companies): funding", small, reverse("observatory:funding")),
     ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Region
 from documents.exports import ExportForm
 
 
@@ -13,6 +14,9 @@ class FilterForm(forms.Form):
     )
     period = forms.IntegerField(
         label=_("Period (year of submission)"), required=False, min_value=0, max_value=9999
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("Every region")), *Region.choices]
     )
 
 

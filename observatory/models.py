@@ -48,13 +48,16 @@ class PlanLineFact(models.Model):
 
 class Aggregate(models.Model):
     """One figure of the observatory: the facts of a questionnaire version and period
-    (0: every period) grouped by one dimension (domain, competency, route...) and key, for
-    the counted lines (status blank, by priority, 0 for all) or for one status."""
+    (0: every period), of every region or of one, grouped by one dimension (domain,
+    competency, route...) and key, for the counted lines (status blank, by priority, 0 for
+    all) or for one status."""
 
     questionnaire = models.ForeignKey(
         "diagnostics.Questionnaire", on_delete=models.CASCADE, related_name="+"
     )
     period = models.PositiveSmallIntegerField()
+    # The companies of one region only (INSEE code), or of every region (blank).
+    region = models.CharField(max_length=2, blank=True, default="")
     dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=60)
     status = models.CharField(max_length=10, blank=True)
@@ -71,7 +74,7 @@ class Aggregate(models.Model):
     refreshed_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["questionnaire", "period", "dimension"])]
+        indexes = [models.Index(fields=["questionnaire", "period", "region", "dimension"])]
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.key} {self.status} p{self.priority}"

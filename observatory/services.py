@@ -58,9 +58,11 @@ MEASURES = (
     "SUM(remaining_min) AS remaining_min, SUM(remaining_max) AS remaining_max"
 )
 COLUMNS = (
-    "questionnaire_id, period, dimension, key, status, priority, companies, lines, hours, "
-    "cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max"
+    "questionnaire_id, period, region, dimension, key, status, priority, companies, lines, "
+    "hours, cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max"
 )
+# The dimensions that are the region themselves: not split again by region.
+REGION_COLUMN = "region"
 
 
 def _select(
@@ -70,45 +72,68 @@ def _select(
     statuses: tuple[str, ...],
     condition: str,
     grouping_sets: bool,
+    regions: bool,
 ) -> list[str]:
-    """The SELECTs of one dimension: by period and for every period (period 0), split by
-    `extra` (priority or status) when given. PostgreSQL computes both groupings in one
-    pass (GROUPING SETS); other databases get one SELECT per grouping."""
+    """The SELECTs of one dimension: by period and for every period (period 0), for every
+    region (region blank) and for each region, split by `extra` (priority or status) when
+    given; a dimension that is the region itself is not split by region, and nothing is
+    when `regions` is False. PostgreSQL
+    computes every grouping in one pass (GROUPING SETS); other databases get one SELECT
+    per grouping."""
     cols = [c for c in (column, extra) if c]
+    by_region = regions and column != REGION_COLUMN
     sets = [["questionnaire_id", "period", *cols], ["questionnaire_id", *cols]]
+    if by_region:
+        sets += [
+            ["questionnaire_id", "period", REGION_COLUMN, *cols],
+            ["questionnaire_id", REGION_COLUMN, *cols],
+        ]
     key = column or "''"
     priority = "priority" if extra == "priority" else "0"
     status = "status" if extra == "status" else "''"
     where = f"status IN ({_in(statuses)}){condition}"
 
-    def select(period: str, group_by: str) -> str:
+    def select(period: str, region: str, group_by: str) -> str:
         return (
-            f"SELECT questionnaire_id, {period} AS period, '{dimension}' AS dimension, "  # noqa: S608 - constants
-            f"{key} AS key, {status} AS status, {priority} AS priority, {MEASURES} "
+            f"SELECT questionnaire_id, {period} AS period, {region} AS region, "  # noqa: S608 - constants
+            f"'{dimension}' AS dimension, {key} AS key, {status} AS status, "
+            f"{priority} AS priority, {MEASURES} "
             f"FROM observatory_planlinefact WHERE {where} GROUP BY {group_by}"
         )
 
     if grouping_sets:
         sets_sql = ", ".join(f"({', '.join(cols_)})" for cols_ in sets)
-        return [select("COALESCE(period, 0)", f"GROUPING SETS ({sets_sql})")]
-    return [select("period", ", ".join(sets[0])), select("0", ", ".join(sets[1]))]
+        region = (
+            f"CASE WHEN GROUPING({REGION_COLUMN}) = 0 THEN {REGION_COLUMN} ELSE '' END"
+            if by_region
+            else "''"
+        )
+        return [select("COALESCE(period, 0)", region, f"GROUPING SETS ({sets_sql})")]
+    selects = [select("period", "''", ", ".join(sets[0])), select("0", "''", ", ".join(sets[1]))]
+    if by_region:
+        selects += [
+            select("period", REGION_COLUMN, ", ".join(sets[2])),
+            select("0", REGION_COLUMN, ", ".join(sets[3])),
+        ]
+    return selects
 
 
 def _in(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def aggregate_sql(where: str = "") -> str:
+def aggregate_sql(where: str = "", *, regions: bool = True) -> str:
     """SELECT of every Aggregate column (but refreshed_at) from the facts matching `where`
-    (an SQL condition on observatory_planlinefact, with named parameters)."""
+    (an SQL condition on observatory_planlinefact, with named parameters), also split by
+    region unless `regions` is False (every row's region is then blank)."""
     condition = f" AND ({where})" if where else ""
-    grouping_sets = connection.vendor == "postgresql"
+    args = (condition, connection.vendor == "postgresql", regions)
     parts = []
     for dimension, column in NEED_DIMENSIONS.items():
         for extra in ("priority", ""):
-            parts += _select(dimension, column, extra, NEED_STATUSES, condition, grouping_sets)
+            parts += _select(dimension, column, extra, NEED_STATUSES, *args)
     for dimension, column in FUNDING_DIMENSIONS.items():
-        parts += _select(dimension, column, "status", FORECAST_STATUSES, condition, grouping_sets)
+        parts += _select(dimension, column, "status", FORECAST_STATUSES, *args)
     return " UNION ALL ".join(parts)
 
 

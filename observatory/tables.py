@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -65,12 +66,31 @@ class Selection:
     period: int  # 0: every period
     questionnaires: list[Questionnaire] = field(default_factory=list)
     periods: list[int] = field(default_factory=list)
+    region: str = ""  # "": every region
+
+    @property
+    def region_label(self) -> str:
+        return str(dict(Region.choices).get(self.region, ""))
+
+    @property
+    def query(self) -> str:
+        """The selection as a query string, for the links that keep it."""
+        params: dict[str, Any] = {
+            "questionnaire": self.questionnaire.pk if self.questionnaire else "",
+            "period": self.period,
+        }
+        if self.region:
+            params["region"] = self.region
+        return urlencode(params)
 
 
-def selection(user: User, questionnaire_id: int | None, period: int | None) -> Selection:
-    """The questionnaire version and period asked for, with those there are to choose from
-    (the latest version by default, every period by default). Two queries; a third reads
-    the chosen version's definition when its labels are needed, never any version's source."""
+def selection(
+    user: User, questionnaire_id: int | None, period: int | None, region: str = ""
+) -> Selection:
+    """The questionnaire version, period and region asked for, with the versions and
+    periods there are to choose from (the latest version, every period and every region by
+    default). Two queries; a third reads the chosen version's definition when its labels
+    are needed, never any version's source."""
     questionnaires = list(
         Questionnaire.objects.defer("source", "definition").order_by("key", "-version")
     )
@@ -89,23 +109,37 @@ def selection(user: User, questionnaire_id: int | None, period: int | None) -> S
         period=period if period in periods else 0,
         questionnaires=questionnaires,
         periods=periods,
+        region=region,
     )
 
 
 def figures(user: User, chosen: Selection) -> list[dict[str, Any]]:
-    """Every figure of the selection, as Aggregate rows (dicts). One query."""
+    """Every figure of the selection (one region's or every region's), as Aggregate rows
+    (dicts). One query: the sector's precomputed aggregates, or for a portfolio the same
+    figures summed over the facts of its companies."""
     if chosen.questionnaire is None:
         return []
     if sees_everything(user):
         return list(
             Aggregate.objects.filter(
-                questionnaire=chosen.questionnaire, period=chosen.period
+                questionnaire=chosen.questionnaire, period=chosen.period, region=chosen.region
             ).values(*COLUMNS.replace(" ", "").split(","))
         )
-    sql = f"SELECT {COLUMNS} FROM ({aggregate_sql(PORTFOLIO)}) AS f WHERE period = %(period)s"  # noqa: S608 - constant SQL
+    # A portfolio's figures are summed on each request: only for the region asked for.
+    where = PORTFOLIO + (" AND region = %(region)s" if chosen.region else "")
+    sql = (
+        f"SELECT {COLUMNS} FROM ({aggregate_sql(where, regions=False)}) AS f "  # noqa: S608 - constant SQL
+        "WHERE period = %(period)s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, {"user": user.pk, "q": chosen.questionnaire.pk, "period": chosen.period}
+            sql,
+            {
+                "user": user.pk,
+                "q": chosen.questionnaire.pk,
+                "period": chosen.period,
+                "region": chosen.region,
+            },
         )
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -315,10 +349,17 @@ def observatory_context(user: User, chosen: Selection, lang: str) -> dict[str, A
         {r["key"] for r in rows if r["dimension"] == "action"},
         lang,
     )
+    needs, funding = needs_tables(rows, labels), funding_tables(rows, labels)
+    if chosen.region:  # one region: no table by region
+        for figures_ in (needs, funding):
+            figures_["tables"] = [
+                t for t in figures_["tables"] if t["dimension"] not in ("region", "funding_region")
+            ]
     return {
         "selection": chosen,
+        "regions": Region.choices,
         "min_companies": settings.BENCHMARK_MIN_COMPANIES,
         "whole_sector": sees_everything(user),
-        "needs": needs_tables(rows, labels),
-        "funding": funding_tables(rows, labels),
+        "needs": needs,
+        "funding": funding,
     }

@@ -58,7 +58,10 @@ def _context(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     if not form.is_valid():
         return _bad(form)
     chosen = tables.selection(
-        request.user, form.cleaned_data["questionnaire"], form.cleaned_data["period"]
+        request.user,
+        form.cleaned_data["questionnaire"],
+        form.cleaned_data["period"],
+        form.cleaned_data["region"],
     )
     return tables.observatory_context(request.user, chosen, current_language())
 
@@ -91,7 +94,10 @@ def export_tables(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad(form)
     chosen = tables.selection(
-        request.user, form.cleaned_data["questionnaire"], form.cleaned_data["period"]
+        request.user,
+        form.cleaned_data["questionnaire"],
+        form.cleaned_data["period"],
+        form.cleaned_data["region"],
     )
     context = tables.observatory_context(request.user, chosen, current_language())
     which = form.cleaned_data["table"]
@@ -99,12 +105,13 @@ def export_tables(request: HttpRequest) -> HttpResponse:
     audit.record(
         Action.TABLE_EXPORTED,
         actor=request.user,
-        target=f"observatoire-{which}-{chosen.period or 'toutes-periodes'}",
+        target=f"observatoire-{which}-{chosen.period or 'toutes-periodes'}"
+        + (f"-{chosen.region}" if chosen.region else ""),
     )
     title = dict(form.fields["table"].choices)[which]
     period = chosen.period or _("all periods")
     observatory = _("observatory")
-    filename = slugify(f"{observatory} {title} {period}")
+    filename = slugify(f"{observatory} {title} {period} {chosen.region_label}")
     return respond(form.cleaned_data["format"] or "csv", sheets, filename)
 
 

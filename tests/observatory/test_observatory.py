@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Company
+from accounts.models import Company, Region
 from observatory.models import Aggregate, PlanLineFact
 from observatory.tasks import refresh_observatory
 from reports.models import PlanItem
@@ -28,7 +30,8 @@ def test_refresh_writes_one_fact_per_plan_line(submit_companies):
     submit_companies(2)
     assert refresh_observatory() == PlanItem.objects.count() > 0
     assert PlanLineFact.objects.filter(section="C", region="84").count() == PlanItem.objects.count()
-    assert Aggregate.objects.filter(dimension="total", period=0, priority=0).get().companies == 2
+    total = Aggregate.objects.filter(dimension="total", period=0, priority=0, region="")
+    assert total.get().companies == 2
 
 
 def test_refresh_funds_lines_under_the_plan_rules(submit_companies):
@@ -315,3 +318,78 @@ def test_facts_written_before_the_rules_key_get_their_plan_rules(submit_companie
     assert set(PlanLineFact.objects.values_list("funding_rules_key", flat=True)) == {
         str(funding_rules.pk)
     }
+
+
+def test_a_region_narrows_the_figures_to_its_companies(
+    submit_companies, settings, client_for, operator
+):
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    submit_companies(2, region=Region.ARA)
+    brittany = submit_companies(3, region=Region.BRE)
+    submit_companies(1, region=Region.COR)
+    refresh_observatory()
+    client = client_for(operator)
+    whole = client.get(NEEDS)
+    assert whole.context["needs"]["total"]["companies"] == 6
+    with CaptureQueriesContext(connection) as sector:
+        client.get(NEEDS)
+        client.get(FUNDING)
+    with CaptureQueriesContext(connection) as region:
+        page = client.get(NEEDS, {"region": Region.BRE})
+        funding = client.get(FUNDING, {"region": Region.BRE})
+    assert page.context["needs"]["total"]["companies"] == 3
+    assert {t["companies"] for t in funding.context["funding"]["totals"]} == {3}
+    dimensions = {t["dimension"] for t in page.context["needs"]["tables"]}
+    assert "region" not in dimensions  # no table by region within one region
+    assert "domain" in dimensions
+    # Precomputed too: the same number of queries as the sector's figures.
+    assert len(region.captured_queries) == len(sector.captured_queries)
+    text = page.content.decode()
+    assert "Toutes les entreprises du secteur de la région Bretagne." in text
+    assert '<option value="53" selected>Bretagne</option>' in text
+    # The tabs and the exports keep the region.
+    assert text.count("period=0&amp;region=53") == 4
+    # Precomputed as the sector's: a closed company leaves them at the next refresh.
+    Company.objects.filter(pk=brittany[0].pk).update(closed_at=timezone.now())
+    refresh_observatory()
+    assert client.get(NEEDS, {"region": Region.BRE}).context["needs"]["total"]["companies"] == 2
+    # Alone in its region: no figure.
+    assert client.get(NEEDS, {"region": Region.COR}).context["needs"]["total"] is None
+
+
+def test_an_advisor_s_region_is_the_portfolio_s_companies_in_it(
+    submit_companies, settings, client_for
+):
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    followed = submit_companies(2, region=Region.BRE) + submit_companies(1, region=Region.ARA)
+    submit_companies(3, region=Region.BRE)
+    refresh_observatory()
+    advisor = UserFactory(is_advisor=True)
+    for company in followed:
+        company.advisors.add(advisor)
+    page = client_for(advisor).get(NEEDS, {"region": Region.BRE})
+    assert page.context["needs"]["total"]["companies"] == 2
+    assert "Uniquement les entreprises de votre portefeuille de la région Bretagne." in page.text
+
+
+def test_an_unknown_region_gets_400_naming_the_filter(client_for, operator):
+    response = client_for(operator).get(NEEDS, {"region": "99"})
+    assert response.status_code == 400
+    assert "Région : " in response.content.decode()
+
+
+def test_the_export_of_a_region_holds_its_figures(submit_companies, settings, client_for):
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    submit_companies(2, region=Region.ARA)
+    submit_companies(1, region=Region.BRE)
+    refresh_observatory()
+    client = client_for(UserFactory(is_staff=True))
+    response = client.get(
+        reverse("observatory:export"), {"table": "funding", "format": "csv", "region": "53"}
+    )
+    assert response.status_code == 200
+    assert "bretagne" in response["Content-Disposition"]
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    totals = [line.split(";") for line in lines if line.startswith(";Toutes les lignes;")]
+    assert totals
+    assert {row[3] for row in totals} == {"1"}  # the one company of Brittany
