@@ -38,8 +38,6 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
     domains = []
     for d in res.domains:
         domain_spec = spec.domain(d.code)
-        # A domain with too few known answers among its own questions shows no score (its
-        # competencies still do, each with its count of known answers).
         comps = []
         for c in domain_spec.competencies:
             cr = res.competency(c.code)
@@ -48,11 +46,13 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
             {
                 "code": d.code,
                 "title": tr(domain_spec.title, lang),
+                # A domain with too few known answers among its own questions shows no
+                # score (its competencies still do, each with its count of known answers).
                 "result": d if d.reliable else _without_score(d),
                 "few_known": (
                     None
-                    if d.reliable or _concerned(d) == 0
-                    else {"known": d.known, "of": _concerned(d)}
+                    if d.reliable or d.concerned == 0
+                    else {"known": d.known, "of": d.concerned}
                 ),
                 "competencies": comps,
             }
@@ -138,10 +138,6 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
 
 def _without_score(domain: DomainResult) -> DomainResult:
     return replace(domain, level=None, score=None, gap=None)
-
-
-def _concerned(counts: DomainResult) -> int:
-    return counts.visible - counts.not_concerned
 
 
 def benchmark_scope(benchmark: BenchmarkGroup | None) -> str:

@@ -164,16 +164,20 @@ class AnswerCounts:
     not_concerned: int = 0  # excluded from the score and from the reliability share
 
     @property
+    def concerned(self) -> int:
+        """The visible questions that concern the company."""
+        return self.visible - self.not_concerned
+
+    @property
     def known_share(self) -> float:
         """The share of the questions that concern the company with a known answer (0 when
         none concerns it)."""
-        concerned = self.visible - self.not_concerned
-        return self.known / concerned if concerned > 0 else 0.0
+        return self.known / self.concerned if self.concerned > 0 else 0.0
 
     def enough_known(self, min_known_share: float) -> bool:
         """Whether a score rests on enough known answers, as `Results.reliable` for the
         whole diagnostic."""
-        return self.visible - self.not_concerned > 0 and self.known_share >= min_known_share
+        return self.concerned > 0 and self.known_share >= min_known_share
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -61,7 +61,8 @@ COLUMNS = (
     "questionnaire_id, period, region, dimension, key, status, priority, companies, lines, "
     "hours, cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max"
 )
-# The dimensions that are the region themselves: not split again by region.
+# The facts' region: every figure is also computed per region, but for the dimensions
+# grouped by the region itself.
 REGION_COLUMN = "region"
 
 
@@ -77,9 +78,8 @@ def _select(
     """The SELECTs of one dimension: by period and for every period (period 0), for every
     region (region blank) and for each region, split by `extra` (priority or status) when
     given; a dimension that is the region itself is not split by region, and nothing is
-    when `regions` is False. PostgreSQL
-    computes every grouping in one pass (GROUPING SETS); other databases get one SELECT
-    per grouping."""
+    when `regions` is False. PostgreSQL computes every grouping in one pass (GROUPING
+    SETS); other databases get one SELECT per grouping."""
     cols = [c for c in (column, extra) if c]
     by_region = regions and column != REGION_COLUMN
     sets = [["questionnaire_id", "period", *cols], ["questionnaire_id", *cols]]
