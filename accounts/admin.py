@@ -50,10 +50,9 @@ class FollowedByFilter(admin.SimpleListFilter):
     NOBODY = "none"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        advisors = User.objects.filter(is_advisor=True, is_active=True).order_by("full_name")
         return [
             (self.NOBODY, _("No advisor")),
-            *((str(a.pk), a.full_name or a.email) for a in advisors),
+            *((str(a.pk), a.full_name or a.email) for a in User.objects.active_advisors()),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Company]) -> QuerySet[Company]:
@@ -67,7 +66,7 @@ class FollowedByFilter(admin.SimpleListFilter):
 class AdvisorChoiceForm(forms.Form):
     advisor = forms.ModelChoiceField(
         label=_("Advisor"),
-        queryset=User.objects.filter(is_advisor=True, is_active=True).order_by("full_name"),
+        queryset=User.objects.active_advisors(),
     )
 
 

@@ -45,6 +45,11 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 
+    def active_advisors(self) -> models.QuerySet[User]:
+        """The skills operator's advisors who can follow companies, by name (an erased
+        person is no longer an advisor)."""
+        return self.filter(is_advisor=True, is_active=True).order_by("full_name", "pk")
+
 
 REMINDERS_SALT = "accounts.reassessment-reminders"
 
