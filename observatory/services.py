@@ -152,6 +152,11 @@ def refresh_observatory(*, on: date | None = None) -> int | None:
         for chunk in _chunks(_latest_diagnostic_ids(cursor)):
             written += _write_facts(cursor, chunk, on)
         rebuild_aggregates(cursor)
+        if connection.vendor == "postgresql":
+            # Every row is new: give the planner their statistics now, not whenever
+            # autovacuum comes by (if it is on), or the pages summed from the facts may be
+            # planned as if the table held what it held before.
+            cursor.execute("ANALYZE observatory_planlinefact, observatory_aggregate")
     logger.info("Observatory refreshed: %s plan lines.", written)
     return written
 

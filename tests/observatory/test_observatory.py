@@ -55,6 +55,29 @@ def test_a_second_refresh_gives_the_same_figures(submit_companies):
     )
 
 
+def test_the_refresh_gives_the_planner_the_new_facts_statistics(submit_companies):
+    """Every fact is new after a refresh: the pages summed from the facts are planned on
+    their statistics at once, also where autovacuum is off or has not come by yet."""
+    submit_companies(3, idcc="3248")
+    refresh_observatory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class "
+            "WHERE relname IN ('observatory_planlinefact', 'observatory_aggregate')"
+        )
+        tuples = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT most_common_vals::text FROM pg_stats "
+            "WHERE tablename = 'observatory_planlinefact' AND attname = 'idcc'"
+        )
+        idcc_values = cursor.fetchone()
+    assert tuples == {
+        "observatory_planlinefact": PlanLineFact.objects.count(),
+        "observatory_aggregate": Aggregate.objects.count(),
+    }
+    assert idcc_values == ("{3248}",)
+
+
 def test_closed_company_leaves_the_observatory_at_the_next_refresh(submit_companies):
     companies = submit_companies(2)
     refresh_observatory()
