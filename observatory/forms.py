@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
+from accounts.validators import IDCC_RE
 from documents.exports import ExportForm
 
 
@@ -17,6 +18,13 @@ class FilterForm(forms.Form):
     )
     region = forms.ChoiceField(
         label=_("Region"), required=False, choices=[("", _("Every region")), *Region.choices]
+    )
+    # Any IDCC is well formed here; one the page does not offer falls back to every branch.
+    branch = forms.RegexField(
+        label=_("Branch (collective agreement)"),
+        required=False,
+        regex=IDCC_RE,
+        error_messages={"invalid": _("An IDCC has exactly 4 digits, for example 3248.")},
     )
 
 

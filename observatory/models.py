@@ -40,7 +40,11 @@ class PlanLineFact(models.Model):
     remaining_max = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["company", "questionnaire"])]
+        indexes = [
+            models.Index(fields=["company", "questionnaire"]),
+            # One region and one branch at once: summed from the facts on each request.
+            models.Index(fields=["questionnaire", "region", "idcc"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.action_code} ({self.status})"
@@ -48,9 +52,10 @@ class PlanLineFact(models.Model):
 
 class Aggregate(models.Model):
     """One figure of the observatory: the facts of a questionnaire version and period
-    (0: every period), of every region or of one, grouped by one dimension (domain,
-    competency, route...) and key, for the counted lines (status blank, by priority, 0 for
-    all) or for one status."""
+    (0: every period), of every region or of one, of every branch or of one, grouped by one
+    dimension (domain, competency, route...) and key, for the counted lines (status blank,
+    by priority, 0 for all) or for one status. One region and one branch at once are not
+    precomputed (observatory.tables sums them from the facts)."""
 
     questionnaire = models.ForeignKey(
         "diagnostics.Questionnaire", on_delete=models.CASCADE, related_name="+"
@@ -58,6 +63,8 @@ class Aggregate(models.Model):
     period = models.PositiveSmallIntegerField()
     # The companies of one region only (INSEE code), or of every region (blank).
     region = models.CharField(max_length=2, blank=True, default="")
+    # The companies of one branch only (IDCC), or of every branch (blank).
+    branch = models.CharField(max_length=4, blank=True, default="")
     dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=60)
     status = models.CharField(max_length=10, blank=True)
@@ -74,7 +81,9 @@ class Aggregate(models.Model):
     refreshed_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["questionnaire", "period", "region", "dimension"])]
+        indexes = [
+            models.Index(fields=["questionnaire", "period", "region", "branch", "dimension"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.key} {self.status} p{self.priority}"

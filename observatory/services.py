@@ -58,12 +58,14 @@ MEASURES = (
     "SUM(remaining_min) AS remaining_min, SUM(remaining_max) AS remaining_max"
 )
 COLUMNS = (
-    "questionnaire_id, period, region, dimension, key, status, priority, companies, lines, "
-    "hours, cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max"
+    "questionnaire_id, period, region, branch, dimension, key, status, priority, companies, "
+    "lines, hours, cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max"
 )
-# The facts' region: every figure is also computed per region, but for the dimensions
-# grouped by the region itself.
-REGION_COLUMN = "region"
+# The slices every figure is also computed for: Aggregate column -> the facts' column. A
+# dimension grouped by the slice's own column is not split by it, and facts with a blank
+# value make no slice of their own (a blank slice is every region, every branch).
+SLICES = {"region": "region", "branch": "idcc"}
+BLANK = "''"
 
 
 def _select(
@@ -73,48 +75,46 @@ def _select(
     statuses: tuple[str, ...],
     condition: str,
     grouping_sets: bool,
-    regions: bool,
+    slices: bool,
 ) -> list[str]:
-    """The SELECTs of one dimension: by period and for every period (period 0), for every
-    region (region blank) and for each region, split by `extra` (priority or status) when
-    given; a dimension that is the region itself is not split by region, and nothing is
-    when `regions` is False. PostgreSQL computes every grouping in one pass (GROUPING
-    SETS); other databases get one SELECT per grouping."""
+    """The SELECTs of one dimension: by period and for every period (period 0), for the
+    whole and for each region and each branch (SLICES), split by `extra` (priority or
+    status) when given; nothing is sliced when `slices` is False. PostgreSQL computes every
+    grouping in one pass (GROUPING SETS); other databases get one SELECT per grouping."""
     cols = [c for c in (column, extra) if c]
-    by_region = regions and column != REGION_COLUMN
-    sets = [["questionnaire_id", "period", *cols], ["questionnaire_id", *cols]]
-    if by_region:
-        sets += [
-            ["questionnaire_id", "period", REGION_COLUMN, *cols],
-            ["questionnaire_id", REGION_COLUMN, *cols],
-        ]
+    split = [(name, fact) for name, fact in SLICES.items() if slices and fact != column]
     key = column or "''"
     priority = "priority" if extra == "priority" else "0"
     status = "status" if extra == "status" else "''"
     where = f"status IN ({_in(statuses)}){condition}"
 
-    def select(period: str, region: str, group_by: str) -> str:
+    def select(period: str, sliced: dict[str, str], tail: str) -> str:
+        values = ", ".join(f"{sliced.get(name, BLANK)} AS {name}" for name in SLICES)
         return (
-            f"SELECT questionnaire_id, {period} AS period, {region} AS region, "  # noqa: S608 - constants
+            f"SELECT questionnaire_id, {period} AS period, {values}, "  # noqa: S608 - constants
             f"'{dimension}' AS dimension, {key} AS key, {status} AS status, "
             f"{priority} AS priority, {MEASURES} "
-            f"FROM observatory_planlinefact WHERE {where} GROUP BY {group_by}"
+            f"FROM observatory_planlinefact WHERE {where}{tail}"
         )
 
+    whole = [["questionnaire_id", "period", *cols], ["questionnaire_id", *cols]]
     if grouping_sets:
+        sets = whole + [[*grouping, fact] for grouping in whole for _, fact in split]
         sets_sql = ", ".join(f"({', '.join(cols_)})" for cols_ in sets)
-        region = (
-            f"CASE WHEN GROUPING({REGION_COLUMN}) = 0 THEN {REGION_COLUMN} ELSE '' END"
-            if by_region
-            else "''"
-        )
-        return [select("COALESCE(period, 0)", region, f"GROUPING SETS ({sets_sql})")]
-    selects = [select("period", "''", ", ".join(sets[0])), select("0", "''", ", ".join(sets[1]))]
-    if by_region:
-        selects += [
-            select("period", REGION_COLUMN, ", ".join(sets[2])),
-            select("0", REGION_COLUMN, ", ".join(sets[3])),
-        ]
+        sliced = {
+            name: f"CASE WHEN GROUPING({fact}) = 0 THEN {fact} ELSE '' END" for name, fact in split
+        }
+        having = " AND ".join(f"NOT (GROUPING({fact}) = 0 AND {fact} = '')" for _, fact in split)
+        tail = f" GROUP BY GROUPING SETS ({sets_sql})" + (f" HAVING {having}" if having else "")
+        return [select("COALESCE(period, 0)", sliced, tail)]
+    selects = [
+        select("period", {}, f" GROUP BY {', '.join(whole[0])}"),
+        select("0", {}, f" GROUP BY {', '.join(whole[1])}"),
+    ]
+    for name, fact in split:
+        for period, grouping in (("period", whole[0]), ("0", whole[1])):
+            tail = f" AND {fact} <> '' GROUP BY {', '.join([*grouping, fact])}"
+            selects.append(select(period, {name: fact}, tail))
     return selects
 
 
@@ -122,12 +122,13 @@ def _in(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def aggregate_sql(where: str = "", *, regions: bool = True) -> str:
+def aggregate_sql(where: str = "", *, slices: bool = True) -> str:
     """SELECT of every Aggregate column (but refreshed_at) from the facts matching `where`
-    (an SQL condition on observatory_planlinefact, with named parameters), also split by
-    region unless `regions` is False (every row's region is then blank)."""
+    (an SQL condition on observatory_planlinefact, with named parameters), also for each
+    region and each branch unless `slices` is False (every row's region and branch are
+    then blank)."""
     condition = f" AND ({where})" if where else ""
-    args = (condition, connection.vendor == "postgresql", regions)
+    args = (condition, connection.vendor == "postgresql", slices)
     parts = []
     for dimension, column in NEED_DIMENSIONS.items():
         for extra in ("priority", ""):

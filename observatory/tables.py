@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.branches import branch_label
 from accounts.i18n import display_quarter
 from accounts.models import HeadcountBand, Region
 from diagnostics.models import Questionnaire
@@ -48,6 +49,7 @@ PORTFOLIO = (
     "JOIN accounts_company c ON c.id = ca.company_id "
     "WHERE ca.user_id = %(user)s AND c.closed_at IS NULL) AND questionnaire_id = %(q)s"
 )
+SECTOR = "questionnaire_id = %(q)s"  # the facts are of open companies only
 
 
 def sees_everything(user: User) -> bool:
@@ -67,10 +69,16 @@ class Selection:
     questionnaires: list[Questionnaire] = field(default_factory=list)
     periods: list[int] = field(default_factory=list)
     region: str = ""  # "": every region
+    branch: str = ""  # "": every branch
+    branches: list[tuple[str, str]] = field(default_factory=list)  # (IDCC, label)
 
     @property
     def region_label(self) -> str:
         return str(dict(Region.choices).get(self.region, ""))
+
+    @property
+    def branch_label(self) -> str:
+        return branch_label(self.branch)
 
     @property
     def query(self) -> str:
@@ -81,54 +89,81 @@ class Selection:
         }
         if self.region:
             params["region"] = self.region
+        if self.branch:
+            params["branch"] = self.branch
         return urlencode(params)
 
 
 def selection(
-    user: User, questionnaire_id: int | None, period: int | None, region: str = ""
+    user: User,
+    questionnaire_id: int | None,
+    period: int | None,
+    region: str = "",
+    branch: str = "",
 ) -> Selection:
-    """The questionnaire version, period and region asked for, with the versions and
-    periods there are to choose from (the latest version, every period and every region by
-    default). Two queries; a third reads the chosen version's definition when its labels
-    are needed, never any version's source."""
+    """The questionnaire version, period, region and branch asked for, with the versions,
+    periods and branches there are to choose from (the latest version, every period, region
+    and branch by default). The branches offered are the sector's of at least
+    BENCHMARK_MIN_COMPANIES companies, or every branch of an advisor's portfolio; another
+    one falls back to every branch. Two queries; a third reads the chosen version's
+    definition when its labels are needed, never any version's source."""
     questionnaires = list(
         Questionnaire.objects.defer("source", "definition").order_by("key", "-version")
     )
     chosen = next((q for q in questionnaires if q.pk == questionnaire_id), None)
     if chosen is None and questionnaires:
         chosen = questionnaires[0]
-    table = Aggregate if sees_everything(user) else PlanLineFact
-    rows = table.objects.filter(questionnaire=chosen)
-    if not sees_everything(user):
-        rows = rows.filter(company__advisors=user, company__closed_at__isnull=True)
-    periods = sorted(
-        {p for p in rows.values_list("period", flat=True).distinct() if p}, reverse=True
-    )
+    if sees_everything(user):
+        # Every period and branch has a total of its counted lines.
+        found = Aggregate.objects.filter(
+            questionnaire=chosen, region="", dimension="total", status="", priority=0
+        ).values_list("period", "branch", "companies")
+        k = settings.BENCHMARK_MIN_COMPANIES
+        codes = {b for p, b, companies in found if b and not p and companies >= k}
+    else:
+        found = (
+            PlanLineFact.objects.filter(
+                questionnaire=chosen, company__advisors=user, company__closed_at__isnull=True
+            )
+            .values_list("period", "idcc")
+            .distinct()
+        )
+        codes = {b for _p, b in found if b}
+    periods = sorted({row[0] for row in found if row[0]}, reverse=True)
     return Selection(
         questionnaire=chosen,
         period=period if period in periods else 0,
         questionnaires=questionnaires,
         periods=periods,
         region=region,
+        branch=branch if branch in codes else "",
+        branches=sorted(((code, branch_label(code)) for code in codes), key=lambda b: b[1]),
     )
 
 
 def figures(user: User, chosen: Selection) -> list[dict[str, Any]]:
-    """Every figure of the selection (one region's or every region's), as Aggregate rows
-    (dicts). One query: the sector's precomputed aggregates, or for a portfolio the same
-    figures summed over the facts of its companies."""
+    """Every figure of the selection (of every region or one, of every branch or one), as
+    Aggregate rows (dicts). One query: the sector's precomputed aggregates, or the same
+    figures summed over the facts on each request, for a portfolio's companies or for one
+    region and one branch at once."""
     if chosen.questionnaire is None:
         return []
-    if sees_everything(user):
+    if sees_everything(user) and not (chosen.region and chosen.branch):
         return list(
             Aggregate.objects.filter(
-                questionnaire=chosen.questionnaire, period=chosen.period, region=chosen.region
+                questionnaire=chosen.questionnaire,
+                period=chosen.period,
+                region=chosen.region,
+                branch=chosen.branch,
             ).values(*COLUMNS.replace(" ", "").split(","))
         )
-    # A portfolio's figures are summed on each request: only for the region asked for.
-    where = PORTFOLIO + (" AND region = %(region)s" if chosen.region else "")
+    where = (
+        (SECTOR if sees_everything(user) else PORTFOLIO)
+        + (" AND region = %(region)s" if chosen.region else "")
+        + (" AND idcc = %(branch)s" if chosen.branch else "")
+    )
     sql = (
-        f"SELECT {COLUMNS} FROM ({aggregate_sql(where, regions=False)}) AS f "  # noqa: S608 - constant SQL
+        f"SELECT {COLUMNS} FROM ({aggregate_sql(where, slices=False)}) AS f "  # noqa: S608 - constant SQL
         "WHERE period = %(period)s"
     )
     with connection.cursor() as cursor:
@@ -139,6 +174,7 @@ def figures(user: User, chosen: Selection) -> list[dict[str, Any]]:
                 "q": chosen.questionnaire.pk,
                 "period": chosen.period,
                 "region": chosen.region,
+                "branch": chosen.branch,
             },
         )
         names = [column[0] for column in cursor.description]
@@ -192,6 +228,8 @@ class Labels:
             return _("Section %(letter)s") % {"letter": key} if key else _("Unknown")
         if dimension == "quarter" and key not in self.names["quarter"]:
             return display_quarter(key, self.lang) or "—"
+        if dimension == "idcc" and key:
+            return branch_label(key)
         return self.names.get(dimension, {}).get(key) or key or "—"
 
 
@@ -350,16 +388,46 @@ def observatory_context(user: User, chosen: Selection, lang: str) -> dict[str, A
         lang,
     )
     needs, funding = needs_tables(rows, labels), funding_tables(rows, labels)
-    if chosen.region:  # one region: no table by region
-        for figures_ in (needs, funding):
-            figures_["tables"] = [
-                t for t in figures_["tables"] if t["dimension"] not in ("region", "funding_region")
-            ]
+    # Within one region no table by region, within one branch none by branch.
+    left_out = {"region", "funding_region"} if chosen.region else set()
+    if chosen.branch:
+        left_out.add("idcc")
+    for figures_ in (needs, funding):
+        figures_["tables"] = [t for t in figures_["tables"] if t["dimension"] not in left_out]
     return {
         "selection": chosen,
+        "scope": _scope(chosen, whole_sector=sees_everything(user)),
         "regions": Region.choices,
         "min_companies": settings.BENCHMARK_MIN_COMPANIES,
         "whole_sector": sees_everything(user),
         "needs": needs,
         "funding": funding,
     }
+
+
+def _scope(chosen: Selection, *, whole_sector: bool) -> str:
+    """Whose figures the page shows, in a sentence."""
+    names = {"region": chosen.region_label, "branch": chosen.branch_label}
+    if whole_sector:
+        if chosen.region and chosen.branch:
+            text = _(
+                "Every company of the sector in the %(branch)s branch and the %(region)s region."
+            )
+        elif chosen.branch:
+            text = _("Every company of the sector in the %(branch)s branch.")
+        elif chosen.region:
+            text = _("Every company of the sector in the %(region)s region.")
+        else:
+            text = _("Every company of the sector.")
+    elif chosen.region and chosen.branch:
+        text = _(
+            "The companies of your portfolio in the %(branch)s branch and the %(region)s "
+            "region only."
+        )
+    elif chosen.branch:
+        text = _("The companies of your portfolio in the %(branch)s branch only.")
+    elif chosen.region:
+        text = _("The companies of your portfolio in the %(region)s region only.")
+    else:
+        text = _("The companies of your portfolio only.")
+    return text % names

@@ -62,6 +62,7 @@ def _context(request: HttpRequest) -> dict[str, Any] | HttpResponse:
         form.cleaned_data["questionnaire"],
         form.cleaned_data["period"],
         form.cleaned_data["region"],
+        form.cleaned_data["branch"],
     )
     return tables.observatory_context(request.user, chosen, current_language())
 
@@ -98,6 +99,7 @@ def export_tables(request: HttpRequest) -> HttpResponse:
         form.cleaned_data["questionnaire"],
         form.cleaned_data["period"],
         form.cleaned_data["region"],
+        form.cleaned_data["branch"],
     )
     context = tables.observatory_context(request.user, chosen, current_language())
     which = form.cleaned_data["table"]
@@ -106,12 +108,15 @@ def export_tables(request: HttpRequest) -> HttpResponse:
         Action.TABLE_EXPORTED,
         actor=request.user,
         target=f"observatoire-{which}-{chosen.period or 'toutes-periodes'}"
-        + (f"-{chosen.region}" if chosen.region else ""),
+        + (f"-{chosen.region}" if chosen.region else "")
+        + (f"-idcc{chosen.branch}" if chosen.branch else ""),
     )
     title = dict(form.fields["table"].choices)[which]
     period = chosen.period or _("all periods")
     observatory = _("observatory")
-    filename = slugify(f"{observatory} {title} {period} {chosen.region_label}")
+    filename = slugify(
+        f"{observatory} {title} {period} {chosen.region_label} {chosen.branch_label}"
+    )
     return respond(form.cleaned_data["format"] or "csv", sheets, filename)
 
 

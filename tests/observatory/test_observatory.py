@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Company, Region
 from observatory.models import Aggregate, PlanLineFact
+from observatory.services import COLUMNS, aggregate_sql
 from observatory.tasks import refresh_observatory
 from reports.models import PlanItem
 from tests.factories import UserFactory
@@ -416,3 +417,190 @@ def test_the_export_of_a_region_holds_its_figures(submit_companies, settings, cl
     totals = [line.split(";") for line in lines if line.startswith(";Toutes les lignes;")]
     assert totals
     assert {row[3] for row in totals} == {"1"}  # the one company of Brittany
+
+
+def _figure_rows(rows):
+    return sorted(tuple(r[c] for c in COLUMN_NAMES) for r in rows)
+
+
+COLUMN_NAMES = COLUMNS.replace(" ", "").split(",")
+
+
+def test_a_branch_narrows_the_figures_to_its_companies(
+    submit_companies, settings, client_for, operator
+):
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    metal = submit_companies(3, idcc="3248")
+    submit_companies(2, idcc="0292")
+    submit_companies(1, idcc="0044")  # alone in its branch
+    submit_companies(1, idcc="")
+    refresh_observatory()
+    client = client_for(operator)
+    with CaptureQueriesContext(connection) as sector:
+        client.get(NEEDS)
+        client.get(FUNDING)
+    with CaptureQueriesContext(connection) as branch:
+        page = client.get(NEEDS, {"branch": "3248"})
+        funding = client.get(FUNDING, {"branch": "3248"})
+    assert page.context["needs"]["total"]["companies"] == 3
+    assert {t["companies"] for t in funding.context["funding"]["totals"]} == {3}
+    assert "idcc" not in {t["dimension"] for t in funding.context["funding"]["tables"]}
+    assert "region" in {t["dimension"] for t in page.context["needs"]["tables"]}
+    # Precomputed: the same number of queries as the sector's figures.
+    assert len(branch.captured_queries) == len(sector.captured_queries)
+    text = page.content.decode()
+    assert "Toutes les entreprises du secteur de la branche Métallurgie (IDCC 3248)." in text
+    # Only the branches of at least K companies are offered, by name.
+    assert page.context["selection"].branches == [
+        ("3248", "Métallurgie (IDCC 3248)"),
+        ("0292", "Plasturgie (IDCC 0292)"),
+    ]
+    assert '<option value="3248" selected>Métallurgie (IDCC 3248)</option>' in text
+    assert text.count("period=0&amp;branch=3248") == 4  # the tabs and the exports keep it
+    # The sector's table by branch names the branches, and says which gave none.
+    sector_page = client.get(FUNDING)
+    by_branch = next(
+        t for t in sector_page.context["funding"]["tables"] if t["dimension"] == "idcc"
+    )
+    assert {r["label"] for r in by_branch["rows"]} == {
+        "Métallurgie (IDCC 3248)",
+        "Plasturgie (IDCC 0292)",
+    }
+    # A branch not offered falls back to every branch.
+    alone = client.get(NEEDS, {"branch": "0044"})
+    assert alone.context["selection"].branch == ""
+    assert alone.context["needs"]["total"]["companies"] == 7
+    # Precomputed as the sector's: a closed company leaves them at the next refresh.
+    Company.objects.filter(pk=metal[0].pk).update(closed_at=timezone.now())
+    refresh_observatory()
+    assert client.get(NEEDS, {"branch": "3248"}).context["needs"]["total"]["companies"] == 2
+
+
+def test_every_branch_s_precomputed_figures_are_its_facts_summed(submit_companies, db):
+    """The refresh's figures for one branch (and for one region) are what summing that
+    branch's facts gives, and companies without an IDCC make no branch of their own."""
+    submit_companies(2, idcc="3248", region=Region.ARA)
+    submit_companies(1, idcc="3248", region=Region.BRE)
+    submit_companies(1, idcc="0292", region=Region.BRE)
+    submit_companies(1, idcc="", region=Region.ARA)
+    refresh_observatory()
+    assert set(Aggregate.objects.values_list("branch", flat=True)) == {"", "3248", "0292"}
+    assert not Aggregate.objects.exclude(region="").exclude(branch="").exists()
+
+    def summed(where, params):
+        with connection.cursor() as cursor:
+            cursor.execute(aggregate_sql(where, slices=False), params)
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # The whole sector's figures: once each, the companies without an IDCC among them.
+    whole = Aggregate.objects.filter(region="", branch="").values(*COLUMN_NAMES)
+    assert _figure_rows(whole) == _figure_rows(summed("", {}))
+    for branch in ("3248", "0292"):
+        precomputed = Aggregate.objects.filter(branch=branch).values(*COLUMN_NAMES)
+        expected = [
+            {**row, "branch": branch}
+            for row in summed("idcc = %(b)s", {"b": branch})
+            if row["dimension"] != "idcc"  # no table by branch within one branch
+        ]
+        assert _figure_rows(precomputed) == _figure_rows(expected)
+    precomputed = Aggregate.objects.filter(region=Region.BRE).values(*COLUMN_NAMES)
+    expected = [
+        {**row, "region": Region.BRE}
+        for row in summed("region = %(r)s", {"r": Region.BRE})
+        if row["dimension"] not in ("region", "funding_region")
+    ]
+    assert _figure_rows(precomputed) == _figure_rows(expected)
+
+
+def test_one_select_per_grouping_gives_the_figures_of_grouping_sets(submit_companies, monkeypatch):
+    """Databases without GROUPING SETS (SQLite, as `make run` uses) get one SELECT per
+    grouping: the same rows."""
+    from observatory import services
+
+    submit_companies(2, idcc="3248", region=Region.ARA)
+    submit_companies(1, idcc="", region=Region.BRE)
+    refresh_observatory()
+    with_sets = list(Aggregate.objects.values(*COLUMN_NAMES))
+    monkeypatch.setattr(services.connection, "vendor", "other")
+    assert "GROUPING" not in services.aggregate_sql()
+    with connection.cursor() as cursor:
+        services.rebuild_aggregates(cursor)
+    assert _figure_rows(Aggregate.objects.values(*COLUMN_NAMES)) == _figure_rows(with_sets)
+
+
+def test_one_region_and_one_branch_are_summed_from_their_facts(
+    submit_companies, settings, client_for, operator
+):
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    submit_companies(2, idcc="3248", region=Region.ARA)
+    submit_companies(3, idcc="3248", region=Region.BRE)
+    submit_companies(2, idcc="0292", region=Region.ARA)
+    refresh_observatory()
+    client = client_for(operator)
+    page = client.get(NEEDS, {"region": Region.ARA, "branch": "3248"})
+    assert page.context["needs"]["total"]["companies"] == 2
+    dimensions = {t["dimension"] for t in page.context["needs"]["tables"]}
+    assert "region" not in dimensions
+    assert "domain" in dimensions
+    assert (
+        "Toutes les entreprises du secteur de la branche Métallurgie (IDCC 3248) "
+        "et de la région Auvergne-Rhône-Alpes." in page.content.decode()
+    )
+    funding = client.get(FUNDING, {"region": Region.BRE, "branch": "3248"})
+    assert {t["companies"] for t in funding.context["funding"]["totals"]} == {3}
+    assert "idcc" not in {t["dimension"] for t in funding.context["funding"]["tables"]}
+
+
+def test_an_advisor_is_offered_the_branches_of_the_portfolio(
+    submit_companies, settings, client_for
+):
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    followed = submit_companies(2, idcc="3248") + submit_companies(1, idcc="1516")
+    submit_companies(2, idcc="0292")  # not followed
+    refresh_observatory()
+    advisor = UserFactory(is_advisor=True)
+    for company in followed:
+        company.advisors.add(advisor)
+    client = client_for(advisor)
+    page = client.get(NEEDS)
+    # Every branch of the portfolio, a code without a checked name as its code only.
+    assert page.context["selection"].branches == [
+        ("1516", "IDCC 1516"),
+        ("3248", "Métallurgie (IDCC 3248)"),
+    ]
+    narrowed = client.get(NEEDS, {"branch": "3248"})
+    assert narrowed.context["needs"]["total"]["companies"] == 2
+    assert (
+        "Uniquement les entreprises de votre portefeuille de la branche "
+        "Métallurgie (IDCC 3248)." in narrowed.content.decode()
+    )
+    # Another branch's figures are not the advisor's: every branch of the portfolio instead.
+    other = client.get(NEEDS, {"branch": "0292"})
+    assert other.context["needs"]["total"]["companies"] == 3
+
+
+@pytest.mark.parametrize("branch", ["32480", "abcd", "-248"])
+def test_a_malformed_branch_gets_400_naming_the_filter(client_for, operator, branch):
+    response = client_for(operator).get(FUNDING, {"branch": branch})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Branche (convention collective) : " in text
+    assert "4 chiffres" in text
+
+
+def test_the_export_of_a_branch_holds_its_figures(submit_companies, settings, client_for):
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    submit_companies(2, idcc="3248")
+    submit_companies(1, idcc="0292")
+    refresh_observatory()
+    client = client_for(UserFactory(is_staff=True))
+    response = client.get(
+        reverse("observatory:export"), {"table": "funding", "format": "csv", "branch": "0292"}
+    )
+    assert response.status_code == 200
+    assert "plasturgie-idcc-0292" in response["Content-Disposition"]
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    totals = [line.split(";") for line in lines if line.startswith(";Toutes les lignes;")]
+    assert totals
+    assert {row[3] for row in totals} == {"1"}

@@ -1,0 +1,45 @@
+"""The names of the branches (collective agreements) behind the IDCC codes companies give.
+
+Dated data with its sources: only the agreements whose code and name were checked on a
+public source are named; any other code reads "IDCC 1234", never a guessed name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+CHECKED_ON = date(2026, 12, 6)
+
+# IDCC -> (name, where the code and name were checked)
+BRANCHES = {
+    "0044": (
+        gettext_lazy("Chemical industries"),
+        "https://www.legifrance.gouv.fr/affichIDCC.do?idConvention=KALICONT000005635613",
+    ),
+    "0176": (
+        gettext_lazy("Pharmaceutical industry"),
+        "https://conventions-collectives.net/idcc/176",
+    ),
+    "0292": (
+        gettext_lazy("Plastics industry"),
+        "https://www.legisocial.fr/conventions-collectives-nationales/292-matieres-plastiques/",
+    ),
+    "3248": (
+        gettext_lazy("Metal industry"),
+        "https://www.legifrance.gouv.fr/conv_coll/id/KALIARTI000046314402/?idConteneur=KALICONT000046993250",
+    ),
+}
+
+
+def branch_label(idcc: str) -> str:
+    """ "Metal industry (IDCC 3248)" for a named branch, "IDCC 1234" for another code, ""
+    for none."""
+    if not idcc:
+        return ""
+    named = BRANCHES.get(idcc)
+    if named is None:
+        return _("IDCC %(code)s") % {"code": idcc}
+    return _("%(name)s (IDCC %(code)s)") % {"name": named[0], "code": idcc}
