@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.branches import branch_label
 from accounts.i18n import display_quarter
@@ -405,29 +406,28 @@ def observatory_context(user: User, chosen: Selection, lang: str) -> dict[str, A
     }
 
 
+# Whose figures a page shows: (the whole sector, one region, one branch) -> its sentence.
+SCOPES = {
+    (True, False, False): gettext_lazy("Every company of the sector."),
+    (True, True, False): gettext_lazy("Every company of the sector in the %(region)s region."),
+    (True, False, True): gettext_lazy("Every company of the sector in the %(branch)s branch."),
+    (True, True, True): gettext_lazy(
+        "Every company of the sector in the %(branch)s branch and the %(region)s region."
+    ),
+    (False, False, False): gettext_lazy("The companies of your portfolio only."),
+    (False, True, False): gettext_lazy(
+        "The companies of your portfolio in the %(region)s region only."
+    ),
+    (False, False, True): gettext_lazy(
+        "The companies of your portfolio in the %(branch)s branch only."
+    ),
+    (False, True, True): gettext_lazy(
+        "The companies of your portfolio in the %(branch)s branch and the %(region)s region only."
+    ),
+}
+
+
 def _scope(chosen: Selection, *, whole_sector: bool) -> str:
     """Whose figures the page shows, in a sentence."""
-    names = {"region": chosen.region_label, "branch": chosen.branch_label}
-    if whole_sector:
-        if chosen.region and chosen.branch:
-            text = _(
-                "Every company of the sector in the %(branch)s branch and the %(region)s region."
-            )
-        elif chosen.branch:
-            text = _("Every company of the sector in the %(branch)s branch.")
-        elif chosen.region:
-            text = _("Every company of the sector in the %(region)s region.")
-        else:
-            text = _("Every company of the sector.")
-    elif chosen.region and chosen.branch:
-        text = _(
-            "The companies of your portfolio in the %(branch)s branch and the %(region)s "
-            "region only."
-        )
-    elif chosen.branch:
-        text = _("The companies of your portfolio in the %(branch)s branch only.")
-    elif chosen.region:
-        text = _("The companies of your portfolio in the %(region)s region only.")
-    else:
-        text = _("The companies of your portfolio only.")
-    return text % names
+    text = SCOPES[whole_sector, bool(chosen.region), bool(chosen.branch)]
+    return str(text) % {"region": chosen.region_label, "branch": chosen.branch_label}

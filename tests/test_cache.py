@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from config.cache import RedisCache
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.fresh_settings import settings_value
 
 
 @pytest.fixture
@@ -26,13 +21,10 @@ def redis_cache():
 
 
 def test_a_redis_cache_url_gets_the_backend_that_keeps_its_client():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    env["CACHE_URL"] = "redis://127.0.0.1:6379/15"
-    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    printed = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert printed == "config.cache.RedisCache"
+    backend = settings_value(
+        "settings.CACHES['default']['BACKEND']", CACHE_URL="redis://127.0.0.1:6379/15"
+    )
+    assert backend == "config.cache.RedisCache"
 
 
 def test_every_call_goes_through_one_client(redis_cache):

@@ -3,15 +3,13 @@ bound by the server, and a statement a connection runs a few times is prepared."
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
 from diagnostics.models import Answer
+from tests.fresh_settings import settings_value
 
 pytestmark = [
     pytest.mark.quality("P1"),
@@ -52,23 +50,9 @@ def test_a_statement_run_once_is_not_prepared(db):
 def test_prepared_statements_can_be_turned_off_for_a_pooler():
     """Behind a pooler in transaction mode: DATABASE_PREPARED_STATEMENTS=0 leaves the
     parameters bound by the server but prepares nothing."""
-    code = (
-        "from django.conf import settings; "
-        "o = settings.DATABASES['default']['OPTIONS']; "
-        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
-    )
-    base = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "PATH": "/usr/bin:/bin"}
-    base["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/unused"
-    outputs = []
-    for switch in ("1", "0"):
-        env = {**base, "DATABASE_PREPARED_STATEMENTS": switch}
-        run = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", f"import django; django.setup(); {code}"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=settings.BASE_DIR,
-        )
-        outputs.append(run.stdout.strip())
-    assert outputs == ["True 5", "True None"]
+    options = "(lambda o: (o.get('server_side_binding'), o.get('prepare_threshold')))("
+    options += "settings.DATABASES['default']['OPTIONS'])"
+    url = "postgres://postgres@127.0.0.1:5432/unused"
+    on = settings_value(options, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="1")
+    off = settings_value(options, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0")
+    assert (on, off) == ("(True, 5)", "(True, None)")

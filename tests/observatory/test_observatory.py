@@ -402,21 +402,31 @@ def test_an_unknown_region_gets_400_naming_the_filter(client_for, operator):
     assert "Région : " in response.content.decode()
 
 
-def test_the_export_of_a_region_holds_its_figures(submit_companies, settings, client_for):
+@pytest.mark.parametrize(
+    ("slice_", "the_one", "others", "named"),
+    [
+        ("region", Region.BRE, Region.ARA, "bretagne"),
+        ("branch", "0292", "3248", "plasturgie-idcc-0292"),
+    ],
+)
+def test_the_export_of_a_region_or_a_branch_holds_its_figures(
+    submit_companies, settings, client_for, slice_, the_one, others, named
+):
     settings.BENCHMARK_MIN_COMPANIES = 1
-    submit_companies(2, region=Region.ARA)
-    submit_companies(1, region=Region.BRE)
+    company_field = {"region": "region", "branch": "idcc"}[slice_]
+    submit_companies(2, **{company_field: others})
+    submit_companies(1, **{company_field: the_one})
     refresh_observatory()
     client = client_for(UserFactory(is_staff=True))
     response = client.get(
-        reverse("observatory:export"), {"table": "funding", "format": "csv", "region": "53"}
+        reverse("observatory:export"), {"table": "funding", "format": "csv", slice_: the_one}
     )
     assert response.status_code == 200
-    assert "bretagne" in response["Content-Disposition"]
+    assert named in response["Content-Disposition"]
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     totals = [line.split(";") for line in lines if line.startswith(";Toutes les lignes;")]
     assert totals
-    assert {row[3] for row in totals} == {"1"}  # the one company of Brittany
+    assert {row[3] for row in totals} == {"1"}  # the one company of that region or branch
 
 
 def _figure_rows(rows):
@@ -587,20 +597,3 @@ def test_a_malformed_branch_gets_400_naming_the_filter(client_for, operator, bra
     text = response.content.decode()
     assert "Branche (convention collective) : " in text
     assert "4 chiffres" in text
-
-
-def test_the_export_of_a_branch_holds_its_figures(submit_companies, settings, client_for):
-    settings.BENCHMARK_MIN_COMPANIES = 1
-    submit_companies(2, idcc="3248")
-    submit_companies(1, idcc="0292")
-    refresh_observatory()
-    client = client_for(UserFactory(is_staff=True))
-    response = client.get(
-        reverse("observatory:export"), {"table": "funding", "format": "csv", "branch": "0292"}
-    )
-    assert response.status_code == 200
-    assert "plasturgie-idcc-0292" in response["Content-Disposition"]
-    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    totals = [line.split(";") for line in lines if line.startswith(";Toutes les lignes;")]
-    assert totals
-    assert {row[3] for row in totals} == {"1"}
