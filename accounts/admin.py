@@ -4,7 +4,9 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -31,15 +33,27 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ["last_login", "date_joined"]  # facts, not settings
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
 
 
-class MembershipInline(admin.TabularInline):
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """Django's date and time boxes, each with a <label> of its own: Django's writes "Date:"
+    and "Time:" as plain text, leaving both boxes without an accessible name."""
+
+    template_name = "accounts/widgets/labelled_split_datetime.html"
+
+
+class MembershipInline(admin.StackedInline):
+    """Stacked, not a table: each field has its label (a table's cells have none)."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
 
 
 class FollowedByFilter(admin.SimpleListFilter):
@@ -161,3 +175,4 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "company__name"]
     exclude = ["token_hash"]
     readonly_fields = ["public_id", "accepted_at", "accepted_by", "created_at"]
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}

@@ -237,3 +237,38 @@ def test_a_domain_page_is_answered_and_saved_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert diagnostic.answers.get(question__code="A.ONE.Q1").value == 1
+
+
+def test_the_operator_s_administration_forms_pass_axe(
+    live_server, browser, company_a, advisor, a11y
+):
+    """The forms operators fill in Django's administration: every box has a name (the
+    two-list selector's search boxes, the date and time boxes, a company's members)."""
+    operator = User.objects.create_user(
+        email="operateur@test.example",
+        full_name="Opératrice",
+        password=PASSWORD,
+        is_staff=True,
+        is_superuser=True,
+    )
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, base, operator.email)
+    company = f"/operator/accounts/company/{company_a.company.pk}/change/"
+    for name, url in (
+        ("admin-company", company),
+        ("admin-company-add", "/operator/accounts/company/add/"),
+        ("admin-user", f"/operator/accounts/user/{company_a.admin.pk}/change/"),
+        ("admin-invitation-add", "/operator/accounts/invitation/add/"),
+        ("admin-group-add", "/operator/auth/group/add/"),
+    ):
+        page.goto(base + url, wait_until="load")  # the selectors are built on load
+        a11y.check(page, name)
+    page.goto(base + company, wait_until="load")
+    search = page.get_by_role(
+        "textbox", name=re.compile("filtrer la liste des « conseillers » disponibles")
+    )
+    assert search.count() == 1
+    page.goto(base + "/operator/accounts/invitation/add/")
+    assert page.get_by_role("textbox", name="Date :").count() == 2  # expiry and revocation
