@@ -91,6 +91,35 @@ def test_request_ready_download_and_mail(worker_factory, client_for, company_a, 
     assert company_a.member.email in mails[0].read_text()
 
 
+@pytest.mark.live_worker
+@pytest.mark.quality("P3")
+def test_the_worker_replaces_its_rendering_process_after_so_many_reports(
+    worker_factory, company_a, submitted
+):
+    """WeasyPrint's native libraries keep about half a megabyte per report that nothing
+    frees (docs/performance.md, "Worker memory"): a worker's process is replaced after
+    CELERY_WORKER_MAX_TASKS_PER_CHILD tasks, so its memory stays bounded."""
+    from config.celery import app
+
+    worker = worker_factory(CELERY_WORKER_MAX_TASKS_PER_CHILD=2)
+
+    def processes():
+        stats = app.control.inspect([worker.nodename], timeout=2).stats() or {}
+        return stats.get(worker.nodename, {}).get("pool", {}).get("processes")
+
+    def render_one():
+        report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+        wait_for(lambda: ready(report), timeout=60)
+
+    first = wait_for(processes)
+    render_one()
+    assert processes() == first  # one report: the same process
+    render_one()
+    replaced = wait_for(lambda: (now := processes()) and now != first and now)
+    assert len(replaced) == 1
+    assert replaced[0] not in first
+
+
 @pytest.mark.quality("R1")
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_request_enqueues_nothing(company_a, submitted, purge):
