@@ -15,9 +15,17 @@ CHECKED_ON = date(2026, 12, 6)
 
 # IDCC -> (name, where the code and name were checked)
 BRANCHES = {
+    "0018": (
+        gettext_lazy("Textile industry"),
+        "https://www.doctrine.fr/l/texts/conventions-collectives/KALICONT000005635689",
+    ),
     "0044": (
         gettext_lazy("Chemical industries"),
         "https://www.legifrance.gouv.fr/affichIDCC.do?idConvention=KALICONT000005635613",
+    ),
+    "0045": (
+        gettext_lazy("Rubber industry"),
+        "https://conventions-collectives.net/idcc/45",
     ),
     "0176": (
         gettext_lazy("Pharmaceutical industry"),
