@@ -394,6 +394,25 @@ def test_domains_share_pages_and_end_with_their_whole_domain_line():
     assert flat.count(squeeze("Ensemble du domaine")) == 8
 
 
+def test_the_company_s_own_words_come_before_the_plan_on_the_last_domain_s_page():
+    """What the company said, then what is proposed; and no page of its own for a few
+    answers when the last domain's page has room."""
+    context = sample_context(n_domains=8)
+    context["free_texts"] = [
+        {"question": "Quels sont vos principaux besoins ?", "respondent": "", "answer": "Former"},
+        {"question": "Quels métiers recrutez-vous ?", "respondent": "", "answer": "Régleurs"},
+    ]
+    html = render_html(context)
+    assert "{#" not in html  # no template comment printed
+    pdf = render_pdf(html)
+    pages = [squeeze(p.extract_text()) for p in PdfReader(io.BytesIO(pdf.content)).pages]
+    needs = next(i for i, text in enumerate(pages) if squeeze("Besoins exprimés") in text)
+    plan = next(i for i, text in enumerate(pages) if squeeze("Plan de formation par") in text)
+    last_domain = squeeze(DOMAIN_NAMES[7 % len(DOMAIN_NAMES)])
+    assert needs < plan
+    assert last_domain in pages[needs]
+
+
 def test_unreliable_results_show_a_notice_instead_of_the_index():
     html = render_html(sample_context(reliable=False, n_domains=3, n_items=2), lang="en")
     assert "Overall index" not in html
