@@ -21,7 +21,7 @@ BRANCHES = {
     ),
     "0044": (
         gettext_lazy("Chemical industries"),
-        "https://www.legifrance.gouv.fr/affichIDCC.do?idConvention=KALICONT000005635613",
+        "https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000005635613",
     ),
     "0045": (
         gettext_lazy("Rubber industry"),
@@ -43,8 +43,8 @@ BRANCHES = {
 
 
 def branch_label(idcc: str) -> str:
-    """ "Metal industry (IDCC 3248)" for a named branch, "IDCC 1234" for another code, ""
-    for none."""
+    """The branch's name and code, such as "Metal industry (IDCC 3248)"; the code alone
+    ("IDCC 1234") when no name was checked for it; "" for none."""
     if not idcc:
         return ""
     named = BRANCHES.get(idcc)

@@ -137,17 +137,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # once per connection instead of on every run. Off behind a pooler in transaction mode
     # that does not keep prepared statements (PgBouncer before 1.21, or without
     # max_prepared_statements).
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = PREPARE_THRESHOLD
     # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: about
     # 0.25 s of compiling that never paid back here (the observatory's refresh took 13.6 s
-    # instead of 6.5 s, a page summed from a region's and a branch's facts 356 ms instead of
-    # 85 ms; docs/performance.md). Off for this application's sessions, from the connection's
+    # instead of 6.5 s, a page summed from a region's and a branch's facts 373 ms instead of
+    # 89 ms; docs/performance.md). Off for this application's sessions, from the connection's
     # start-up options; DATABASE_JIT=1 leaves the server's setting (behind a pooler that
     # does not pass start-up options, such as PgBouncer, set `jit = off` on the server).
     if not env.bool("DATABASE_JIT", default=False):
         DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = PREPARE_THRESHOLD
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
