@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from diagnostics.definition import (
@@ -175,9 +175,15 @@ class AnswerCounts:
         return self.known / self.concerned if self.concerned > 0 else 0.0
 
     def enough_known(self, min_known_share: float) -> bool:
-        """Whether a score rests on enough known answers, as `Results.reliable` for the
-        whole diagnostic."""
+        """Whether a score on these answers rests on enough known ones: the rule of a
+        domain's score and of the whole diagnostic's (`Results.reliable`)."""
         return self.concerned > 0 and self.known_share >= min_known_share
+
+    @classmethod
+    def total(cls, parts: Iterable[AnswerCounts]) -> AnswerCounts:
+        """The counts of several competencies together."""
+        parts = list(parts)
+        return cls(**{f.name: sum(getattr(p, f.name) for p in parts) for f in fields(cls)})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -307,19 +313,16 @@ def _domain_result(
 ) -> DomainResult:
     level = _round(_weighted_mean((c.level, c.weight) for c in comps if c.level is not None))
     target = _round(_weighted_mean((c.target, c.weight) for c in comps)) or 0.0
-    domain = DomainResult(
+    counts = AnswerCounts.total(comps)
+    return DomainResult(
         code=code,
         level=level,
         score=_score(level),
         target=target,
         gap=_gap(target, level),
-        visible=sum(c.visible for c in comps),
-        known=sum(c.known for c in comps),
-        dont_know=sum(c.dont_know for c in comps),
-        unanswered=sum(c.unanswered for c in comps),
-        not_concerned=sum(c.not_concerned for c in comps),
+        reliable=counts.enough_known(min_known_share),
+        **asdict(counts),
     )
-    return replace(domain, reliable=domain.enough_known(min_known_share))
 
 
 def _results(
@@ -340,14 +343,12 @@ def _results(
     overall = _round(
         _weighted_mean((c.level, c.weight) for c in competencies if c.level is not None)
     )
-    n_visible = sum(c.visible - c.not_concerned for c in competencies)
-    n_known = sum(c.known for c in competencies)
-    share = n_known / n_visible if n_visible else 0.0
+    counts = AnswerCounts.total(competencies)
     return Results(
         overall_level=overall,
         overall_score=_score(overall),
-        known_share=_round(share) or 0.0,
-        reliable=n_visible > 0 and share >= defn.min_known_share,
+        known_share=_round(counts.known_share) or 0.0,
+        reliable=counts.enough_known(defn.min_known_share),
         min_known_share=defn.min_known_share,
         domains=domains,
         competencies=competencies,
