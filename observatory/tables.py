@@ -9,6 +9,7 @@ BENCHMARK_MIN_COMPANIES companies.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -72,6 +73,7 @@ class Selection:
     region: str = ""  # "": every region
     branch: str = ""  # "": every branch
     branches: list[tuple[str, str]] = field(default_factory=list)  # (IDCC, label)
+    refreshed_at: datetime | None = None  # the refresh the figures come from; None: none yet
 
     @property
     def region_label(self) -> str:
@@ -106,8 +108,9 @@ def selection(
     periods and branches there are to choose from (the latest version, every period, region
     and branch by default). The branches offered are the sector's of at least
     BENCHMARK_MIN_COMPANIES companies, or every branch of an advisor's portfolio; another
-    one falls back to every branch. Two queries; a third reads the chosen version's
-    definition when its labels are needed, never any version's source."""
+    one falls back to every branch; with the time of the refresh the figures come from.
+    Two queries (three for an advisor); one more reads the chosen version's definition
+    when its labels are needed, never any version's source."""
     questionnaires = list(
         Questionnaire.objects.defer("source", "definition").order_by("key", "-version")
     )
@@ -116,13 +119,17 @@ def selection(
         chosen = questionnaires[0]
     if sees_everything(user):
         # Every period and branch has a total of its counted lines.
-        found = Aggregate.objects.filter(
-            questionnaire=chosen, region="", dimension="total", status="", priority=0
-        ).values_list("period", "branch", "companies")
+        totals = list(
+            Aggregate.objects.filter(
+                questionnaire=chosen, region="", dimension="total", status="", priority=0
+            ).values_list("period", "branch", "companies", "refreshed_at")
+        )
         k = settings.BENCHMARK_MIN_COMPANIES
-        codes = {b for p, b, companies in found if b and not p and companies >= k}
+        found = [(p, b) for p, b, _companies, _at in totals]
+        codes = {b for p, b, companies, _at in totals if b and not p and companies >= k}
+        refreshed_at = max((at for *_rest, at in totals), default=None)
     else:
-        found = (
+        found = list(
             PlanLineFact.objects.filter(
                 questionnaire=chosen, company__advisors=user, company__closed_at__isnull=True
             )
@@ -130,7 +137,15 @@ def selection(
             .distinct()
         )
         codes = {b for _p, b in found if b}
-    periods = sorted({row[0] for row in found if row[0]}, reverse=True)
+        # Facts and aggregates are written by the same refresh: the sector's total says when.
+        refreshed_at = (
+            Aggregate.objects.filter(
+                questionnaire=chosen, period=0, region="", branch="", dimension="total"
+            )
+            .values_list("refreshed_at", flat=True)
+            .first()
+        )
+    periods = sorted({p for p, _b in found if p}, reverse=True)
     return Selection(
         questionnaire=chosen,
         period=period if period in periods else 0,
@@ -139,6 +154,7 @@ def selection(
         region=region,
         branch=branch if branch in codes else "",
         branches=sorted(((code, branch_label(code)) for code in codes), key=lambda b: b[1]),
+        refreshed_at=refreshed_at,
     )
 
 

@@ -117,7 +117,72 @@ def export_tables(request: HttpRequest) -> HttpResponse:
     filename = slugify(
         f"{observatory} {title} {period} {chosen.region_label} {chosen.branch_label}"
     )
-    return respond(form.cleaned_data["format"] or "csv", sheets, filename)
+    about = (_("Selection"), _selection_sheet(title, context, funding=which == "funding"))
+    return respond(form.cleaned_data["format"] or "csv", [about, *sheets], filename)
+
+
+def _selection_sheet(title: str, context: dict[str, Any], *, funding: bool) -> list[list[Any]]:
+    """What the other sheets count, as the page says it above its tables: the version,
+    period, region and branch chosen, whose companies, the threshold under which nothing is
+    shown, the refresh the figures come from and, for the funding forecast, that every
+    amount is an estimate to confirm. A file forwarded on its own keeps its meaning."""
+    chosen: tables.Selection = context["selection"]
+    questionnaire = chosen.questionnaire
+    rows: list[list[Any]] = [
+        [_("Table"), title],
+        [
+            _("Questionnaire"),
+            questionnaire.display_title(current_language()) if questionnaire else "—",
+        ],
+        [_("Version"), questionnaire.version if questionnaire else "—"],
+        [_("Period (year of submission)"), chosen.period or _("Every period")],
+        [_("Region"), chosen.region_label or _("Every region")],
+        [_("Branch (collective agreement)"), chosen.branch_label or _("Every branch")],
+        [_("Companies counted"), context["scope"]],
+        [
+            _("Threshold"),
+            _("No figure is shown for fewer than %(k)s companies.")
+            % {"k": context["min_companies"]},
+        ],
+    ]
+    if chosen.refreshed_at is not None:
+        at = timezone.localtime(chosen.refreshed_at).replace(second=0, microsecond=0)
+        rows.append([_("Last refresh"), at.replace(tzinfo=None)])  # a spreadsheet has no zones
+    if funding:
+        rows.append(
+            [
+                _("Estimates"),
+                _(
+                    "Estimates are indicative, under each plan's funding rules, subject to "
+                    "the OPCO's agreement; amounts at the low and high ends of the cost range."
+                ),
+            ]
+        )
+        out_of_date = checked_before_this_year(FundingRules.latest())
+        if out_of_date:
+            rows.append(
+                [
+                    _("Funding rules"),
+                    _(
+                        "The most recent funding rules were checked against their sources in "
+                        "%(checked)s: the rates and amounts of %(year)s may differ, so every "
+                        "estimate is to be confirmed with the OPCO."
+                    )
+                    % out_of_date,
+                ]
+            )
+        if context["funding"]["earlier_rules"]:
+            rows.append(
+                [
+                    _("Funding rules"),
+                    _(
+                        "Some plans are not estimated under the latest funding rules: their "
+                        "figures are to be confirmed."
+                    ),
+                ]
+            )
+    rows.append([_("Exported on"), timezone.localdate()])
+    return rows
 
 
 def _hidden_note(table: dict[str, Any], k: int, *, dashes: bool) -> list[list[Any]]:

@@ -191,7 +191,7 @@ def test_table_exports_say_what_they_leave_out(submit_companies, settings, clien
     assert domains[-1][0] == "— : moins de 2 entreprises, non affiché."
     assert needs["Par région"][-1][0] == "1 groupe masqué : moins de 2 entreprises."
     funding = sheet_rows(client.get(url, {"table": "funding", "format": "xlsx"}))
-    assert next(iter(funding)) == "Toutes les lignes, par statut"
+    assert list(funding)[:2] == ["Sélection", "Toutes les lignes, par statut"]
     totals = funding["Toutes les lignes, par statut"]
     assert totals[0][:4] == ("Code", "Libellé", "Statut", "Entreprises")
     assert {row[3] for row in totals[1:]} == {3}  # every status counts the three companies
@@ -208,7 +208,8 @@ def test_table_exports_with_too_few_companies_say_why_they_are_empty(db, client_
     for table in ("needs", "funding"):
         sheets = sheet_rows(client.get(url, {"table": table, "format": "xlsx"}))
         assert sheets
-        for title, rows in sheets.items():
+        assert next(iter(sheets)) == "Sélection"
+        for title, rows in list(sheets.items())[1:]:
             assert rows[-1][0] == why, (table, title)
 
 
@@ -484,3 +485,60 @@ def test_observatory_funding_by_quarter_reads_q_in_english(submit_companies, set
     rows = [row for row in sheets["By quarter"][1:] if row[0] == "2026-T4"]
     assert rows  # the key as stored
     assert {row[1] for row in rows} == {"2026-Q4"}
+
+
+def test_table_exports_say_what_they_count_and_as_of_when(
+    submit_companies, settings, client_for, advisor
+):
+    """A file forwarded on its own keeps its meaning: its first sheet (its first lines in
+    CSV) gives the selection, whose companies, the threshold, the refresh the figures come
+    from and, for the funding forecast, that the amounts are estimates to confirm."""
+    from django.utils import timezone
+
+    from accounts.branches import branch_label
+    from observatory.models import Aggregate
+
+    settings.BENCHMARK_MIN_COMPANIES = 2
+    followed = submit_companies(2, region="84", idcc="3248")
+    submit_companies(2, region="11", idcc="0292")
+    refresh_observatory()
+    refreshed = Aggregate.objects.values_list("refreshed_at", flat=True).first()
+    local = timezone.localtime(refreshed)
+    url = reverse("observatory:export")
+    chosen = {"table": "funding", "format": "xlsx", "region": "84", "branch": "3248"}
+
+    operator = client_for(UserFactory(is_staff=True))
+    sheets = sheet_rows(operator.get(url, chosen))
+    assert next(iter(sheets)) == "Sélection"
+    about = dict(sheets["Sélection"])
+    assert about["Tableau"] == "Prévision de financement"
+    assert about["Questionnaire"] == "Petit questionnaire"
+    assert about["Période (année de validation)"] == "Toutes les périodes"
+    assert about["Région"] == "Auvergne-Rhône-Alpes"
+    assert about["Branche (convention collective)"] == branch_label("3248")
+    assert about["Entreprises comptées"] == (
+        f"Toutes les entreprises du secteur de la branche {branch_label('3248')} "
+        "et de la région Auvergne-Rhône-Alpes."
+    )
+    assert about["Seuil"] == "Aucun chiffre n’est affiché pour moins de 2 entreprises."
+    # A spreadsheet's date cell has no time zone: the time in France, to the minute.
+    assert about["Dernière actualisation"] == local.replace(second=0, microsecond=0, tzinfo=None)
+    assert about["Estimations"].startswith("Estimations indicatives")
+    assert about["Exporté le"].date() == timezone.localdate()
+
+    needs = sheet_rows(operator.get(url, {"table": "needs", "format": "xlsx"}))
+    about = dict(needs["Sélection"])
+    assert about["Tableau"] == "Besoins de formation"
+    assert about["Région"] == "Toutes les régions"
+    assert about["Branche (convention collective)"] == "Toutes les branches"
+    assert about["Entreprises comptées"] == "Toutes les entreprises du secteur."
+    assert "Estimations" not in about
+
+    # An advisor's file says it counts the portfolio only; the CSV opens with the same lines.
+    for company in followed:
+        company.advisors.add(advisor)
+    response = client_for(advisor).get(url, {"table": "needs", "format": "csv"})
+    lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+    assert lines[:2] == ["Sélection", "Tableau;Besoins de formation"]
+    assert "Entreprises comptées;Uniquement les entreprises de votre portefeuille." in lines
+    assert f"Dernière actualisation;{local:%Y-%m-%d %H:%M}:00" in lines

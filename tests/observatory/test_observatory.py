@@ -220,14 +220,23 @@ def test_the_forecast_says_when_even_the_latest_rules_were_checked_in_an_earlier
     checked = FundingRules.latest().checked_on
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: checked)
     assert "data-rules-out-of-date" not in client.get(FUNDING).text
+    export = reverse("observatory:export") + "?table=funding&format=csv"
+    assert "Règles de financement;" not in client.get(export).getvalue().decode()
     next_year = date(checked.year + 1, 1, 4)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: next_year)
     page = client.get(FUNDING).text
     assert "data-rules-out-of-date" in page
-    assert (
+    said = (
         f"vérifiées auprès de leurs sources en {checked.year} : les taux et montants de "
         f"{next_year.year} peuvent différer"
-    ) in page
+    )
+    assert said in page
+    # The export says it too, so a file forwarded on its own is read as estimates to confirm.
+    lines = client.get(export).getvalue().decode().splitlines()
+    rules = [line for line in lines if line.startswith("Règles de financement;")]
+    assert len(rules) == 1
+    assert said in rules[0]
+    assert rules[0].endswith("à confirmer auprès de votre OPCO.")
 
 
 def test_the_funding_to_secure_never_reads_0_for_figures_held_back(
@@ -297,6 +306,11 @@ def test_the_forecast_says_which_funding_rules_its_plans_follow(
     assert "data-earlier-rules" in response.text
     assert "Certains plans ne sont pas estimés selon les règles de financement" in response.text
     assert ", version 1 (vérifiées le 24/11/2026) : une version antérieure" in response.text
+    export = client.get(reverse("observatory:export"), {"table": "funding", "format": "csv"})
+    assert (
+        "Règles de financement;Certains plans ne sont pas estimés selon les règles de "
+        "financement les plus récentes : leurs chiffres sont à confirmer."
+    ) in export.getvalue().decode().splitlines()
 
     # One company moves its plan to the latest rules: both versions are counted apart.
     use_latest_funding_rules(plan=ActionPlan.objects.get(company=companies[0]))
@@ -325,6 +339,7 @@ def test_the_forecast_says_which_funding_rules_its_plans_follow(
     )
     assert "Par règles de financement" in export
     assert ", version 2 (vérifiées le " in export
+    assert "Certains plans ne sont pas estimés" not in export
 
 
 def test_facts_written_before_the_rules_key_get_their_plan_rules(submit_companies, funding_rules):
@@ -597,3 +612,27 @@ def test_a_malformed_branch_gets_400_naming_the_filter(client_for, operator, bra
     text = response.content.decode()
     assert "Branche (convention collective) : " in text
     assert "4 chiffres" in text
+
+
+@pytest.mark.parametrize("role", ["operator", "advisor"])
+def test_the_pages_say_when_their_figures_were_refreshed(
+    role, submit_companies, client_for, operator, advisor
+):
+    """The page says the figures are refreshed every hour, and from which refresh they
+    come: the operator's from its aggregates, an advisor's from the same refresh's facts."""
+    from django.utils import translation
+    from django.utils.formats import date_format, time_format
+
+    user = operator if role == "operator" else advisor
+    client = client_for(user)
+    for company in submit_companies(1):
+        company.advisors.add(advisor)
+    assert "data-refreshed" not in client.get(NEEDS).content.decode()  # never refreshed yet
+
+    refresh_observatory()
+    refreshed = timezone.localtime(Aggregate.objects.values_list("refreshed_at", flat=True)[0])
+    with translation.override("fr"):
+        day, time = date_format(refreshed, "DATE_FORMAT"), time_format(refreshed, "TIME_FORMAT")
+    for url in (NEEDS, FUNDING):
+        html = client.get(url).content.decode()
+        assert f"Dernière actualisation : le {day} à {time}." in html
