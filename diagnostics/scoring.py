@@ -186,6 +186,23 @@ class AnswerCounts:
         return cls(**{f.name: sum(getattr(p, f.name) for p in parts) for f in fields(cls)})
 
 
+def few_known_competencies(results: Mapping[str, Any]) -> dict[str, AnswerCounts]:
+    """The competencies of frozen results (`Results.to_dict`) whose level rests on too few
+    known answers, by the rule of a domain's score (`AnswerCounts.enough_known`), with their
+    counts: a need found from one of them is to be confirmed. Read from the plain dict, so
+    a page that shows a plan does not rebuild the whole results."""
+    names = [f.name for f in fields(AnswerCounts)]
+    share = results.get("min_known_share")
+    if share is None:  # results frozen with no counts
+        return {}
+    found = {}
+    for competency in results.get("competencies", []):
+        counts = AnswerCounts(**{name: competency.get(name, 0) for name in names})
+        if counts.concerned and not counts.enough_known(share):
+            found[competency["code"]] = counts
+    return found
+
+
 @dataclass(frozen=True, kw_only=True)
 class CompetencyResult(AnswerCounts):
     code: str

@@ -10,12 +10,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.i18n import display_quarter
 from diagnostics.benchmarks import benchmark_for
 from diagnostics.definition import tr
 from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
+from diagnostics.scoring import AnswerCounts, few_known_competencies
 from documents.parsing import format_number
 
 from .funding import Estimate, LineFunding
@@ -51,12 +53,15 @@ def plan_rows(
     horizons = dict(PlanItem.Horizon.choices)
     lines = _plan_lines(catalogue, items)
     fundings = _fund(plan, lines)
+    frozen = (plan.diagnostic.results or {}).get("results")
+    few_known = few_known_competencies(frozen) if frozen else {}
     rate = float(plan.hourly_salary_cost) if plan.hourly_salary_cost is not None else None
     rows = []
     for item, line, funding in zip(items, lines, fundings, strict=True):
         action = line.action
         cost_min, cost_max = line.cost
         salary = round(action.duration_hours * line.people * rate) if rate is not None else None
+        to_confirm = _to_confirm(item, spec, language, few_known)
         rows.append(
             {
                 "pk": item.pk,
@@ -110,7 +115,8 @@ def plan_rows(
                 "compliance": [
                     tr(o["obligation"], language) for o in item.reasons.get("obligations", [])
                 ],
-                "reasons": _reasons(item, spec, language),
+                "reasons": _reasons(item, spec, language) + to_confirm,
+                "to_confirm": to_confirm,
             }
         )
     rows.sort(key=lambda r: (not r["compliance"], r["horizon"] != "year1", r["priority"]))
@@ -211,6 +217,32 @@ def _reasons(item: PlanItem, spec: Any, language: str) -> list[str]:
                 }
             )
     return [r for r in reasons if r]
+
+
+def _to_confirm(
+    item: PlanItem, spec: Any, language: str, few_known: dict[str, AnswerCounts]
+) -> list[str]:
+    """For each gap of the line whose competency has too few known answers (`few_known`):
+    that the need rests on them, to be confirmed with the company."""
+    sentences = []
+    for code in dict.fromkeys(g["competency"] for g in item.reasons.get("gaps", [])):
+        counts = few_known.get(code)
+        if counts is not None:
+            sentences.append(
+                ngettext(
+                    "“%(competency)s” rests on %(known)s known answer out of %(n)s: a need "
+                    "to confirm with the company.",
+                    "“%(competency)s” rests on %(known)s known answers out of %(n)s: a need "
+                    "to confirm with the company.",
+                    counts.known,
+                )
+                % {
+                    "competency": _competency_title(spec, code, language),
+                    "known": counts.known,
+                    "n": counts.concerned,
+                }
+            )
+    return sentences
 
 
 def _totals(

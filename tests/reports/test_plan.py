@@ -600,3 +600,65 @@ def test_no_more_people_to_train_than_the_company_has_employees(
         save_url(submitted), item_data(plan, shown=True, **{"B-TWO-01": {"status": "accepted"}})
     )
     assert again.status_code == 302
+
+
+def test_a_need_resting_on_few_known_answers_is_to_confirm(
+    client_for, company_a, start, catalogue, advisor
+):
+    """A gap found from a competency whose questions have too few known answers (the rule
+    of a domain's score) is proposed as any other, and said to be confirmed with the
+    company: on the plan page, the advisor's review and the PDF, in the reader's language."""
+    from diagnostics.scoring import few_known_competencies
+    from reports.document import plan_rows
+    from tests.samples import SMALL
+
+    questionnaire, _ = diagnostic_services.import_questionnaire(
+        text=SMALL.replace("min_known_share: 0.5", "min_known_share: 0.6")
+    )
+    diagnostic = start(questionnaire)
+    for code, answer in (
+        ("A.ONE.Q1", AnswerValue(1)),
+        ("A.ONE.Q2", AnswerValue("yes")),  # shows A.ONE.Q3
+        ("A.ONE.Q3", AnswerValue(dont_know=True)),  # A.ONE: 1 known answer of 2
+        ("B.TWO.Q1", AnswerValue(10)),
+        ("B.TWO.Q3", AnswerValue(["none"])),  # B.TWO: 2 of 2
+    ):
+        diagnostic_services.save_answer(
+            diagnostic=diagnostic,
+            question_code=code,
+            answer=answer,
+            user=company_a.admin,
+            base_version=0,
+        )
+    services.submit(diagnostic=diagnostic, user=company_a.admin)
+    diagnostic.refresh_from_db()
+    few = few_known_competencies(diagnostic.results["results"])
+    assert set(few) == {"A.ONE"}
+    assert (few["A.ONE"].known, few["A.ONE"].concerned, few["A.ONE"].dont_know) == (1, 2, 1)
+
+    said = (
+        "«\u00a0Compétence un\u00a0» repose sur 1 réponse connue sur 2 : "
+        "un besoin à confirmer avec l’entreprise."
+    )
+    page = client_for(company_a.admin).get(plan_url(diagnostic)).content.decode()
+    assert page.count(said) == 2  # both steps of competency one: A-ONE-01, then A-ONE-02
+    assert "Compétence deux\u00a0» repose sur" not in page
+    review = reverse("advisors:review", args=[diagnostic.public_id])
+    assert client_for(advisor).get(review).content.decode().count(said) == 2
+    plan = ActionPlan.objects.get(diagnostic=diagnostic)
+    with translation.override("en"):  # as the pages and the PDF task activate it
+        rows = {r["action_code"]: r for r in plan_rows(plan, "en")[0]}
+    assert (
+        "“Competency one” rests on 1 known answer out of 2: a need to confirm with the company."
+        in rows["A-ONE-01"]["reasons"]
+    )
+    assert not any("rests on" in reason for reason in rows["B-TWO-01"]["reasons"])
+    with translation.override("fr"):
+        pdf = render_to_string("reports/pdf.html", report_context(diagnostic, "fr", 1))
+    assert said in pdf.replace("&#x27;", "'")
+
+
+def test_few_known_answers_are_read_from_results_frozen_without_counts():
+    from diagnostics.scoring import few_known_competencies
+
+    assert few_known_competencies({"reliable": True}) == {}
