@@ -129,6 +129,13 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         "benchmark_scope": benchmark_scope(benchmark),
         "chart": chart,
         "gaps": [(titles[c.code], c) for c in res.ranked_gaps()],
+        # Gaps of competencies with too few known answers (the rule of a domain's score):
+        # their plan lines say they are to confirm, and so does the page under the gaps.
+        "gaps_to_confirm": [
+            {"title": titles[c.code], "known": c.known, "of": c.concerned}
+            for c in res.ranked_gaps()
+            if not c.enough_known(res.min_known_share)
+        ],
         "divergence": divergence,
         "respondents": respondents,
         "previous": previous,

@@ -203,3 +203,20 @@ def test_the_migration_marks_the_scores_of_diagnostics_submitted_before(patchy):
     migration.mark_unreliable_scores(django_apps, None)
     unreliable = Score.objects.filter(diagnostic=patchy, reliable=False)
     assert list(unreliable.values_list("level", "code")) == [("domain", "B")]
+
+
+def test_the_note_lists_its_domains_with_the_language_s_separator():
+    """French puts a space before a semicolon, English does not."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    few_known = [
+        {"title": "Domaine A", "known": 1, "of": 3},
+        {"title": "Domaine B", "known": 0, "of": 2},
+    ]
+    with translation.override("fr"):
+        french = render_to_string("diagnostics/_few_known_note.html", {"few_known": few_known})
+    with translation.override("en"):
+        english = render_to_string("diagnostics/_few_known_note.html", {"few_known": few_known})
+    assert "avec une réponse connue) ; Domaine B (2 questions" in french
+    assert "with a known answer); Domaine B (2 questions" in english

@@ -607,7 +607,8 @@ def test_a_need_resting_on_few_known_answers_is_to_confirm(
 ):
     """A gap found from a competency whose questions have too few known answers (the rule
     of a domain's score) is proposed as any other, and said to be confirmed with the
-    company: on the plan page, the advisor's review and the PDF, in the reader's language."""
+    company: under the gaps of the results page, on the plan page, the advisor's review and
+    the PDF, in the reader's language."""
     from diagnostics.scoring import few_known_competencies
     from reports.document import plan_rows
     from tests.samples import SMALL
@@ -643,6 +644,11 @@ def test_a_need_resting_on_few_known_answers_is_to_confirm(
     page = client_for(company_a.admin).get(plan_url(diagnostic)).content.decode()
     assert page.count(said) == 2  # both steps of competency one: A-ONE-01, then A-ONE-02
     assert "Compétence deux\u00a0» repose sur" not in page
+    results = reverse("diagnostics:results", args=[diagnostic.public_id])
+    assert (
+        "À confirmer, car ils reposent sur trop peu de réponses connues : "
+        "Compétence un (1 réponse connue sur 2).</p>"
+    ) in client_for(company_a.member).get(results).content.decode()
     review = reverse("advisors:review", args=[diagnostic.public_id])
     assert client_for(advisor).get(review).content.decode().count(said) == 2
     plan = ActionPlan.objects.get(diagnostic=diagnostic)
