@@ -39,11 +39,17 @@ def benchmarks(diagnostic: Diagnostic) -> dict[str, tuple[float, int]]:
 
 
 def plan_rows(
-    plan: ActionPlan, language: str, *, items: list[PlanItem] | None = None
+    plan: ActionPlan,
+    language: str,
+    *,
+    items: list[PlanItem] | None = None,
+    to_confirm: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The plan's lines as the page and the PDF show them, year one first, with their cost,
     estimated funding and remaining cost, and the totals by horizon and by route (`items`:
-    the plan's lines with their actions, when the caller already has them)."""
+    the plan's lines with their actions, when the caller already has them). Without
+    `to_confirm`, the lines do not say which needs rest on too few known answers, and the
+    diagnostic's frozen results are not read."""
     catalogue = plan.catalogue.spec
     spec = plan.diagnostic.questionnaire.spec
     if items is None:
@@ -53,7 +59,7 @@ def plan_rows(
     horizons = dict(PlanItem.Horizon.choices)
     lines = _plan_lines(catalogue, items)
     fundings = _fund(plan, lines)
-    frozen = (plan.diagnostic.results or {}).get("results")
+    frozen = (plan.diagnostic.results or {}).get("results") if to_confirm else None
     few_known = few_known_competencies(frozen) if frozen else {}
     rate = float(plan.hourly_salary_cost) if plan.hourly_salary_cost is not None else None
     rows = []
@@ -61,7 +67,7 @@ def plan_rows(
         action = line.action
         cost_min, cost_max = line.cost
         salary = round(action.duration_hours * line.people * rate) if rate is not None else None
-        to_confirm = _to_confirm(item, spec, language, few_known)
+        confirm = _to_confirm(item, spec, language, few_known)
         rows.append(
             {
                 "pk": item.pk,
@@ -115,8 +121,8 @@ def plan_rows(
                 "compliance": [
                     tr(o["obligation"], language) for o in item.reasons.get("obligations", [])
                 ],
-                "reasons": _reasons(item, spec, language) + to_confirm,
-                "to_confirm": to_confirm,
+                "reasons": _reasons(item, spec, language) + confirm,
+                "to_confirm": confirm,
             }
         )
     rows.sort(key=lambda r: (not r["compliance"], r["horizon"] != "year1", r["priority"]))

@@ -449,7 +449,7 @@ def remind_funding_requests(plan_id: int) -> int:
                 if language not in lines_in:
                     lines_in[language] = [
                         r
-                        for r in plan_rows(plan, language)[0]
+                        for r in plan_rows(plan, language, to_confirm=False)[0]
                         if r["pk"] in due_pks and r["best_route"] and r["best_route"]["eligible"]
                     ]
                 lines = lines_in[language]

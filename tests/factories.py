@@ -64,12 +64,13 @@ GAP_ANSWERS = (("A.ONE.Q1", 0), ("A.ONE.Q2", "no"), ("B.TWO.Q1", 10), ("B.TWO.Q3
 
 
 def save_answers(diagnostic, user, answers=GAP_ANSWERS) -> None:
-    """Save each (question code, value) as `user` would, one after the other."""
+    """Save each (question code, value or AnswerValue) as `user` would, one after the
+    other."""
     for code, value in answers:
         diagnostic_services.save_answer(
             diagnostic=diagnostic,
             question_code=code,
-            answer=AnswerValue(value),
+            answer=value if isinstance(value, AnswerValue) else AnswerValue(value),
             user=user,
             base_version=0,
         )

@@ -16,6 +16,7 @@ from diagnostics.scoring import AnswerValue
 from reports import services
 from reports.document import report_context
 from reports.models import ActionPlan, FundingRules, PlanItem, Report, TrainingAction
+from tests.factories import save_answers
 from tests.markup import header_cells
 from tests.samples import SMALL_CATALOGUE, SMALL_CATALOGUE_V2, SMALL_V2
 
@@ -617,20 +618,14 @@ def test_a_need_resting_on_few_known_answers_is_to_confirm(
         text=SMALL.replace("min_known_share: 0.5", "min_known_share: 0.6")
     )
     diagnostic = start(questionnaire)
-    for code, answer in (
-        ("A.ONE.Q1", AnswerValue(1)),
-        ("A.ONE.Q2", AnswerValue("yes")),  # shows A.ONE.Q3
+    answers = [
+        ("A.ONE.Q1", 1),
+        ("A.ONE.Q2", "yes"),  # shows A.ONE.Q3
         ("A.ONE.Q3", AnswerValue(dont_know=True)),  # A.ONE: 1 known answer of 2
-        ("B.TWO.Q1", AnswerValue(10)),
-        ("B.TWO.Q3", AnswerValue(["none"])),  # B.TWO: 2 of 2
-    ):
-        diagnostic_services.save_answer(
-            diagnostic=diagnostic,
-            question_code=code,
-            answer=answer,
-            user=company_a.admin,
-            base_version=0,
-        )
+        ("B.TWO.Q1", 10),
+        ("B.TWO.Q3", ["none"]),  # B.TWO: 2 of 2
+    ]
+    save_answers(diagnostic, company_a.admin, answers)
     services.submit(diagnostic=diagnostic, user=company_a.admin)
     diagnostic.refresh_from_db()
     few = few_known_competencies(diagnostic.results["results"])

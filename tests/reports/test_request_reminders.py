@@ -161,6 +161,8 @@ def test_the_reminder_reads_no_yaml_source_and_each_language_once(plan, line, co
     with CaptureQueriesContext(connection) as queries:
         assert remind_funding_requests(plan.pk) == 2
     assert not [q["sql"] for q in queries.captured_queries if '."source"' in q["sql"]]
+    # Nor the diagnostic's frozen results: the e-mail lists lines, not their reasons.
+    assert not [q["sql"] for q in queries.captured_queries if '."results"' in q["sql"]]
     lines_read = [q for q in queries.captured_queries if 'FROM "reports_planitem"' in q["sql"]]
     assert len(lines_read) == 2  # the due lines locked, then the plan's lines once
     assert len({m.body.split("\n\n")[1] for m in mail.outbox}) == 1  # the same lines listed
