@@ -62,6 +62,7 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         mean, count = benchmark.domains.get(d["code"], (None, None)) if benchmark else (None, None)
         d["benchmark"], d["benchmark_count"] = mean, count
     titles = {c.code: tr(c.title, lang) for c in spec.competencies()}
+    gaps = res.ranked_gaps()
     chart = radar_svg(
         [
             RadarAxis(label=d["title"], score=d["result"].score, target=_pct(d["result"].target))
@@ -128,12 +129,12 @@ def results_context(diagnostic: Diagnostic, lang: str) -> dict[str, Any]:
         "benchmark": benchmark,
         "benchmark_scope": benchmark_scope(benchmark),
         "chart": chart,
-        "gaps": [(titles[c.code], c) for c in res.ranked_gaps()],
+        "gaps": [(titles[c.code], c) for c in gaps],
         # Gaps of competencies with too few known answers (the rule of a domain's score):
         # their plan lines say they are to confirm, and so does the page under the gaps.
         "gaps_to_confirm": [
             {"title": titles[c.code], "known": c.known, "of": c.concerned}
-            for c in res.ranked_gaps()
+            for c in gaps
             if not c.enough_known(res.min_known_share)
         ],
         "divergence": divergence,
