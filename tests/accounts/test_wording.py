@@ -1,6 +1,8 @@
-"""French elision of the names put after "de": pages, e-mails and messages."""
+"""French elision of the names put after "de": pages, e-mails and messages; durations."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Membership
-from accounts.templatetags.wording import elide
+from accounts.templatetags.wording import elide, since
 from reports import services as report_services
 from reports.tasks import notify_ready
 
@@ -79,3 +81,28 @@ def test_the_role_message_elides_a_person_s_name(client_for, atelier):
         reverse("accounts:change_role", args=[member.public_id]), {"role": "admin"}, follow=True
     )
     assert "Le rôle d’Isabelle Roux a été modifié." in response.text
+
+
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "then", "expected"),
+    [
+        # Django's own French says "1 année" but "2 ans".
+        ("fr", datetime(2025, 5, 1, 9, 0, tzinfo=UTC), "1\xa0an, 7\xa0mois"),
+        ("fr", datetime(2024, 10, 20, 9, 0, tzinfo=UTC), "2\xa0ans, 1\xa0mois"),
+        ("fr", NOW - timedelta(days=9), "1\xa0semaine, 2\xa0jours"),
+        ("fr", NOW - timedelta(hours=1, minutes=5), "1\xa0heure, 5\xa0minutes"),
+        ("fr", NOW - timedelta(seconds=20), "0\xa0minute"),
+        ("en", datetime(2025, 5, 1, 9, 0, tzinfo=UTC), "1\xa0year, 7\xa0months"),
+        ("en", NOW - timedelta(days=1), "1\xa0day"),
+    ],
+)
+def test_durations_are_worded_in_each_language(language, then, expected):
+    with translation.override(language):
+        assert since(then, NOW) == expected
+
+
+def test_no_date_gives_no_duration():
+    assert since(None, NOW) == ""

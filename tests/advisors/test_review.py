@@ -87,6 +87,12 @@ def test_queue_lists_unreviewed_diagnostics_oldest_first_with_the_wait(
     assert page.index(newer.name) < page.index(submitted.company.name)  # 5 days, then 3
     assert "3 jours" in page
     assert "1 semaine" not in page  # not since the submission, 9 days ago
+    Diagnostic.objects.filter(company=newer).update(
+        submitted_at=timezone.now() - timedelta(days=365 + 220)
+    )
+    page = client_for(advisor).get(reverse("advisors:queue")).text
+    assert "1\xa0an, 7\xa0mois" in page
+    assert "année" not in page  # Django's own French: "1 année"
 
 
 @pytest.mark.quality("S3")
