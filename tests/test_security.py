@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import path, reverse
+
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -125,9 +127,13 @@ def test_healthz_answers_without_database_or_login(client):
     assert response.content == b"ok"
 
 
-def test_pages_link_an_icon_of_our_own(client, db):
-    """Without one, every browser asks for /favicon.ico, a 404 in its console."""
-    page = client.get(reverse("accounts:login")).text
+@pytest.mark.parametrize("url", ["accounts:login", "admin:index", "admin:accounts_user_changelist"])
+def test_pages_link_an_icon_of_our_own(client_for, db, url):
+    """Without one, every browser asks for /favicon.ico, a 404 in its console; the
+    operator's administration pages too."""
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client = client_for(operator) if url.startswith("admin:") else Client()
+    page = client.get(reverse(url)).text
     icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
     assert icon
     path = icon[1].removeprefix(settings.STATIC_URL)
