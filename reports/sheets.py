@@ -49,6 +49,8 @@ def plan_lines_header() -> list[str]:
         _("Funding granted by the OPCO (€)"),
         _("Owner"),
         _("Notes"),
+        # Last, so that the columns before it keep their place for whoever imports them.
+        _("Need to confirm with the company"),
     ]
 
 
@@ -87,6 +89,7 @@ def plan_lines_sheet(plan: ActionPlan, language: str) -> list[list[Any]]:
                 r["funding_granted"],
                 r["owner"],
                 r["notes"],
+                " ".join(r["to_confirm"]),
             ]
         )
     return sheet
