@@ -219,6 +219,44 @@ def test_core_journey_in_english_on_a_phone(live_server, browser, followed, comp
     assert "The first 12 months" in page.locator("main").inner_text()
 
 
+# The results page's tables per domain: each one's header cells, [left, width] from the
+# table's left edge, and the figures' cells not aligned to the right.
+DOMAIN_TABLES = """() => {
+    const tables = [...document.querySelectorAll("section[aria-labelledby=details-h] table")];
+    return {
+        columns: tables.map(table => [...table.querySelectorAll("thead th")].map(th => {
+            const box = th.getBoundingClientRect();
+            const left = box.left - table.getBoundingClientRect().left;
+            return [Math.round(left), Math.round(box.width)];
+        })),
+        leftAligned: tables.flatMap(table => [...table.querySelectorAll("td")])
+            .filter(td => !["right", "end"].includes(getComputedStyle(td).textAlign)).length,
+    };
+}"""
+
+
+def test_the_results_page_s_domain_tables_share_their_columns(
+    live_server, browser, followed, company_a
+):
+    """One table per domain, one under the other: the same columns in each (not each
+    table's own widths from its text), the figures right-aligned under their header; on a
+    phone the competency keeps its width and the table scrolls inside its box."""
+    base = live_server.url
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, base, company_a.admin.email)
+    for width, competency in ((1280, 400), (360, 192)):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/diagnostics/{followed.public_id}/results/")
+        tables = page.evaluate(DOMAIN_TABLES)
+        columns = tables["columns"]
+        assert len(columns) == len(followed.questionnaire.spec.domains) > 1
+        assert all(c == columns[0] for c in columns), (width, columns)
+        assert columns[0][0][1] >= competency, (width, columns[0])
+        assert tables["leftAligned"] == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_a_domain_page_is_answered_and_saved_with_the_keyboard_alone(
     live_server, page, company_a, diagnostic
 ):
