@@ -32,6 +32,12 @@ FILTERS_CUT_OFF = """() => [...document.querySelectorAll("main form select")].ma
 }).filter(([, , width, box]) => width > box)"""
 
 
+# The tables whose box scrolls sideways (wider than the box): the headings of their sections.
+TABLES_SCROLLING = """() => [...document.querySelectorAll("main .table-responsive")]
+    .filter(box => box.scrollWidth > box.clientWidth + 1)
+    .map(box => box.closest("section")?.querySelector("h2")?.textContent)"""
+
+
 @pytest.fixture
 def followed(published, company_a, advisor):
     """Company A's submitted diagnostic of the default questionnaire, followed by the
@@ -148,7 +154,7 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
 
 
 def test_operator_opens_the_observatory_and_downloads_an_export(
-    live_server, browser, followed, a11y
+    live_server, browser, followed, a11y, settings
 ):
     operator = User.objects.create_user(
         email="operateur@test.example",
@@ -157,6 +163,7 @@ def test_operator_opens_the_observatory_and_downloads_an_export(
         is_staff=True,
         is_superuser=True,  # the administration too, as the demo's operator
     )
+    settings.BENCHMARK_MIN_COMPANIES = 1  # the one company's figures fill the tables
     refresh_observatory()
     base = live_server.url
     page = browser.new_context(locale="fr-FR").new_page()
@@ -164,8 +171,14 @@ def test_operator_opens_the_observatory_and_downloads_an_export(
     log_in(page, base, operator.email)
     page.goto(base + "/observatory/")
     a11y.check(page, "observatory-needs")
-    # At 1280 px, the filters show their values whole (the longest region's name too).
+    # At 1280 px, every table shows all its columns (none scrolls inside its box), on
+    # both pages.
     page.set_viewport_size({"width": 1280, "height": 800})
+    for url in ("/observatory/funding/", "/observatory/"):
+        page.goto(base + url)
+        assert page.locator("main .table-responsive table").count() >= 5
+        assert page.evaluate(TABLES_SCROLLING) == [], url
+    # The filters show their values whole (the longest region's name too).
     page.select_option("#f-region", "93")  # Provence-Alpes-Côte d'Azur
     assert page.evaluate(FILTERS_CUT_OFF) == []
     page.goto(base + "/observatory/funding/")
