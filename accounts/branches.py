@@ -31,9 +31,29 @@ BRANCHES = {
         gettext_lazy("Pharmaceutical industry"),
         "https://conventions-collectives.net/idcc/176",
     ),
+    "0247": (
+        gettext_lazy("Clothing industries"),
+        "https://www.doctrine.fr/l/texts/conventions-collectives/KALICONT000005635647",
+    ),
     "0292": (
         gettext_lazy("Plastics industry"),
         "https://www.legisocial.fr/conventions-collectives-nationales/292-matieres-plastiques/",
+    ),
+    "0669": (
+        gettext_lazy("Mechanical glass manufacturing"),
+        "https://conventions-collectives.net/idcc/669",
+    ),
+    "1388": (
+        gettext_lazy("Oil industry"),
+        "https://www.legifrance.gouv.fr/conv_coll/id/KALISCTA000005759709/?idConteneur=KALICONT000005635267",
+    ),
+    "1411": (
+        gettext_lazy("Furniture manufacturing"),
+        "https://conventions-collectives.net/idcc/1411",
+    ),
+    "1558": (
+        gettext_lazy("Ceramics industries"),
+        "https://conventions-collectives.net/idcc/1558",
     ),
     "3248": (
         gettext_lazy("Metal industry"),
