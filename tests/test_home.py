@@ -167,9 +167,9 @@ def test_submitted_diagnostics_and_their_plan(client_for, company_a, advisor, su
     assert f'href="mailto:{advisor.email}"' in page
     assert 'data-validation="validated"' in page
     assert 'data-pdf="none"' in page
-    assert re.search(r"1\D?000 – 2\D?000 €", page)  # first-year cost
-    assert ">400 – 700 €<" in page  # estimated funding, at both ends of the cost range
-    assert re.search(r"600 – 1\D?300 €", page)  # remaining cost
+    assert re.search(r"1\D?000\xa0– 2\D?000 €", page)  # first-year cost
+    assert ">400\xa0– 700 €<" in page  # estimated funding, at both ends of the cost range
+    assert re.search(r"600\xa0– 1\D?300 €", page)  # remaining cost
     assert steps.REQUEST_PDF in _steps(response)
     assert "<polyline" not in page  # one point in time: markers, no line
     assert "<svg" in page

@@ -59,11 +59,13 @@ def fixed(value: object, places: object = "1") -> str:
 def amounts(low: object, high: object) -> str:
     """`{{ low|amounts:high }}`: a range of whole amounts as the language writes them
     ("1 200 – 1 800"), or one figure when its ends are equal or the low one is unknown;
-    "—" when neither is known. The unit stays in the template ("&nbsp;€", " h")."""
+    "—" when neither is known. The unit stays in the template ("&nbsp;€", " h"). A narrow
+    column breaks the range after its dash only ("16 100 –" then "27 950"), never leaving
+    the dash alone on its line."""
     if high is None:
         high = low
     if high is None:
         return "—"
     if low is None or low == high:
         return floatformat(high, "0g")
-    return f"{floatformat(low, '0g')} – {floatformat(high, '0g')}"
+    return f"{floatformat(low, '0g')}\u00a0– {floatformat(high, '0g')}"

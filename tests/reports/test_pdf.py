@@ -374,10 +374,10 @@ def test_large_amounts_stay_in_their_columns():
             cost_min=32960, cost_max=56870, remaining_min=12355, remaining_max=30151, people=12
         )
     html = render_html(context)
-    assert "20\u202f605 – 26\u202f719" in html or "20\xa0605 – 26\xa0719" in html
+    assert "20\u202f605\xa0– 26\u202f719" in html or "20\xa0605\xa0– 26\xa0719" in html
     assert text_outside_its_table_cell(html) == []
     english = render_html(context, "en")
-    assert "20,605 – 26,719" in english
+    assert "20,605\xa0– 26,719" in english
     assert text_outside_its_table_cell(english) == []
 
 

@@ -398,7 +398,7 @@ def test_intra_company_sessions_are_priced_per_session(client_for, company_a, su
     page = client.get(plan_url(submitted_v2))
     line = re.search(r'id="line-[^"]+".*?</tr>', page.text, re.S).group(0)
     assert "C-SAFE-01" in line
-    assert re.search(r"900 – 1\s?350 €", line)  # 3 people × 300–450 € per person
+    assert re.search(r"900\xa0– 1\s?350 €", line)  # 3 people × 300–450 € per person
 
 
 def test_a_fixed_unit_price_is_written_once(client_for, company_a, start, en):
