@@ -354,6 +354,36 @@ def text_outside_its_table_cell(html: str) -> list[str]:
     return outside
 
 
+def words_broken_in_header_cells(html: str) -> list[str]:
+    """The header cells whose text render_pdf breaks inside a word ("Targe" then "t" on the
+    next line; "Score /" then "100" is a break between words), as laid out with the
+    report's stylesheet."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=html, base_url="static:", url_fetcher=fetcher).render(
+        stylesheets=[CSS(url="static:css/report.css", url_fetcher=fetcher)]
+    )
+    broken = []
+    for page in document.pages:
+        for group in page._page_box.descendants():
+            if not (isinstance(group, boxes.TableRowGroupBox) and group.is_header):
+                continue
+            for cell in group.descendants():
+                if not isinstance(cell, boxes.TableCellBox):
+                    continue
+                lines = [
+                    "".join(t.text for t in line.descendants() if isinstance(t, boxes.TextBox))
+                    for line in cell.descendants()
+                    if isinstance(line, boxes.LineBox)
+                ]
+                words = re.findall(r"\w+", "".join(cell.element.itertext()))
+                if re.findall(r"\w+", " ".join(lines)) != words:
+                    broken.append(" / ".join(lines))
+    return broken
+
+
 def test_large_amounts_stay_in_their_columns():
     """Ranges of five-figure amounts wrap at their dash, and "12 personnes" before its
     noun, instead of running into the next column (the plan, its totals, its "later"
@@ -379,6 +409,14 @@ def test_large_amounts_stay_in_their_columns():
     english = render_html(context, "en")
     assert "20,605\xa0– 26,719" in english
     assert text_outside_its_table_cell(english) == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_column_header_is_broken_inside_a_word(language):
+    """Every column is wide enough for the longest word of its header in both languages
+    ("Target", "Duration", "Réponses"): a header reads "Targe" then "t" otherwise."""
+    html = render_html(sample_context(n_domains=2), language)
+    assert words_broken_in_header_cells(html) == []
 
 
 def test_domains_share_pages_and_end_with_their_whole_domain_line():
