@@ -329,19 +329,23 @@ def test_every_header_cell_of_the_report_has_text():
     assert [cell for cell in cells if not cell] == []
 
 
-def text_outside_its_table_cell(html: str) -> list[str]:
-    """The pieces of text that run past the right edge of their table cell (its padding
-    box: into its border or the next cell), as laid out by render_pdf (the same stylesheet
-    and fetcher)."""
+def laid_out(html: str) -> weasyprint.document.Document:
+    """The report laid out as render_pdf lays it out (the same stylesheet and fetcher)."""
     from weasyprint import CSS, HTML
-    from weasyprint.formatting_structure import boxes
 
     fetcher = StaticOnlyFetcher()
-    document = HTML(string=html, base_url="static:", url_fetcher=fetcher).render(
+    return HTML(string=html, base_url="static:", url_fetcher=fetcher).render(
         stylesheets=[CSS(url="static:css/report.css", url_fetcher=fetcher)]
     )
+
+
+def text_outside_its_table_cell(html: str) -> list[str]:
+    """The pieces of text that run past the right edge of their table cell (its padding
+    box: into its border or the next cell), as laid out by render_pdf."""
+    from weasyprint.formatting_structure import boxes
+
     outside = []
-    for page in document.pages:
+    for page in laid_out(html).pages:
         for cell in page._page_box.descendants():
             if not isinstance(cell, boxes.TableCellBox):
                 continue
@@ -358,15 +362,10 @@ def words_broken_in_header_cells(html: str) -> list[str]:
     """The header cells whose text render_pdf breaks inside a word ("Targe" then "t" on the
     next line; "Score /" then "100" is a break between words), as laid out with the
     report's stylesheet."""
-    from weasyprint import CSS, HTML
     from weasyprint.formatting_structure import boxes
 
-    fetcher = StaticOnlyFetcher()
-    document = HTML(string=html, base_url="static:", url_fetcher=fetcher).render(
-        stylesheets=[CSS(url="static:css/report.css", url_fetcher=fetcher)]
-    )
     broken = []
-    for page in document.pages:
+    for page in laid_out(html).pages:
         for group in page._page_box.descendants():
             if not (isinstance(group, boxes.TableRowGroupBox) and group.is_header):
                 continue
