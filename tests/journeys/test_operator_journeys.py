@@ -244,6 +244,16 @@ DOMAIN_TABLES = """() => {
         })),
         leftAligned: tables.flatMap(table => [...table.querySelectorAll("td")])
             .filter(td => !["right", "end"].includes(getComputedStyle(td).textAlign)).length,
+        // Cells whose text runs out of their content box (into their padding or beyond).
+        cramped: tables.flatMap(table => [...table.querySelectorAll("th, td")]).filter(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const text = range.getBoundingClientRect();
+            const box = cell.getBoundingClientRect();
+            const style = getComputedStyle(cell);
+            return text.left < box.left + parseFloat(style.paddingLeft) - 1
+                || text.right > box.right - parseFloat(style.paddingRight) + 1;
+        }).map(cell => cell.textContent),
     };
 }"""
 
@@ -252,13 +262,14 @@ def test_the_results_page_s_domain_tables_share_their_columns(
     live_server, browser, followed, company_a
 ):
     """One table per domain, one under the other: the same columns in each (not each
-    table's own widths from its text), the figures right-aligned under their header; on a
-    phone the competency keeps its width and the table scrolls inside its box."""
+    table's own widths from its text), the figures right-aligned under their header, every
+    header within its column; on a phone the competency keeps its width and the table
+    scrolls inside its box."""
     base = live_server.url
     page = browser.new_context(locale="fr-FR").new_page()
     page.set_default_timeout(15_000)
     log_in(page, base, company_a.admin.email)
-    for width, competency in ((1280, 400), (360, 192)):
+    for width, competency in ((1280, 400), (800, 192), (360, 192)):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{base}/diagnostics/{followed.public_id}/results/")
         tables = page.evaluate(DOMAIN_TABLES)
@@ -267,7 +278,14 @@ def test_the_results_page_s_domain_tables_share_their_columns(
         assert all(c == columns[0] for c in columns), (width, columns)
         assert columns[0][0][1] >= competency, (width, columns[0])
         assert tables["leftAligned"] == 0
+        assert tables["cramped"] == [], width
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # From a small laptop up, no table of the page scrolls sideways (the chart's data
+    # beside the chart neither).
+    for width in (1024, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/diagnostics/{followed.public_id}/results/")
+        assert page.evaluate(TABLES_SCROLLING) == [], width
 
 
 def test_a_domain_page_is_answered_and_saved_with_the_keyboard_alone(
