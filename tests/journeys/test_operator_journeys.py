@@ -357,3 +357,64 @@ def test_the_operator_s_administration_forms_pass_axe(
     assert search.count() == 1
     page.goto(base + "/operator/accounts/invitation/add/")
     assert page.get_by_role("textbox", name="Date :").count() == 2  # expiry and revocation
+
+
+# The ranges of amounts laid out on more than one line in the plan's tables.
+RANGES_WRAPPED = """() => [
+    ...document.querySelectorAll(".plan-table td.text-end, .review-lines td.text-end")]
+    .filter(cell => cell.firstChild?.nodeType === Node.TEXT_NODE && cell.textContent.includes("–"))
+    .filter(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell.firstChild);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    }).map(cell => cell.textContent.trim())"""
+
+
+def test_the_portfolio_the_review_and_the_plan_fit_a_small_laptop(
+    live_server, browser, followed, company_a, advisor, a11y
+):
+    """At 1,024 px (a small laptop, a tablet held sideways) every column of the portfolio,
+    of the review's plan lines (the priority, the horizon and the drop with its reason
+    included) and of the plan's tables is in view: none scrolls sideways. The ranges of
+    amounts break after their dash there, and keep to one line from 1,200 px."""
+    ActionPlan.objects.filter(diagnostic=followed).update(
+        year1_cost_min=124530,
+        year1_cost_max=242650,
+        year1_funding_min=12090,
+        year1_funding=23625,
+        year1_remaining_min=112440,
+        year1_remaining_max=219025,
+    )
+    base = live_server.url
+    advisor_page = browser.new_context(locale="fr-FR").new_page()
+    log_in(advisor_page, base, advisor.email)
+    company_page = browser.new_context(locale="fr-FR").new_page()
+    log_in(company_page, base, company_a.admin.email)
+    pages = [
+        (advisor_page, "/advisor/"),
+        (advisor_page, f"/advisor/reviews/{followed.public_id}/"),
+        (company_page, f"/reports/diagnostics/{followed.public_id}/plan/"),
+    ]
+    for page, path in pages:
+        page.set_viewport_size({"width": 1024, "height": 900})
+        page.goto(base + path)
+        assert page.locator("main .table-responsive").count() > 0, path
+        assert page.evaluate(TABLES_SCROLLING) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1024, path
+    a11y.check(advisor_page, "review at 1,024 px")
+    lines = advisor_page.locator(".review-lines tbody tr")
+    assert lines.count() > 1
+    first = lines.first
+    title = first.locator("th .fw-semibold").inner_text()
+    # Each control named with its line's action (what a screen reader says), in view.
+    for role, name in (
+        ("combobox", f"Priorité de « {title} »"),
+        ("combobox", f"Horizon de « {title} »"),
+        ("checkbox", f"Abandonner {title}"),
+        ("textbox", f"Motif de l’abandon de « {title} »"),
+    ):
+        assert first.get_by_role(role, name=name, exact=True).is_visible(), name
+    for page, path in pages[1:]:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(base + path)
+        assert page.evaluate(RANGES_WRAPPED) == [], path
