@@ -17,7 +17,7 @@ from documents.parsing import format_number
 
 from .cards import question_cards
 from .definition import tr
-from .forms import PostedAnswer, display_answer
+from .forms import PostedAnswer, display_answer, parse_version
 from .models import Answer, Diagnostic, question_ids
 from .scoring import AnswerValue, consolidate, is_answered, score, visible_questions
 
@@ -517,9 +517,9 @@ def posted_answers(domain: Domain, post: Any) -> dict[str, PostedAnswer]:
             if field + "-v" not in post:
                 continue
             try:
-                base = int(post.get(field + "-v", "0"))
+                base = parse_version(post.get(field + "-v"))
             except ValueError:
-                base = 0
+                base = 0  # as if unanswered: it can only insert, never overwrite an answer
             posted[q.code] = PostedAnswer(
                 values=post.getlist(field),
                 dont_know=post.get(field + "-dk") == "1",

@@ -31,6 +31,20 @@ class PostedAnswer:
     base_version: int
 
 
+# The largest version an answer can have: Answer.version is a PostgreSQL integer.
+MAX_ANSWER_VERSION = 2_147_483_647
+
+
+def parse_version(text: str | None) -> int:
+    """The answer version a page was loaded with, as it posted it (0: no answer yet).
+    ValueError unless a whole number the version column can hold, so that a forged or
+    garbled one is refused like any malformed version, not sent to the database."""
+    version = int(text or "")
+    if not 0 <= version <= MAX_ANSWER_VERSION:
+        raise ValueError(f"answer version out of range: {version}")
+    return version
+
+
 class AnswerError(Exception):
     """An answer that cannot be stored, with a message for the respondent."""
 

@@ -24,7 +24,7 @@ from .access import (
     get_company_diagnostic_to_save,
     get_visible_diagnostic,
 )
-from .forms import AnswerError, StartDiagnosticForm, parse_answer
+from .forms import AnswerError, StartDiagnosticForm, parse_answer, parse_version
 from .models import Diagnostic
 from .results import results_context
 from .tables import results_rows
@@ -212,7 +212,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
             status=400,
         )
     try:
-        base = int(request.POST.get("version", ""))
+        base = parse_version(request.POST.get("version"))
         answer = parse_answer(
             question,
             request.POST.getlist("value"),

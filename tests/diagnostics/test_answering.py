@@ -355,6 +355,33 @@ def test_form_post_conflict_keeps_what_was_typed_and_shows_theirs(company_a, dia
     assert Answer.objects.get().value == "Leur texte"
 
 
+@pytest.mark.quality("D4")
+@pytest.mark.parametrize("version", ["99999999999999999999999", "2147483648", "-1"])
+def test_a_version_no_answer_can_have_is_refused_and_overwrites_nothing(
+    company_a, diagnostic, version
+):
+    """A version the page cannot have been loaded with (beyond the version column's
+    range, or below 0) is refused like a malformed one, without an error page: autosave
+    says the page is out of date; the form takes the question as unanswered when loaded,
+    so the colleague's answer is kept and shown as a conflict."""
+    alice, bob = Client(), Client()
+    alice.force_login(company_a.admin)
+    bob.force_login(company_a.member)
+    alice.post(save_url(diagnostic, "B.TWO.Q2"), {"value": "Leur texte", "version": "0"})
+    autosaved = bob.post(
+        save_url(diagnostic, "B.TWO.Q2"), {"value": "Mon texte", "version": version}
+    )
+    assert autosaved.status_code == 400
+    assert autosaved.json()["status"] == "invalid"
+    response = bob.post(
+        domain_url(diagnostic, "B"), {"q-B.TWO.Q2-v": version, "q-B.TWO.Q2": "Mon texte"}
+    )
+    assert response.status_code == 409
+    assert "Leur texte" in response.text
+    assert 'name="q-B.TWO.Q2-v" value="1"' in response.text
+    assert Answer.objects.get().value == "Leur texte"
+
+
 def test_form_post_with_invalid_value_keeps_it_and_says_why(client_for, company_a, diagnostic, en):
     response = client_for(company_a.member).post(
         domain_url(diagnostic, "B"), {"q-B.TWO.Q1-v": "0", "q-B.TWO.Q1": "deux cents"}
