@@ -6,6 +6,7 @@ the role a page needs gets 403.
 
 from __future__ import annotations
 
+import uuid
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 from .models import Company, Invitation, Membership
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
@@ -56,6 +56,12 @@ def current_membership(request: HttpRequest) -> Membership | None:
 
 
 def select_company(request: HttpRequest, public_id: uuid.UUID | str) -> Membership:
+    """The user's membership of the company `public_id` (open), now the session's current
+    company; 404 for any other company, and for what is not a company id at all."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("No such company.") from None
     membership = get_object_or_404(
         Membership.objects.select_related("company"),
         user=request.user,

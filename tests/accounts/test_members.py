@@ -335,3 +335,18 @@ def test_switching_to_a_foreign_company_is_404(client_for, company_a, company_b)
     )
     assert response.status_code == 404
     assert company_a.company.name in client.get(reverse("home")).text
+
+
+@pytest.mark.quality("S1")
+@pytest.mark.parametrize("value", ["abc", "", "1" * 40, "00000000-0000-0000-0000-00000000000g"])
+def test_switching_to_what_is_no_company_id_is_404_and_changes_nothing(
+    client_for, company_a, company_b, value
+):
+    """A forged value (not a company id at all) is answered like a company that is not
+    the user's, not with a server error; the current company stays. (A NUL character is
+    refused before any view: config.input_checks.)"""
+    MembershipFactory(user=company_a.member, company=company_b.company)
+    client = client_for(company_a.member)
+    response = client.post(reverse("accounts:switch_company"), {"company": value})
+    assert response.status_code == 404
+    assert company_a.company.name in client.get(reverse("home")).text
