@@ -62,6 +62,19 @@ def followed(published, company_a, advisor):
     return diagnostic
 
 
+def give_six_figure_first_year(diagnostic) -> None:
+    """The plan's first-year figures in the hundreds of thousands of euros: the widest the
+    portfolio's columns of figures get."""
+    ActionPlan.objects.filter(diagnostic=diagnostic).update(
+        year1_cost_min=124530,
+        year1_cost_max=242650,
+        year1_funding_min=12090,
+        year1_funding=23625,
+        year1_remaining_min=112440,
+        year1_remaining_max=219025,
+    )
+
+
 @pytest.mark.live_worker
 def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     live_server, live_worker, browser, followed, company_a, advisor, a11y
@@ -72,14 +85,7 @@ def test_advisor_reviews_validates_and_the_company_gets_the_validated_pdf(
     log_in(page, base, advisor.email)
     # Six-figure plans: the portfolio still fits a laptop's width (the default 1280 px),
     # its review column in view.
-    ActionPlan.objects.filter(diagnostic=followed).update(
-        year1_cost_min=124530,
-        year1_cost_max=242650,
-        year1_funding_min=12090,
-        year1_funding=23625,
-        year1_remaining_min=112440,
-        year1_remaining_max=219025,
-    )
+    give_six_figure_first_year(followed)
     page.goto(base + "/advisor/")
     a11y.check(page, "portfolio")
     table = page.locator(".portfolio-table")
@@ -377,14 +383,7 @@ def test_the_portfolio_the_review_and_the_plan_fit_a_small_laptop(
     of the review's plan lines (the priority, the horizon and the drop with its reason
     included) and of the plan's tables is in view: none scrolls sideways. The ranges of
     amounts break after their dash there, and keep to one line from 1,200 px."""
-    ActionPlan.objects.filter(diagnostic=followed).update(
-        year1_cost_min=124530,
-        year1_cost_max=242650,
-        year1_funding_min=12090,
-        year1_funding=23625,
-        year1_remaining_min=112440,
-        year1_remaining_max=219025,
-    )
+    give_six_figure_first_year(followed)
     base = live_server.url
     advisor_page = browser.new_context(locale="fr-FR").new_page()
     log_in(advisor_page, base, advisor.email)
