@@ -365,9 +365,8 @@ def test_the_operator_s_administration_forms_pass_axe(
     assert page.get_by_role("textbox", name="Date :").count() == 2  # expiry and revocation
 
 
-# The ranges of amounts laid out on more than one line in the plan's tables.
-RANGES_WRAPPED = """() => [
-    ...document.querySelectorAll(".plan-table td.text-end, .review-lines td.text-end")]
+# The ranges of amounts laid out on more than one line in the page's tables.
+RANGES_WRAPPED = """() => [...document.querySelectorAll("main td.text-end")]
     .filter(cell => cell.firstChild?.nodeType === Node.TEXT_NODE && cell.textContent.includes("–"))
     .filter(cell => {
         const range = document.createRange();
@@ -384,6 +383,8 @@ def test_the_portfolio_the_review_and_the_plan_fit_a_small_laptop(
     included) and of the plan's tables is in view: none scrolls sideways. The ranges of
     amounts break after their dash there, and keep to one line from 1,200 px."""
     give_six_figure_first_year(followed)
+    # Forty people on every line: five- and six-figure ranges in the plan and its totals.
+    PlanItem.objects.filter(plan__diagnostic=followed).update(people=40)
     base = live_server.url
     advisor_page = browser.new_context(locale="fr-FR").new_page()
     log_in(advisor_page, base, advisor.email)
