@@ -255,13 +255,15 @@ def _totals(
     plan: ActionPlan, rows: list[dict[str, Any]], spec: Any, language: str
 ) -> dict[str, Any]:
     """Cost, estimated funding and remaining cost of the counted lines (proposed, accepted
-    and done), in all, by horizon and by the route that funds each line best."""
+    and done), in all, by horizon and by the route that funds each line best; `year1`, the
+    first 12 months (None without any line there), is the report's summary."""
     horizons = dict(PlanItem.Horizon.choices)
     counted = [row for row in rows if row["status_code"] in COUNTED_STATUSES]
 
     def total(group: list[dict[str, Any]], label: str) -> dict[str, Any]:
         return {
             "label": label,
+            "lines": len(group),
             "hours": round(sum(r["duration_hours"] * r["people"] for r in group), 1),
             "cost_min": sum(r["cost_min"] for r in group),
             "cost_max": sum(r["cost_max"] for r in group),
@@ -278,8 +280,11 @@ def _totals(
         key = best["label"] if best and best["eligible"] else str(_("No funding found"))
         by_route.setdefault(key, []).append(row)
     all_lines = total(counted, str(_("Total")))
+    year1 = [r for r in counted if r["horizon"] == PlanItem.Horizon.YEAR1]
     return {
         **all_lines,
+        "year1": total(year1, str(horizons[PlanItem.Horizon.YEAR1])) if year1 else None,
+        "year1_uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in year1),
         "by_horizon_title": str(_("By horizon")),
         "by_route_title": str(_("By funding route (the best one of each line)")),
         "by_horizon": [

@@ -746,6 +746,44 @@ def test_report_of_a_submitted_diagnostic(submitted):
         assert "Page 1 / " in text
 
 
+def test_the_summary_gives_the_first_year_s_cost_funding_and_remaining_cost(
+    funding_rules, submitted
+):
+    """The summary page says what the plan's first 12 months cost, what the OPCO may fund
+    and what stays with the company: the figures of the first-year row of the costs table,
+    from the counted lines only (a dropped line leaves them)."""
+    from diagnostics.templatetags.figures import amounts
+    from reports import services
+    from reports.document import report_context
+    from reports.models import ActionPlan, PlanItem
+
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    year1 = PlanItem.objects.filter(plan=plan, horizon=PlanItem.Horizon.YEAR1)
+    assert year1.count() > 1
+    dropped = year1.order_by("position").first()
+    services.update_plan_items(
+        plan=plan, changes={dropped.pk: {"status": "dropped", "drop_reason": "Déjà fait"}}
+    )
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+        html = render_to_string("reports/pdf.html", context)
+        totals = context["totals"]
+        first = totals["year1"]
+        assert totals["has_funding"]  # an amount, not "not estimated"
+        assert first["lines"] == year1.count() - 1
+        assert first == next(t for t in totals["by_horizon"] if t["label"] == first["label"])
+        figures = [
+            amounts(first["cost_min"], first["cost_max"]),
+            amounts(first["funding_min"], first["funding"]),
+            amounts(first["remaining_min"], first["remaining_max"]),
+        ]
+    summary = squeeze(PdfReader(io.BytesIO(render_pdf(html).content)).pages[1].extract_text())
+    assert squeeze("Les 12 premiers mois du plan") in summary
+    assert squeeze(f"Actions de formation {first['lines']} ·") in summary
+    for figure in figures:
+        assert squeeze(f"{figure} €") in summary, figure
+
+
 def test_dropped_lines_are_apart_with_their_reason_and_not_counted(submitted):
     """A dropped line is not among the actions the company takes to its OPCO: it is listed
     apart with its reason; a postponed one is with the lines for later; the count and the
