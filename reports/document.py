@@ -279,24 +279,31 @@ def _totals(
         best = row["best_route"]
         key = best["label"] if best and best["eligible"] else str(_("No funding found"))
         by_route.setdefault(key, []).append(row)
+
+    def uncertain(group: list[dict[str, Any]]) -> bool:
+        return any(r["best_route"] and r["best_route"]["uncertain"] for r in group)
+
+    by_horizon: dict[str, list[dict[str, Any]]] = {}
+    for row in counted:
+        by_horizon.setdefault(row["horizon"], []).append(row)
+    horizon_totals = {
+        key: total(by_horizon[key], str(label))
+        for key, label in horizons.items()
+        if key in by_horizon
+    }
     all_lines = total(counted, str(_("Total")))
-    year1 = [r for r in counted if r["horizon"] == PlanItem.Horizon.YEAR1]
     return {
         **all_lines,
-        "year1": total(year1, str(horizons[PlanItem.Horizon.YEAR1])) if year1 else None,
-        "year1_uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in year1),
+        "year1": horizon_totals.get(PlanItem.Horizon.YEAR1),
+        "year1_uncertain": uncertain(by_horizon.get(PlanItem.Horizon.YEAR1, [])),
         "by_horizon_title": str(_("By horizon")),
         "by_route_title": str(_("By funding route (the best one of each line)")),
-        "by_horizon": [
-            total([r for r in counted if r["horizon"] == key], str(label))
-            for key, label in horizons.items()
-            if any(r["horizon"] == key for r in counted)
-        ],
+        "by_horizon": list(horizon_totals.values()),
         "by_route": [total(group, label) for label, group in by_route.items()],
         "requests": funding_requests(counted),
         "has_funding": plan.funding_rules is not None,
         "rules": plan.funding_rules,
-        "uncertain": any(r["best_route"] and r["best_route"]["uncertain"] for r in counted),
+        "uncertain": uncertain(counted),
         "rules_out_of_date": rules_out_of_date(plan),
         "salary_rate": plan.hourly_salary_cost,
         "open_gaps": [
