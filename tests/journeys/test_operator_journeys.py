@@ -334,7 +334,8 @@ def test_the_operator_s_administration_forms_pass_axe(
     live_server, browser, company_a, advisor, a11y
 ):
     """The forms operators fill in Django's administration: every box has a name (the
-    two-list selector's search boxes, the date and time boxes, a company's members)."""
+    two-list selector's search boxes, the date and time boxes, a company's members). A
+    searched list's link back to every row is told from its text by more than colour."""
     operator = User.objects.create_user(
         email="operateur@test.example",
         full_name="Opératrice",
@@ -356,6 +357,12 @@ def test_the_operator_s_administration_forms_pass_axe(
     ):
         page.goto(base + url, wait_until="load")  # the selectors are built on load
         a11y.check(page, name)
+    # A searched list on a small laptop, where axe weighs its "(N in all)" link in its line.
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(f"{base}/operator/accounts/company/?q=introuvable")  # no row, "(N in all)"
+    assert page.locator("#changelist-search .quiet a").count() == 1
+    a11y.check(page, "admin-companies-searched")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(base + company, wait_until="load")
     search = page.get_by_role(
         "textbox", name=re.compile("filtrer la liste des « conseillers » disponibles")
