@@ -6,10 +6,11 @@ read in two queries (advisors.history.score_history), the last two diagnostics i
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from diagnostics.results import change_as_shown
 from diagnostics.scoring import Results
 from reports.document import rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
+from reports.quarters import is_past, quarter_of
 from reports.services import is_outdated
 
 from . import next_steps as steps
@@ -47,9 +49,9 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
     history = score_history(company, language)
     submitted = history["submitted"]
     latest = _latest(submitted, language)
-    plan = _plan(latest["diagnostic"]) if latest else None
+    plan = _plan(latest["diagnostic"], today) if latest else None
     pdf = _pdf(latest["diagnostic"]) if latest and plan else None
-    earlier = _earlier_lines(company.pk, latest["diagnostic"], language) if latest else []
+    earlier = _earlier_lines(company.pk, latest["diagnostic"], language, today) if latest else []
     members = len(people)
     situation = steps.Situation(
         is_admin=membership.is_admin,
@@ -64,6 +66,7 @@ def home_context(membership: Membership, user: User, language: str) -> dict[str,
         has_plan=plan is not None,
         proposed_lines=plan["proposed"] if plan else 0,
         accepted_lines=plan["accepted"] if plan else 0,
+        overdue_lines=plan["overdue"] if plan else 0,
         requests_to_file=plan["requests_to_file"] if plan else 0,
         pdf=pdf["state"] if pdf else "none",
     )
@@ -204,9 +207,10 @@ def _done_between(before: Diagnostic, last: Diagnostic, language: str) -> dict[s
     return done
 
 
-def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
-    """The plan's lines by status, its first-year figures, the advisor's validation and the
-    funding requests still to file."""
+def _plan(diagnostic: Diagnostic, today: date) -> dict[str, Any] | None:
+    """The plan's lines by status (and the accepted ones whose target quarter is over by
+    `today`), its first-year figures, the advisor's validation and the funding requests
+    still to file."""
     plan = (
         ActionPlan.objects.filter(diagnostic=diagnostic)
         .select_related("validated_by", "funding_rules")
@@ -215,13 +219,15 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
     )
     if plan is None:
         return None
-    counts = dict(
+    by_status = list(
         PlanItem.objects.filter(plan=plan)
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), over=Count("pk", filter=_quarter_over(today)))
         .order_by()
-        .values_list("status", "n")
+        .values_list("status", "n", "over")
     )
+    counts = {status: n for status, n, _over in by_status}
+    overdue = sum(over for status, _n, over in by_status if status == PlanItem.Status.ACCEPTED)
     return {
         "plan": plan,
         # Kept on the plan with its first-year figures (refresh_plan_figures --missing, run
@@ -229,6 +235,7 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
         "requests_to_file": plan.year1_requests_to_file or 0,
         "proposed": counts.get(PlanItem.Status.PROPOSED, 0),
         "accepted": counts.get(PlanItem.Status.ACCEPTED, 0),
+        "overdue": overdue,
         "done": counts.get(PlanItem.Status.DONE, 0),
         "dropped": counts.get(PlanItem.Status.DROPPED, 0),
         "postponed": counts.get(PlanItem.Status.POSTPONED, 0),
@@ -239,7 +246,15 @@ def _plan(diagnostic: Diagnostic) -> dict[str, Any] | None:
     }
 
 
-def _earlier_lines(company_id: int, latest: Diagnostic, language: str) -> list[dict[str, Any]]:
+def _quarter_over(today: date) -> Q:
+    """A line whose target quarter ended before `today` (a stored quarter, "2026-T4", sorts
+    as its text; an empty one is no quarter)."""
+    return Q(target_quarter__regex=r"^\d{4}-T[1-4]$", target_quarter__lt=quarter_of(today))
+
+
+def _earlier_lines(
+    company_id: int, latest: Diagnostic, language: str, today: date
+) -> list[dict[str, Any]]:
     """The trainings accepted in the plans of earlier diagnostics and not done yet: the
     company committed to them, and may have filed their funding request, but the latest
     plan, made from the new answers, does not show them. One query."""
@@ -260,6 +275,7 @@ def _earlier_lines(company_id: int, latest: Diagnostic, language: str) -> list[d
         {
             "title": tr(row["action__title"], language),
             "quarter": display_quarter(row["target_quarter"], language),
+            "overdue": is_past(row["target_quarter"], today),
             "requested_on": row["funding_requested_on"],
             "reference": row["funding_reference"],
             "diagnostic": row["plan__diagnostic__public_id"],
@@ -338,12 +354,20 @@ def _step(
             plan["requests_to_file"],
         ) % {"count": plan["requests_to_file"]}
         url = reverse("reports:plan", args=[latest["diagnostic"].public_id])
+    elif code == steps.OVERDUE:
+        label = ngettext(
+            "Mark done, or plan again, the accepted line whose quarter is over",
+            "Mark done, or plan again, the %(count)s accepted lines whose quarter is over",
+            plan["overdue"],
+        ) % {"count": plan["overdue"]}
+        url = reverse("reports:plan", args=[latest["diagnostic"].public_id]) + "#overdue-lines"
     elif code == steps.MARK_DONE:
+        upcoming = plan["accepted"] - plan["overdue"]
         label = ngettext(
             "Mark the accepted line done once the training is over",
             "Mark the %(count)s accepted lines done once the trainings are over",
-            plan["accepted"],
-        ) % {"count": plan["accepted"]}
+            upcoming,
+        ) % {"count": upcoming}
         url = reverse("reports:plan", args=[latest["diagnostic"].public_id])
     elif code == steps.REQUEST_PDF:
         label = _("Request the PDF report")

@@ -13,12 +13,15 @@ START = "start"
 INVITE = "invite"
 REVIEW_LINES = "review_lines"
 FILE_REQUESTS = "file_requests"
+OVERDUE = "overdue"
 MARK_DONE = "mark_done"
 REQUEST_PDF = "request_pdf"
 REASSESS = "reassess"
 
 # Steps only an administrator of the company can take.
-ADMIN_STEPS = frozenset({SUBMIT, START, INVITE, REVIEW_LINES, FILE_REQUESTS, MARK_DONE, REASSESS})
+ADMIN_STEPS = frozenset(
+    {SUBMIT, START, INVITE, REVIEW_LINES, FILE_REQUESTS, OVERDUE, MARK_DONE, REASSESS}
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Situation:
     has_plan: bool = False
     proposed_lines: int = 0
     accepted_lines: int = 0
+    overdue_lines: int = 0  # accepted lines whose target quarter is over
     requests_to_file: int = 0  # accepted first-year lines a route may fund, not requested yet
     pdf: str = "none"  # "none", "pending", "current" or "outdated"
 
@@ -61,7 +65,9 @@ def next_steps(s: Situation) -> list[str]:
             steps.append(REVIEW_LINES)
         if s.requests_to_file:  # the OPCO agrees before the training starts
             steps.append(FILE_REQUESTS)
-        if s.accepted_lines:
+        if s.overdue_lines:  # done since, or to plan again
+            steps.append(OVERDUE)
+        if s.accepted_lines > s.overdue_lines:
             steps.append(MARK_DONE)
         if s.pdf in ("none", "outdated"):
             steps.append(REQUEST_PDF)

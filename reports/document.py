@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .funding import Estimate, LineFunding
 from .models import ActionPlan, FundingRules, Modality, PlanItem
 from .pdf import RenderedPdf, render_pdf
 from .planning import fund_lines
+from .quarters import is_past
 from .recommendations import COUNTED_STATUSES, PlanLine
 
 if TYPE_CHECKING:
@@ -44,12 +46,15 @@ def plan_rows(
     *,
     items: list[PlanItem] | None = None,
     to_confirm: bool = True,
+    today: date | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The plan's lines as the page and the PDF show them, year one first, with their cost,
     estimated funding and remaining cost, and the totals by horizon and by route (`items`:
     the plan's lines with their actions, when the caller already has them). Without
     `to_confirm`, the lines do not say which needs rest on too few known answers, and the
-    diagnostic's frozen results are not read."""
+    diagnostic's frozen results are not read. An accepted line whose target quarter ended
+    before `today` (the local date by default) is `overdue`."""
+    today = today or timezone.localdate()
     catalogue = plan.catalogue.spec
     spec = plan.diagnostic.questionnaire.spec
     if items is None:
@@ -112,6 +117,8 @@ def plan_rows(
                 "done_at": item.done_at,
                 "added_by_advisor": item.added_by_id is not None,
                 "target_quarter": display_quarter(item.target_quarter, language),
+                "overdue": item.status == PlanItem.Status.ACCEPTED
+                and is_past(item.target_quarter, today),
                 "owner": item.owner,
                 "notes": item.notes,
                 "funding_requested_on": item.funding_requested_on,

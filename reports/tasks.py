@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Report, SweeperRun
+from .quarters import quarter_of
 
 logger = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{{pid}}"
@@ -364,11 +365,6 @@ def enqueue_validation_notice(plan_id: int) -> bool:
 REQUEST_NOTICE_DAYS = 30
 # Reminders enqueued per daily run at most; any more go out the next day.
 REQUEST_REMINDERS_PER_RUN = 1000
-
-
-def quarter_of(day: date) -> str:
-    """The target quarter a day falls in, written as the plan page writes it: "2027-T1"."""
-    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
 
 
 def due_quarters(today: date) -> list[str]:

@@ -229,6 +229,7 @@ def _render_plan(
                 if row["horizon"] == PlanItem.Horizon.LATER and not row["compliance"]
             ],
             "totals": totals,
+            "overdue": [row for row in rows if row["overdue"]],
             "newer_rules": services.newer_funding_rules(action_plan),
             "rules_url": reverse("reports:plan_funding_rules", args=[diagnostic.public_id]),
             "can_change_rules": _can_edit(request.user, diagnostic),

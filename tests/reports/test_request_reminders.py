@@ -15,9 +15,9 @@ from accounts.models import Membership, User
 from reports import services
 from reports.document import plan_rows
 from reports.models import ActionPlan, PlanItem
+from reports.quarters import quarter_of
 from reports.tasks import (
     due_quarters,
-    quarter_of,
     remind_funding_requests,
     send_funding_request_reminders,
 )

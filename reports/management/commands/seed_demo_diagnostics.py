@@ -19,7 +19,7 @@ from diagnostics.models import Diagnostic
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
 from reports.models import ActionPlan, PlanItem
-from reports.tasks import quarter_of
+from reports.quarters import quarter_of
 
 DEMO_SIRET = "90187654300017"
 

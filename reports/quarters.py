@@ -1,0 +1,18 @@
+"""A plan line's target quarter, as plans store it ("2027-T1"), against the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from accounts.i18n import STORED_QUARTER
+
+
+def quarter_of(day: date) -> str:
+    """The target quarter a day falls in, written as the plan page writes it: "2027-T1"."""
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+
+
+def is_past(quarter: str, today: date) -> bool:
+    """Whether a stored target quarter ended before `today`: "2026-T4" from 1 January 2027
+    on. False for anything that is not a quarter (empty, a horizon)."""
+    return STORED_QUARTER.fullmatch(quarter or "") is not None and quarter < quarter_of(today)
