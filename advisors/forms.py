@@ -72,6 +72,7 @@ SORTS = {
     "-change": _("Largest progress first"),
     "-remaining": _("Largest remaining cost first"),
     "-requests": _("Most funding requests to file first"),
+    "-overdue": _("Most accepted lines past their quarter first"),
 }
 
 

@@ -13,9 +13,11 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     DateTimeField,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -29,7 +31,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from diagnostics.models import Diagnostic, Score
-from reports.models import ActionPlan
+from reports.models import ActionPlan, PlanItem
+from reports.quarters import over_by
 
 from .forms import ReviewState, naf_regex
 
@@ -58,6 +61,7 @@ ORDERINGS = {
     "-change": [F("change").desc(nulls_last=True), F("name").asc()],
     "-remaining": [F("year1_remaining_max").desc(nulls_last=True), F("name").asc()],
     "-requests": [F("year1_requests_to_file").desc(nulls_last=True), F("name").asc()],
+    "-overdue": [F("overdue_lines").desc(), F("name").asc()],
 }
 
 
@@ -72,7 +76,10 @@ def portfolio(user: User) -> QuerySet[Company]:
 
     As on the results page, a diagnostic whose scores rest on too few known answers has no
     index (`index_unreliable` says so) and is left out of the change, which compares the
-    latest index with the one of the last reliable diagnostic before it."""
+    latest index with the one of the last reliable diagnostic before it.
+
+    `overdue_lines`: the lines accepted in any of the company's plans, not done, whose
+    target quarter is over (the home lists an earlier plan's too)."""
     diagnostics = Diagnostic.objects.filter(company=OuterRef("pk"))
     latest = diagnostics.order_by("-created_at", "-pk")
     submitted = diagnostics.filter(status=Diagnostic.Status.SUBMITTED).order_by(
@@ -81,6 +88,14 @@ def portfolio(user: User) -> QuerySet[Company]:
     reliable = submitted.reliable()
     overall = Score.objects.filter(level=Score.Level.OVERALL)
     plan = ActionPlan.objects.filter(diagnostic_id=OuterRef("submitted_id"))
+    overdue = (
+        PlanItem.objects.filter(company_id=OuterRef("pk"), status=PlanItem.Status.ACCEPTED)
+        .filter(over_by(timezone.localdate()))
+        .order_by()
+        .values("company_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         Company.objects.for_advisor(user)
         .annotate(
@@ -111,6 +126,7 @@ def portfolio(user: User) -> QuerySet[Company]:
                 output_field=BooleanField(),
             ),
             previous_index=_first(overall.filter(diagnostic_id=OuterRef("previous_id")), "score"),
+            overdue_lines=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
             **{name: _first(plan, name) for name in PLAN_FIGURES},
         )
         .annotate(
@@ -239,6 +255,7 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
         _("Remaining cost (high)"),
         _("Funding requests to file"),
         _("Review"),
+        _("Accepted lines past their quarter"),
     ]
     for c in rows.iterator(chunk_size=2000):
         yield [
@@ -260,4 +277,5 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
             c.year1_remaining_max,
             c.year1_requests_to_file,
             str(states[c.state]),
+            c.overdue_lines,
         ]

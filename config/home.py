@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from diagnostics.results import change_as_shown
 from diagnostics.scoring import Results
 from reports.document import rules_out_of_date
 from reports.models import ActionPlan, PlanItem, Report
-from reports.quarters import is_past, quarter_of
+from reports.quarters import is_past, over_by
 from reports.services import is_outdated
 
 from . import next_steps as steps
@@ -222,7 +222,7 @@ def _plan(diagnostic: Diagnostic, today: date) -> dict[str, Any] | None:
     by_status = list(
         PlanItem.objects.filter(plan=plan)
         .values_list("status")
-        .annotate(n=Count("pk"), over=Count("pk", filter=_quarter_over(today)))
+        .annotate(n=Count("pk"), over=Count("pk", filter=over_by(today)))
         .order_by()
         .values_list("status", "n", "over")
     )
@@ -244,12 +244,6 @@ def _plan(diagnostic: Diagnostic, today: date) -> dict[str, Any] | None:
         "advisor": plan.validated_by,
         "rules_out_of_date": rules_out_of_date(plan),  # the figures are to be confirmed
     }
-
-
-def _quarter_over(today: date) -> Q:
-    """A line whose target quarter ended before `today` (a stored quarter, "2026-T4", sorts
-    as its text; an empty one is no quarter)."""
-    return Q(target_quarter__regex=r"^\d{4}-T[1-4]$", target_quarter__lt=quarter_of(today))
 
 
 def _earlier_lines(

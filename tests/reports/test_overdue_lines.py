@@ -173,3 +173,33 @@ def test_the_home_flags_an_earlier_plan_s_line_whose_quarter_is_over(
     page = _text(response)
     listed = re.search(r"<ul [^>]*data-earlier-lines>.*?</ul>", page, re.S)[0]
     assert listed.count(BADGE) == 1
+
+
+# --- The advisor's portfolio ---------------------------------------------------------------
+
+
+def test_the_portfolio_counts_shows_sorts_and_exports_the_lines_past_their_quarter(
+    plan, lines, client_for, advisor, company_a
+):
+    from tests.advisors.test_portfolio import exported
+    from tests.factories import MembershipFactory
+
+    other = MembershipFactory(role="admin", company__name="AAA Première").company
+    other.advisors.add(advisor)
+    client = client_for(advisor)
+    rows = list(client.get(reverse("advisors:portfolio")).context["page"])
+    assert [(c.pk, c.overdue_lines) for c in rows] == [
+        (other.pk, 0),
+        (company_a.company.pk, 1),
+    ]
+    page = _text(client.get(reverse("advisors:portfolio")))
+    assert "1 ligne acceptée à échéance dépassée" in page
+    by_overdue = client.get(reverse("advisors:portfolio"), {"sort": "-overdue"})
+    assert [c.pk for c in by_overdue.context["page"]] == [company_a.company.pk, other.pk]
+    header, *cells = exported(client, reverse("advisors:portfolio_export") + "?sort=-overdue")
+    figures = dict(zip(header, cells[0], strict=True))
+    assert figures["Lignes acceptées à échéance dépassée"] == "1"
+    # Done, the line no longer counts; an earlier plan's accepted line would.
+    PlanItem.objects.filter(pk=lines[0].pk).update(status="done")
+    rows = client.get(reverse("advisors:portfolio")).context["page"]
+    assert {c.pk: c.overdue_lines for c in rows}[company_a.company.pk] == 0
