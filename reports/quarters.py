@@ -22,5 +22,6 @@ def is_past(quarter: str, today: date) -> bool:
 
 def over_by(today: date, field: str = "target_quarter") -> Q:
     """A plan line whose target quarter ended before `today`, as a filter: a stored quarter
-    ("2026-T4") sorts as its text; an empty one is no quarter."""
-    return Q(**{f"{field}__regex": r"^\d{4}-T[1-4]$", f"{field}__lt": quarter_of(today)})
+    ("2026-T4", the only form the plan's form accepts) sorts as its text; an
+    empty one is no quarter."""
+    return Q(**{f"{field}__gt": "", f"{field}__lt": quarter_of(today)})
