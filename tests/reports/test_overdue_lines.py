@@ -1,5 +1,6 @@
-"""Accepted lines whose target quarter is over: the plan, the review and the home say so,
-and ask for the line to be marked done or planned again."""
+"""Accepted lines whose target quarter is over: the plan, the review, the PDF, the home and
+the portfolio say so, and the plan and the home ask for each line to be marked done or
+planned again."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config import next_steps as steps
 from diagnostics.models import Diagnostic
 from reports import services
+from reports.document import report_context
 from reports.models import ActionPlan, PlanItem
 from reports.quarters import is_past, quarter_of
 from tests.reports.test_plan import plan_url
@@ -111,6 +114,14 @@ def test_the_advisor_s_review_shows_each_line_s_quarter_and_whether_it_is_over(
     assert _over() in rows[str(lines[0].public_id)]
     assert quarter_of(timezone.localdate()) in rows[str(lines[1].public_id)]
     assert [pk for pk, html in rows.items() if BADGE in html] == [str(lines[0].public_id)]
+
+
+def test_the_pdf_says_which_target_quarter_is_over(plan, lines):
+    with translation.override("fr"):
+        html = render_to_string("reports/pdf.html", report_context(plan.diagnostic, "fr", 1))
+    html = html.replace("\xa0", " ")
+    assert html.count(f"Échéance : {_over()} (dépassée)") == 1
+    assert f"Échéance : {quarter_of(timezone.localdate())}</span>" in html
 
 
 # --- The home ------------------------------------------------------------------------------
