@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from diagnostics.models import Questionnaire
 from documents.parsing import tr
 from documents.services import LATEST_FIRST
 from reports.models import FundingRules, PlanItem, TrainingAction
+from reports.quarters import is_past
 
 from .charts import bar_svg
 from .models import Aggregate, PlanLineFact
@@ -378,6 +380,16 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
             }
         )
     planned = [t for t in totals if t["status"] in ("proposed", "accepted")]
+    # The accepted lines of the quarters shown whose quarter is over: still counted as to
+    # secure, though each is done by now (not recorded) or to plan again.
+    today = timezone.localdate()
+    over = [
+        r
+        for t in tables
+        if t["dimension"] == "quarter"
+        for r in t["rows"]
+        if r["status"] == "accepted" and is_past(r["key"], today)
+    ]
     return {
         # Some lines were estimated under other rules than the latest (shown or held back):
         # their figures are to be confirmed until their plans follow the latest rules.
@@ -390,6 +402,11 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
         "to_secure_min": sum(t["funding_min"] for t in planned),
         "to_secure": sum(t["funding_max"] for t in planned),
         "to_secure_shown": bool(planned),
+        # Part of the amount to secure only when the accepted lines are counted in it.
+        "overdue_shown": bool(over) and any(t["status"] == "accepted" for t in planned),
+        "overdue_min": sum(r["funding_min"] for r in over),
+        "overdue": sum(r["funding_max"] for r in over),
+        "overdue_quarters": [r["label"] for r in over],
         "to_secure_partial": any(
             r["status"] in ("proposed", "accepted") and r["companies"] < k
             for r in _pick(rows, "funding")

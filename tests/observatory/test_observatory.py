@@ -636,3 +636,49 @@ def test_the_pages_say_when_their_figures_were_refreshed(
     for url in (NEEDS, FUNDING):
         html = client.get(url).content.decode()
         assert f"Dernière actualisation : le {day} à {time}." in html
+
+
+def test_the_funding_to_secure_sets_apart_the_accepted_lines_whose_quarter_is_over(
+    submit_companies, settings, client_for, operator
+):
+    """An accepted line planned for a quarter now over is still counted as to secure, but
+    the page says how much of it is done and not recorded, or to plan again."""
+    from datetime import timedelta
+
+    from reports.quarters import quarter_of
+
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    submit_companies(2)
+    today = timezone.localdate()
+    over, coming = quarter_of(today - timedelta(days=120)), quarter_of(today)
+    items = list(PlanItem.objects.order_by("pk"))
+    PlanItem.objects.filter(pk__in=[i.pk for i in items[::2]]).update(
+        status="accepted", target_quarter=over
+    )
+    PlanItem.objects.filter(pk__in=[i.pk for i in items[1::2]]).update(
+        status="accepted", target_quarter=coming
+    )
+    refresh_observatory()
+    response = client_for(operator).get(FUNDING)
+    funding = response.context["funding"]
+    assert funding["overdue_shown"]
+    facts = PlanLineFact.objects.filter(quarter=over, status="accepted")
+    assert funding["overdue"] == sum(f.funding_max for f in facts) > 0
+    assert funding["overdue_min"] == sum(f.funding_min for f in facts)
+    coming_facts = PlanLineFact.objects.filter(quarter=coming, status="accepted")
+    assert coming_facts.exists()
+    assert funding["to_secure"] == funding["overdue"] + sum(f.funding_max for f in coming_facts)
+    page = response.text.replace("\u202f", " ").replace("\xa0", " ").replace("&nbsp;", " ")
+    amount = f"{funding['overdue_min']:,} – {funding['overdue']:,}".replace(",", " ")
+    if funding["overdue_min"] == funding["overdue"]:
+        amount = f"{funding['overdue']:,}".replace(",", " ")
+    assert (
+        f"Dont {amount} € pour des lignes acceptées dont le trimestre prévu est passé ({over})"
+        in page
+    )
+    # Planned again for this quarter: nothing over.
+    PlanItem.objects.filter(target_quarter=over).update(target_quarter=coming)
+    refresh_observatory()
+    response = client_for(operator).get(FUNDING)
+    assert not response.context["funding"]["overdue_shown"]
+    assert "data-overdue" not in response.text
