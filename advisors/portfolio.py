@@ -78,8 +78,8 @@ def portfolio(user: User) -> QuerySet[Company]:
     index (`index_unreliable` says so) and is left out of the change, which compares the
     latest index with the one of the last reliable diagnostic before it.
 
-    `overdue_lines`: the lines accepted in any of the company's plans, not done, whose
-    target quarter is over (the home lists an earlier plan's too)."""
+    `overdue_lines`: the lines still accepted in any of the company's plans whose target
+    quarter is over (the home lists an earlier plan's too)."""
     diagnostics = Diagnostic.objects.filter(company=OuterRef("pk"))
     latest = diagnostics.order_by("-created_at", "-pk")
     submitted = diagnostics.filter(status=Diagnostic.Status.SUBMITTED).order_by(

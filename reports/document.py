@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -46,15 +45,14 @@ def plan_rows(
     *,
     items: list[PlanItem] | None = None,
     to_confirm: bool = True,
-    today: date | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The plan's lines as the page and the PDF show them, year one first, with their cost,
     estimated funding and remaining cost, and the totals by horizon and by route (`items`:
     the plan's lines with their actions, when the caller already has them). Without
     `to_confirm`, the lines do not say which needs rest on too few known answers, and the
     diagnostic's frozen results are not read. An accepted line whose target quarter ended
-    before `today` (the local date by default) is `overdue`."""
-    today = today or timezone.localdate()
+    before today is `overdue`."""
+    today = timezone.localdate()
     catalogue = plan.catalogue.spec
     spec = plan.diagnostic.questionnaire.spec
     if items is None:
