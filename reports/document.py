@@ -504,6 +504,7 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
     return {
         "compliance": [item for item in items if item["compliance"]],
         "plan_now": now,
+        "funding_notes": funding_notes(now),
         "plan_later": [i for i in kept if not any(i is n for n in now)],
         "plan_dropped": dropped,
         "lang": language,
@@ -534,6 +535,22 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
             plan.changed_since_validation_at if plan and plan.changed_since_validation else None
         ),
     }
+
+
+def funding_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Why the lines no route funds get nothing, each reason once: a company of 250
+    employees would otherwise read the same sentence in every line's cell. Numbers the
+    distinct (route, reason) pairs in the order of the lines and sets each such line's
+    `funding_note` to its number."""
+    notes: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        best = row["best_route"]
+        if best and not best["eligible"]:
+            key = (best["label"], best["reason"])
+            if key not in notes:
+                notes[key] = {"number": len(notes) + 1, "route": key[0], "reason": key[1]}
+            row["funding_note"] = notes[key]["number"]
+    return list(notes.values())
 
 
 def make_pdf(report: Report) -> RenderedPdf:

@@ -813,3 +813,73 @@ def test_dropped_lines_are_apart_with_their_reason_and_not_counted(submitted):
     assert squeeze("Déjà suivie en 2026") in text
     assert squeeze(context["totals"]["by_horizon_title"]) in text
     assert squeeze(context["totals"]["by_route_title"]) in text
+
+
+def test_why_a_line_gets_no_funding_is_said_once_above_the_plan(funding_rules, submitted):
+    """A company of 250 to 499 employees gets nothing from the skills development plan's
+    funds: every line funded only that way would repeat the same sentence in its narrow
+    cell. Each reason is said once, in a numbered note above the plan; each such line names
+    its route, links to its note and still gives its remaining cost."""
+    from reports.document import report_context
+    from reports.models import ActionPlan, PlanItem
+
+    type(submitted).objects.filter(pk=submitted.pk).update(headcount_band="250_499")
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    first = PlanItem.objects.filter(plan=plan).order_by("position").first()
+    PlanItem.objects.create(  # its first route, like the first line's, is the plan's funds
+        plan=plan,
+        company=plan.company,
+        action=plan.catalogue.actions.get(code="A-ONE-02"),
+        competency_code=first.competency_code,
+        competencies=first.competencies,
+        priority=3,
+        horizon=PlanItem.Horizon.YEAR1,
+        position=99,
+        people=2,
+    )
+    submitted.refresh_from_db()
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+        html = render_to_string("reports/pdf.html", context)
+    size = "Pas de financement pour une entreprise de 250 à 499 salariés"
+    by_size = [
+        row
+        for row in context["plan_now"]
+        if row["best_route"] and row["best_route"]["reason"].startswith(size)
+    ]
+    assert len(by_size) == 2
+    notes = context["funding_notes"]
+    assert notes[0]["number"] == 1
+    assert notes[0]["reason"].startswith(size)
+    assert [n["number"] for n in notes] == list(range(1, len(notes) + 1))
+    assert len({(n["route"], n["reason"]) for n in notes}) == len(notes)
+    assert all(row["funding_note"] == 1 for row in by_size)
+    assert html.count(size) == 1
+    assert html.count('href="#funding-note-1"') == 2
+    assert html.count('id="funding-note-1"') == 1
+    text = squeeze(pdf_text(render_pdf(html)))
+    assert text.count(squeeze(size)) == 1
+    assert squeeze("Plan de développement des compétences : non éligible. " + size) in text
+    assert text.count(squeeze("Plan de développement des compétences : non éligible1")) == 2
+    for row in by_size:
+        assert (row["remaining_min"], row["remaining_max"]) == (row["cost_min"], row["cost_max"])
+        assert squeeze(f"Reste à charge : {row['cost_min']} – {row['cost_max']}") in text
+
+
+def test_lines_that_a_route_funds_have_no_funding_note(funding_rules, submitted):
+    """A line funded by its best route has no note; without funding rules there is no note
+    at all (nothing is estimated)."""
+    from reports.document import report_context
+    from reports.models import ActionPlan
+
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+    funded = [r for r in context["plan_now"] if r["best_route"]["eligible"]]
+    assert funded
+    assert all("funding_note" not in r for r in funded)
+    ActionPlan.objects.filter(diagnostic=submitted).update(funding_rules=None)
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+        html = render_to_string("reports/pdf.html", context)
+    assert context["funding_notes"] == []
+    assert "funding-note" not in html
