@@ -230,6 +230,9 @@ class PlanItem(models.Model):
     )
     # When the company's administrators were reminded to file the request (once a line).
     request_reminded_at = models.DateTimeField(null=True, blank=True)
+    # The target quarter the administrators were last reminded is over with the line still
+    # accepted (once a line and quarter: a line given a new quarter is reminded again).
+    overdue_reminded_for = models.CharField(max_length=7, blank=True, default="", db_default="")
     # Added by the advisor at the review, not by the recommendation rules.
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,8 +31,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Report, SweeperRun
-from .quarters import quarter_of
+from .models import PlanItem, Report, SweeperRun
+from .quarters import over_by, quarter_of
 
 logger = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{{pid}}"
@@ -376,8 +377,6 @@ def due_quarters(today: date) -> list[str]:
 def _lines_awaiting_request(today: date) -> Any:
     """The accepted first-year lines planned for a quarter whose request is due, with no
     request filed and no reminder sent, of open companies."""
-    from .models import PlanItem
-
     return PlanItem.objects.filter(
         status=PlanItem.Status.ACCEPTED,
         horizon=PlanItem.Horizon.YEAR1,
@@ -409,27 +408,47 @@ def send_funding_request_reminders() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def remind_funding_requests(plan_id: int) -> int:
     """E-mail the company's administrators the plan's accepted lines whose funding request
-    is due, once a line: the lines are locked and marked reminded in the transaction that
-    sends (a second delivery finds them taken; a failed send rolls the mark back, so the
-    retry sends again). Lines that no route funds are marked without being listed.
+    is due, once a line. Lines that no route funds are marked without being listed.
     Returns the e-mails sent."""
+    today = timezone.localdate()
+    return _remind_lines(
+        plan_id,
+        _lines_awaiting_request(today),
+        mark={"request_reminded_at": timezone.now()},
+        template="reports/email/requests",
+        listed=lambda row: bool(row["best_route"] and row["best_route"]["eligible"]),
+        anchor="",
+        what="Funding request reminder",
+    )
+
+
+def _remind_lines(
+    plan_id: int,
+    lines: Any,
+    *,
+    mark: dict[str, Any],
+    template: str,
+    listed: Callable[[dict[str, Any]], bool],
+    anchor: str,
+    what: str,
+) -> int:
+    """E-mail the company's administrators, each in their language, the plan's `lines` (a
+    PlanItem queryset) that `listed` keeps, with a link to the plan page (at `anchor`).
+    The lines are locked and marked (`mark`) in the transaction that sends: a second
+    delivery finds them taken, and a failed send rolls the mark back, so the retry sends
+    again. Returns the e-mails sent."""
     from accounts.reminders import reminder_recipients, send_reminder
     from diagnostics.models import Questionnaire
 
     from .document import plan_rows
-    from .models import ActionPlan, PlanItem
+    from .models import ActionPlan
 
-    today = timezone.localdate()
     with transaction.atomic():
-        due = list(
-            _lines_awaiting_request(today).select_for_update(of=("self",)).filter(plan_id=plan_id)
-        )
+        due = list(lines.select_for_update(of=("self",)).filter(plan_id=plan_id))
         if not due:
-            logger.info("Funding request reminder of plan %s: nothing due.", plan_id)
+            logger.info("%s of plan %s: nothing due.", what, plan_id)
             return 0
-        PlanItem.objects.filter(pk__in=[item.pk for item in due]).update(
-            request_reminded_at=timezone.now()
-        )
+        PlanItem.objects.filter(pk__in=[item.pk for item in due]).update(**mark)
         plan = (
             ActionPlan.objects.select_related("company", "diagnostic", "catalogue", "funding_rules")
             .defer("diagnostic__results", "catalogue__source", "funding_rules__source")
@@ -446,20 +465,71 @@ def remind_funding_requests(plan_id: int) -> int:
                     lines_in[language] = [
                         r
                         for r in plan_rows(plan, language, to_confirm=False)[0]
-                        if r["pk"] in due_pks and r["best_route"] and r["best_route"]["eligible"]
+                        if r["pk"] in due_pks and listed(r)
                     ]
-                lines = lines_in[language]
-                if not lines:
+                if not lines_in[language]:
                     continue
                 send_reminder(
                     user,
-                    "reports/email/requests",
+                    template,
                     {
                         "company": plan.company.name,
-                        "lines": lines,
+                        "lines": lines_in[language],
                         "url": settings.SITE_URL
-                        + reverse("reports:plan", args=[plan.diagnostic.public_id]),
+                        + reverse("reports:plan", args=[plan.diagnostic.public_id])
+                        + anchor,
                     },
                 )
                 sent += 1
     return sent
+
+
+# --- Reminders of accepted lines whose quarter is over --------------------------------------
+
+# A line still accepted this many days after its target quarter ended is reminded: time to
+# mark done a training held in the quarter's last days.
+OVERDUE_GRACE_DAYS = 14
+OVERDUE_REMINDERS_PER_RUN = 1000
+
+
+def _lines_past_quarter(today: date) -> Any:
+    """The accepted lines of open companies whose target quarter ended OVERDUE_GRACE_DAYS
+    or more before `today`, not yet reminded for that quarter."""
+    return PlanItem.objects.filter(
+        over_by(today - timedelta(days=OVERDUE_GRACE_DAYS)),
+        status=PlanItem.Status.ACCEPTED,
+        company__closed_at__isnull=True,
+    ).exclude(overdue_reminded_for=F("target_quarter"))
+
+
+@shared_task
+def send_overdue_line_reminders() -> int:
+    """Enqueue one reminder per plan that has accepted lines whose quarter is over and that
+    were not reminded for it; returns how many."""
+    plans = list(
+        _lines_past_quarter(timezone.localdate())
+        .order_by("plan_id")
+        .values_list("plan_id", flat=True)
+        .distinct()[:OVERDUE_REMINDERS_PER_RUN]
+    )
+    for plan_id in plans:
+        remind_overdue_lines.delay(plan_id)
+    if plans:
+        logger.info("Reminders of lines past their quarter enqueued: %s", len(plans))
+    return len(plans)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def remind_overdue_lines(plan_id: int) -> int:
+    """E-mail the company's administrators the plan's accepted lines whose target quarter
+    is over: to mark each done, or give it a new quarter. Once a line and quarter.
+    Returns the e-mails sent."""
+    return _remind_lines(
+        plan_id,
+        _lines_past_quarter(timezone.localdate()),
+        mark={"overdue_reminded_for": F("target_quarter")},
+        template="reports/email/overdue",
+        listed=lambda row: True,
+        anchor="#overdue-lines",
+        what="Reminder of lines past their quarter",
+    )

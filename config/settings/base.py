@@ -392,6 +392,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.send_funding_request_reminders",
         "schedule": crontab(hour=9, minute=10),
     },
+    "overdue-line-reminders": {
+        "task": "reports.tasks.send_overdue_line_reminders",
+        "schedule": crontab(hour=9, minute=20),
+    },
     "refresh-observatory": {
         "task": "observatory.tasks.refresh_observatory",
         "schedule": crontab(minute=20),
