@@ -21,7 +21,12 @@ from diagnostics.models import Diagnostic
 from diagnostics.results import results_context
 from documents.exports import respond
 from reports import services as report_services
-from reports.document import changes_since_validation, funding_rules_message, plan_rows
+from reports.document import (
+    changes_since_validation,
+    funding_notes,
+    funding_rules_message,
+    plan_rows,
+)
 from reports.forms import posted_lines
 from reports.models import ActionPlan, PlanItem, Report, TrainingAction
 
@@ -285,6 +290,7 @@ def _render_review(
             "rows": rows,
             "totals": totals,
             "changes": changes_since_validation(plan, rows) if plan else [],
+            "funding_notes": funding_notes(rows),
             "newer_rules": report_services.newer_funding_rules(plan) if plan else None,
             "rules_url": reverse("advisors:funding_rules", args=[diagnostic.public_id]),
             "can_change_rules": plan is not None,

@@ -22,7 +22,7 @@ from documents.exports import ExportForm, respond
 
 from . import services
 from .access import get_visible_report, is_company_admin, is_following_advisor
-from .document import domain_comments, funding_rules_message, plan_rows
+from .document import domain_comments, funding_notes, funding_rules_message, plan_rows
 from .forms import PlanItemForm, PlanSettingsForm, posted_lines
 from .models import ActionPlan, PlanItem, Report
 from .sheets import plan_sheets
@@ -230,6 +230,7 @@ def _render_plan(
             ],
             "totals": totals,
             "overdue": [row for row in rows if row["overdue"]],
+            "funding_notes": funding_notes(rows),
             "newer_rules": services.newer_funding_rules(action_plan),
             "rules_url": reverse("reports:plan_funding_rules", args=[diagnostic.public_id]),
             "can_change_rules": _can_edit(request.user, diagnostic),

@@ -1,0 +1,109 @@
+"""Lines that no funding route covers: why is said once, in numbered notes above the plan
+(PDF, plan page, advisor's review), and each such line links to its note."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from reports.document import report_context
+from reports.models import ActionPlan, PlanItem
+from reports.pdf import render_pdf
+from tests.reports.test_pdf import pdf_text, squeeze
+from tests.reports.test_plan import plan_url
+
+SIZE = "Pas de financement pour une entreprise de 250 à 499 salariés"
+
+
+@pytest.fixture
+def large(funding_rules, submitted):
+    """The submitted diagnostic of a company of 250 to 499 employees, whose plan has a
+    third line: two lines (A-ONE-01, A-ONE-02) are funded first by the plan's funds, which
+    such a company does not get; the third (B-TWO-01) only by the CPF, for certifying
+    training, which it is not."""
+    type(submitted).objects.filter(pk=submitted.pk).update(headcount_band="250_499")
+    plan = ActionPlan.objects.get(diagnostic=submitted)
+    PlanItem.objects.create(
+        plan=plan,
+        company=plan.company,
+        action=plan.catalogue.actions.get(code="A-ONE-02"),
+        competency_code="A.ONE",
+        competencies=["A.ONE"],
+        priority=3,
+        horizon=PlanItem.Horizon.YEAR1,
+        position=99,
+        people=2,
+    )
+    submitted.refresh_from_db()
+    return submitted
+
+
+def _by_size(rows):
+    return [r for r in rows if r["best_route"] and r["best_route"]["reason"].startswith(SIZE)]
+
+
+def test_why_a_line_gets_no_funding_is_said_once_above_the_plan(large):
+    """A company of 250 to 499 employees gets nothing from the skills development plan's
+    funds: every line funded only that way would repeat the same sentence in its narrow
+    cell. Each reason is said once, in a numbered note above the plan; each such line names
+    its route, links to its note and still gives its remaining cost."""
+    with translation.override("fr"):
+        context = report_context(large, "fr", 1)
+        html = render_to_string("reports/pdf.html", context)
+    by_size = _by_size(context["plan_now"])
+    assert len(by_size) == 2
+    notes = context["funding_notes"]
+    assert notes[0]["number"] == 1
+    assert notes[0]["reason"].startswith(SIZE)
+    assert [n["number"] for n in notes] == list(range(1, len(notes) + 1))
+    assert len({(n["route"], n["reason"]) for n in notes}) == len(notes)
+    assert all(row["funding_note"] == 1 for row in by_size)
+    assert html.count(SIZE) == 1
+    assert html.count('href="#funding-note-1"') == 2
+    assert html.count('id="funding-note-1"') == 1
+    text = squeeze(pdf_text(render_pdf(html)))
+    assert text.count(squeeze(SIZE)) == 1
+    assert squeeze("Plan de développement des compétences : non éligible. " + SIZE) in text
+    assert text.count(squeeze("Plan de développement des compétences : non éligible1")) == 2
+    for row in by_size:
+        assert (row["remaining_min"], row["remaining_max"]) == (row["cost_min"], row["cost_max"])
+        assert squeeze(f"Reste à charge : {row['cost_min']} – {row['cost_max']}") in text
+
+
+@pytest.mark.parametrize("where", ["plan", "review"])
+def test_the_plan_page_and_the_review_say_why_once_and_link_each_line(
+    large, company_a, advisor, client_for, where
+):
+    """The plan page and the advisor's review show "0 €" for such a line: a number beside
+    it links to the note that says why, above the tables."""
+    if where == "plan":
+        url, user = plan_url(large), company_a.admin
+    else:
+        url, user = reverse("advisors:review", args=[large.public_id]), advisor
+    html = client_for(user).get(url).content.decode()
+    assert html.count("non éligible. " + SIZE) == 1
+    if where == "review":  # the plan page's line details list every route with its reason
+        assert html.count(SIZE) == 1
+    notes = html.split("data-funding-notes", 1)[1].split("</div>", 1)[0]
+    assert SIZE in notes
+    assert 'id="funding-note-1"' in notes
+    assert html.count('href="#funding-note-1"') == 2
+    assert 'aria-label="pourquoi : note 1"' in html
+
+
+def test_lines_that_a_route_funds_have_no_funding_note(funding_rules, submitted):
+    """A line funded by its best route has no note; without funding rules there is no note
+    at all (nothing is estimated)."""
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+    funded = [r for r in context["plan_now"] if r["best_route"]["eligible"]]
+    assert funded
+    assert all("funding_note" not in r for r in funded)
+    ActionPlan.objects.filter(diagnostic=submitted).update(funding_rules=None)
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+        html = render_to_string("reports/pdf.html", context)
+    assert context["funding_notes"] == []
+    assert "funding-note" not in html
