@@ -257,12 +257,58 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
         for r in context["funding"]["totals"]
     ]
     empty = [[], [_("Not enough companies yet for figures on this selection.")]]
-    sheets = [(_("All lines, by status"), [head, *totals] if totals else [head, *empty])]
+    sheets = [
+        (
+            _("All lines, by status"),
+            [head, *totals, *_to_secure_rows(context["funding"])] if totals else [head, *empty],
+        )
+    ]
     for t in context["funding"]["tables"]:
         rows = [[r["key"], r["label"], r["status_label"], *(r[m] for m in keys)] for r in t["rows"]]
         note = _hidden_note(t, min_companies, dashes=False)
         sheets.append((str(t["title"]), [head, *rows, *note]))
     return sheets
+
+
+def _to_secure_rows(funding: dict[str, Any]) -> list[list[Any]]:
+    """The amounts the page gives above its tables, as the totals sheet's last lines, in
+    its funding columns: the funding to secure and, of it, what is for accepted lines
+    whose quarter is over."""
+    if not funding["to_secure_shown"]:
+        return []
+    blank = [""] * 6  # status to the cost (high)
+
+    def line(label: str, low: int, high: int) -> list[Any]:
+        return ["", label, *blank, low, high, "", ""]
+
+    rows = [
+        [],
+        line(
+            _("Estimated OPCO funding to secure (proposed and accepted lines)"),
+            funding["to_secure_min"],
+            funding["to_secure"],
+        ),
+    ]
+    if funding["overdue_shown"]:
+        rows.append(
+            line(
+                _("Of which: accepted lines whose quarter is over (%(quarters)s)")
+                % {"quarters": ", ".join(funding["overdue_quarters"])},
+                funding["overdue_min"],
+                funding["overdue"],
+            )
+        )
+    if funding["to_secure_partial"]:
+        rows.append(
+            [
+                "",
+                _(
+                    "Only the statuses of enough companies are counted: the others are left "
+                    "out of this amount."
+                ),
+            ]
+        )
+    return rows
 
 
 @advisor_required

@@ -17,6 +17,7 @@ from observatory.services import COLUMNS, aggregate_sql
 from observatory.tasks import refresh_observatory
 from reports.models import PlanItem
 from tests.factories import UserFactory
+from tests.observatory.test_exports import sheet_rows
 
 NEEDS = reverse("observatory:needs")
 FUNDING = reverse("observatory:funding")
@@ -676,9 +677,20 @@ def test_the_funding_to_secure_sets_apart_the_accepted_lines_whose_quarter_is_ov
         f"Dont {amount} € pour des lignes acceptées dont le trimestre prévu est passé ({over})"
         in page
     )
+    # The export's totals sheet ends with the same two amounts, in its funding columns.
+    export = {"table": "funding", "format": "xlsx"}
+    totals = sheet_rows(client_for(operator).get(reverse("observatory:export"), export))
+    totals = totals["Toutes les lignes, par statut"]
+    assert totals[-2][1] == ("Financement OPCO estimé à réserver (lignes proposées et acceptées)")
+    assert totals[-2][8:10] == (funding["to_secure_min"], funding["to_secure"])
+    assert totals[-1][1] == (f"Dont : lignes acceptées dont le trimestre prévu est passé ({over})")
+    assert totals[-1][8:10] == (funding["overdue_min"], funding["overdue"])
     # Planned again for this quarter: nothing over.
     PlanItem.objects.filter(target_quarter=over).update(target_quarter=coming)
     refresh_observatory()
     response = client_for(operator).get(FUNDING)
     assert not response.context["funding"]["overdue_shown"]
     assert "data-overdue" not in response.text
+    totals = sheet_rows(client_for(operator).get(reverse("observatory:export"), export))
+    totals = totals["Toutes les lignes, par statut"]
+    assert totals[-1][1].startswith("Financement OPCO estimé à réserver")
