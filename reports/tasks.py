@@ -391,17 +391,22 @@ def _lines_awaiting_request(today: date) -> Any:
 def send_funding_request_reminders() -> int:
     """Enqueue one reminder per plan that has accepted first-year lines whose request is
     due and not filed, and that were not reminded yet; returns how many."""
-    today = timezone.localdate()
-    plans = list(
-        _lines_awaiting_request(today)
-        .order_by("plan_id")
-        .values_list("plan_id", flat=True)
-        .distinct()[:REQUEST_REMINDERS_PER_RUN]
+    return _enqueue_per_plan(
+        _lines_awaiting_request(timezone.localdate()),
+        remind_funding_requests,
+        REQUEST_REMINDERS_PER_RUN,
+        "Funding request reminders",
     )
+
+
+def _enqueue_per_plan(lines: Any, task: Any, limit: int, what: str) -> int:
+    """Enqueue `task` once for each plan of `lines` (a PlanItem queryset), `limit` plans
+    at most (any more go out on the next run); returns how many."""
+    plans = list(lines.order_by("plan_id").values_list("plan_id", flat=True).distinct()[:limit])
     for plan_id in plans:
-        remind_funding_requests.delay(plan_id)
+        task.delay(plan_id)
     if plans:
-        logger.info("Funding request reminders enqueued: %s", len(plans))
+        logger.info("%s enqueued: %s", what, len(plans))
     return len(plans)
 
 
@@ -506,17 +511,12 @@ def _lines_past_quarter(today: date) -> Any:
 def send_overdue_line_reminders() -> int:
     """Enqueue one reminder per plan that has accepted lines whose quarter is over and that
     were not reminded for it; returns how many."""
-    plans = list(
-        _lines_past_quarter(timezone.localdate())
-        .order_by("plan_id")
-        .values_list("plan_id", flat=True)
-        .distinct()[:OVERDUE_REMINDERS_PER_RUN]
+    return _enqueue_per_plan(
+        _lines_past_quarter(timezone.localdate()),
+        remind_overdue_lines,
+        OVERDUE_REMINDERS_PER_RUN,
+        "Reminders of lines past their quarter",
     )
-    for plan_id in plans:
-        remind_overdue_lines.delay(plan_id)
-    if plans:
-        logger.info("Reminders of lines past their quarter enqueued: %s", len(plans))
-    return len(plans)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
