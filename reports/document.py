@@ -212,7 +212,16 @@ def _route_row(estimate: Estimate, language: str) -> dict[str, Any]:
         "costed": estimate.costed,
         "source": estimate.source,
         "note": tr(estimate.note, language) if estimate.note else "",
+        "otherwise": _otherwise_row(estimate, language),
     }
+
+
+def _otherwise_row(estimate: Estimate, language: str) -> dict[str, Any] | None:
+    """What the company may do instead, for a route that refuses the line."""
+    other = estimate.otherwise  # set only when the route refuses the line
+    if other is None:
+        return None
+    return {"text": tr(other.text, language), "source": other.source, "uncertain": other.uncertain}
 
 
 def _reasons(item: PlanItem, spec: Any, language: str) -> list[str]:
@@ -546,9 +555,15 @@ def funding_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         best = row["best_route"]
         if best and not best["eligible"]:
-            key = (best["label"], best["reason"])
+            other = best["otherwise"]
+            key = (best["label"], best["reason"], other["text"] if other else "")
             if key not in notes:
-                notes[key] = {"number": len(notes) + 1, "route": key[0], "reason": key[1]}
+                notes[key] = {
+                    "number": len(notes) + 1,
+                    "route": key[0],
+                    "reason": key[1],
+                    "otherwise": other,
+                }
             row["funding_note"] = notes[key]["number"]
     return list(notes.values())
 

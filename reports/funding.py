@@ -61,6 +61,16 @@ HEADCOUNT_LABELS: dict[str, Text] = {
 
 
 @dataclass(frozen=True)
+class Otherwise:
+    """What a company whose line a rule refuses may do instead (another source of funds),
+    shown with the refusal's reason, with its own source."""
+
+    text: Text
+    source: str  # the URL the text comes from
+    uncertain: bool  # shown with "à confirmer auprès de votre OPCO"
+
+
+@dataclass(frozen=True)
 class FundingRule:
     route: str  # a funding route key of the catalogue
     label: Text
@@ -70,6 +80,7 @@ class FundingRule:
     valid_until: date | None = None  # the last day the rule applies
     replaced_by: str = ""  # the route that replaces a scheme ended on `valid_until`
     note: Text | None = None
+    otherwise: Otherwise | None = None  # shown when the rule refuses a line
     # eligibility (empty: every band, every branch)
     headcount_in: tuple[str, ...] = ()
     idcc_in: tuple[str, ...] = ()  # a branch rule: overrides the default rule of its route
@@ -149,12 +160,14 @@ RULE_OPTIONAL = (
     "valid_until",
     "replaced_by",
     "note",
+    "otherwise",
     "eligibility",
     "funding",
     "employer_flat",
     "min_level",
 )
 ELIGIBILITY_KEYS = ("headcount_in", "idcc_in", "min_hours", "max_hours", "certifying_only")
+OTHERWISE_KEYS = ("text", "source", "uncertain")
 FUNDING_KEYS = (
     "per_hour",
     "share",
@@ -242,12 +255,31 @@ class _FundingChecker(ProfileChecker):
             valid_until=valid_until,
             replaced_by=replaced_by,
             note=self.text(f"{path}.note", field("note")),
+            otherwise=self.otherwise(f"{path}.otherwise", field("otherwise")),
             employer_flat=employer_flat,
             min_level=None if min_level is MISSING else min_level,
             **self.eligibility(f"{path}.eligibility", eligibility),
             **self.funding(f"{path}.funding", funding),
         )
         return rule
+
+    def otherwise(self, path: str, value: Any) -> Otherwise | None:
+        if value is MISSING:
+            return None
+        data = self.mapping(path, value, required=("text", "source"), optional=("uncertain",))
+        if data is None:
+            return None
+        source = data.get("source", MISSING)
+        if source is not MISSING and not (isinstance(source, str) and URL_RE.fullmatch(source)):
+            self.error(f"{path}.source", f"expected a URL (https://...), got {show(source)}")
+        text = self.text(f"{path}.text", data.get("text", MISSING))
+        if not text or not isinstance(source, str):
+            return None
+        return Otherwise(
+            text=text,
+            source=source,
+            uncertain=self.boolean(f"{path}.uncertain", data.get("uncertain", MISSING), True),
+        )
 
     def section(self, path: str, value: Any, keys: tuple[str, ...]) -> dict:
         if value is MISSING:
@@ -397,6 +429,12 @@ def _rule_to_dict(rule: FundingRule) -> dict[str, Any]:
         data["replaced_by"] = rule.replaced_by
     if rule.note:
         data["note"] = dict(rule.note)
+    if rule.otherwise:
+        data["otherwise"] = {
+            "text": dict(rule.otherwise.text),
+            "source": rule.otherwise.source,
+            "uncertain": rule.otherwise.uncertain,
+        }
     eligibility: dict[str, Any] = {}
     if rule.headcount_in:
         eligibility["headcount_in"] = list(rule.headcount_in)
@@ -448,6 +486,13 @@ def _rule_from_dict(data: dict[str, Any]) -> FundingRule:
         valid_until=date.fromisoformat(data["valid_until"]) if "valid_until" in data else None,
         replaced_by=data.get("replaced_by", ""),
         note=dict(data["note"]) if "note" in data else None,
+        otherwise=Otherwise(
+            text=dict(data["otherwise"]["text"]),
+            source=data["otherwise"]["source"],
+            uncertain=data["otherwise"]["uncertain"],
+        )
+        if "otherwise" in data
+        else None,
         headcount_in=tuple(eligibility.get("headcount_in", ())),
         idcc_in=tuple(eligibility.get("idcc_in", ())),
         min_hours=as_float(eligibility.get("min_hours")),
@@ -480,6 +525,7 @@ class Estimate:
     source: str  # the URL of the rule applied ("" when no rule applies)
     label: Text | None = None  # the route's label in the rules
     note: Text | None = None  # the rule's note (conditions, "selon crédits disponibles")
+    otherwise: Otherwise | None = None  # not eligible: what the company may do instead
     year_ceiling: int | None = None  # the company's yearly ceiling on this route
     costed: bool = True  # False only when eligible and the rule gives no amount (0 here)
 
@@ -520,6 +566,7 @@ def estimate(
             source=rule.source if rule else "",
             label=dict(rule.label) if rule else (rules.label(route) or None),
             note=rule.note if rule else None,
+            otherwise=rule.otherwise if rule else None,
         )
     funding, reason = _amount(rule, hours=hours, people=people, cost=cost, level=level)
     return Estimate(

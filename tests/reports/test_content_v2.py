@@ -4,6 +4,7 @@ accepts as they are, and the plans `simulate_plan` makes with them (docs/plans.m
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
@@ -46,6 +47,22 @@ def test_the_version_2_files_load_against_every_shipped_questionnaire():
     assert (CATALOGUE.key, CATALOGUE.version) == ("catalogue-autodiag", 2)
     assert (RULES.key, RULES.version) == ("financement-opco", 2)
     assert CATALOGUE.policy == DEFAULT_POLICY
+
+
+def test_funding_rules_version_3_keeps_version_2_and_says_what_else_a_larger_company_may_use():
+    """Version 3 changes no rule of version 2: it only tells a company of 50 employees or
+    more, which the skills development plan's pooled funds refuse, what its OPCO may still
+    fund the plan from, with the article it rests on, to be confirmed with the OPCO."""
+    v3 = parse_funding_rules((ROOT / "reports/funding/funding-2026-v3.yaml").read_text())
+    assert (v3.key, v3.version, v3.checked_on) == (RULES.key, 3, RULES.checked_on)
+    assert [replace(rule, otherwise=None) for rule in v3.rules] == list(RULES.rules)
+    assert [rule.route for rule in v3.rules if rule.otherwise] == ["plan_developpement"]
+    (plan,) = v3.for_route("plan_developpement")
+    assert plan.headcount_in == ("1_9", "10_49")
+    assert plan.otherwise.uncertain
+    assert plan.otherwise.source.endswith("/article-l6332-1-2")
+    assert "art. L. 6332-1-2" in plan.otherwise.text["fr"]
+    assert "art. L. 6332-1-2" in plan.otherwise.text["en"]
 
 
 def test_the_industry_questionnaire_stays_answerable():

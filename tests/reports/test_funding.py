@@ -38,6 +38,11 @@ CATALOGUE_FILE = ROOT / "reports" / "catalogue" / "catalogue-v1.yaml"
 RULES = parse_funding_rules(DEFAULT_FILE.read_text())
 TODAY = date(2026, 11, 24)
 
+OTHERWISE: dict[str, Any] = {
+    "text": {"fr": "Vos versements volontaires", "en": "Your voluntary contributions"},
+    "source": "https://example.org/o",
+}
+
 MINIMAL: dict[str, Any] = {
     "key": "mini-funding",
     "version": 1,
@@ -217,6 +222,23 @@ def test_the_minimal_rules_parse():
             with_rule(0, valid_until="2025-12-31", replaced_by="reconversion"),
             "rules[0].replaced_by: no rule for route 'reconversion' in this file (cpf, plan)",
         ),
+        (
+            with_rule(0, otherwise={"text": {"fr": "Autre chose", "en": "Else"}}),
+            "rules[0].otherwise.source: required",
+        ),
+        (
+            with_rule(0, otherwise={"text": {"fr": "Autre"}, "source": "https://example.org"}),
+            "rules[0].otherwise.text.en: required",
+        ),
+        (
+            with_rule(0, otherwise={**OTHERWISE, "source": "legifrance"}),
+            "rules[0].otherwise.source: expected a URL (https://...), got 'legifrance'",
+        ),
+        (
+            with_rule(0, otherwise={**OTHERWISE, "uncertain": "maybe"}),
+            "rules[0].otherwise.uncertain: expected true or false",
+        ),
+        (with_rule(0, otherwise="ask"), "rules[0].otherwise: expected a mapping"),
     ],
 )
 def test_an_invalid_value_is_reported_with_its_path(data, expected):
@@ -302,12 +324,13 @@ def test_latest_is_none_without_any(db):
 def test_load_funding_loads_the_default_directory(db):
     out = StringIO()
     call_command("load_funding", stdout=out)
-    # funding-2026.yaml is version 1 and funding-2026-v2.yaml version 2: published in order.
-    assert out.getvalue() == "loaded financement-opco v1\nloaded financement-opco v2\n"
-    assert FundingRules.latest().version == 2
+    # funding-2026.yaml is version 1, funding-2026-v2.yaml version 2 and so on: in order.
+    versions = (1, 2, 3)
+    assert out.getvalue() == "".join(f"loaded financement-opco v{v}\n" for v in versions)
+    assert FundingRules.latest().version == 3
     out = StringIO()
     call_command("load_funding", stdout=out)
-    assert out.getvalue() == "unchanged financement-opco v1\nunchanged financement-opco v2\n"
+    assert out.getvalue() == "".join(f"unchanged financement-opco v{v}\n" for v in versions)
 
 
 def test_files_are_published_in_version_order():
@@ -374,6 +397,22 @@ def test_a_company_of_250_to_499_is_told_why():
         "en": "No funding for a company of 250 to 499 employees "
         "(only for companies of 1 to 49 employees)",
     }
+
+
+def test_a_route_that_refuses_a_line_says_what_the_company_may_do_instead():
+    rules = parse(with_rule(0, otherwise=OTHERWISE))
+    refused = estimate(rules, route="plan", **line(headcount_band="250_499"))
+    assert not refused.eligible
+    assert refused.otherwise is not None
+    assert refused.otherwise.text == OTHERWISE["text"]
+    assert (refused.otherwise.source, refused.otherwise.uncertain) == (
+        "https://example.org/o",
+        True,
+    )
+    funded = estimate(rules, route="plan", **line(headcount_band="10_49"))
+    assert funded.eligible
+    assert funded.otherwise is None
+    assert funding_rules_from_dict(funding_rules_to_dict(rules)) == rules
 
 
 def test_a_reconversion_under_150_hours_is_not_eligible():

@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from reports.document import report_context
-from reports.models import ActionPlan, PlanItem
+from reports.models import ActionPlan, FundingRules, PlanItem
 from reports.pdf import render_pdf
 from tests.reports.test_pdf import pdf_text, squeeze
 from tests.reports.test_plan import plan_url
 
+ROOT = Path(__file__).resolve().parents[2]
 SIZE = "Pas de financement pour une entreprise de 250 à 499 salariés"
 
 
@@ -107,3 +110,69 @@ def test_lines_that_a_route_funds_have_no_funding_note(funding_rules, submitted)
         html = render_to_string("reports/pdf.html", context)
     assert context["funding_notes"] == []
     assert "funding-note" not in html
+
+
+OTHERWISE = "l’OPCO ne peut financer ces formations au titre du plan que sur les contributions"
+LEGAL_SOURCE = "article-l6332-1-2"
+
+
+@pytest.fixture
+def large_v3(large):
+    """The same company under the funding rules version 3, whose skills development plan
+    rule says what a company of 50 employees or more may use instead of the pooled funds."""
+    rules, _ = FundingRules.publish(
+        text=(ROOT / "reports/funding/funding-2026-v3.yaml").read_text()
+    )
+    ActionPlan.objects.filter(diagnostic=large).update(funding_rules=rules)
+    return large
+
+
+def test_the_pdf_says_once_what_a_larger_company_may_use_instead(large_v3):
+    """The reason a route gives nothing comes with what the company may still do: its
+    branch's conventional contributions or its voluntary contributions, to be confirmed
+    with its OPCO. On paper the text cites its article; the link stays on the web pages."""
+    for language, expected, confirm in (
+        ("fr", OTHERWISE, "(à confirmer auprès de votre OPCO)"),
+        ("en", "the OPCO can fund this training under the plan only from", "(to be confirmed"),
+    ):
+        with translation.override(language):
+            context = report_context(large_v3, language, 1)
+            html = render_to_string("reports/pdf.html", context)
+        assert context["funding_notes"][0]["otherwise"]["uncertain"] is True
+        assert html.count(expected) == 1
+        assert LEGAL_SOURCE not in html
+        notes = html.split("data-funding-notes", 1)[1].split("</div>", 1)[0]
+        assert expected in notes
+        assert confirm in notes
+    text = squeeze(pdf_text(render_pdf(html)))
+    assert squeeze("(French Labour Code, art. L. 6332-1-2)") in text
+
+
+@pytest.mark.parametrize("where", ["plan", "review"])
+def test_the_pages_say_what_a_larger_company_may_use_instead_with_its_source(
+    large_v3, company_a, advisor, client_for, where
+):
+    if where == "plan":
+        url, user = plan_url(large_v3), company_a.admin
+    else:
+        url, user = reverse("advisors:review", args=[large_v3.public_id]), advisor
+    html = client_for(user).get(url).content.decode()
+    notes = html.split("data-funding-notes", 1)[1].split("</div>", 1)[0]
+    assert OTHERWISE in notes
+    assert "(à confirmer auprès de votre OPCO)" in notes
+    assert LEGAL_SOURCE in notes
+    if where == "plan":  # and in the details of each line the plan's funds refuse
+        assert html.count(OTHERWISE) == 3
+
+
+def test_a_route_that_funds_the_line_says_nothing_of_what_else_to_use(funding_rules, submitted):
+    """A company of 10 to 49 employees is funded by the plan: no "otherwise" text."""
+    rules, _ = FundingRules.publish(
+        text=(ROOT / "reports/funding/funding-2026-v3.yaml").read_text()
+    )
+    ActionPlan.objects.filter(diagnostic=submitted).update(funding_rules=rules)
+    with translation.override("fr"):
+        context = report_context(submitted, "fr", 1)
+        html = render_to_string("reports/pdf.html", context)
+    assert all(r["best_route"]["otherwise"] is None for r in context["plan_now"])
+    assert OTHERWISE not in html
