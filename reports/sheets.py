@@ -49,8 +49,9 @@ def plan_lines_header() -> list[str]:
         _("Funding granted by the OPCO (€)"),
         _("Owner"),
         _("Notes"),
-        # Last, so that the columns before it keep their place for whoever imports them.
+        # Added last, so that the columns before keep their place for whoever imports them.
         _("Need to confirm with the company"),
+        _("Why no funding"),
     ]
 
 
@@ -90,9 +91,28 @@ def plan_lines_sheet(plan: ActionPlan, language: str) -> list[list[Any]]:
                 r["owner"],
                 r["notes"],
                 " ".join(r["to_confirm"]),
+                _why_no_funding(r["best_route"]),
             ]
         )
     return sheet
+
+
+def _why_no_funding(best: dict[str, Any] | None) -> str:
+    """For a line its best route refuses, why, and what the company may do instead: the
+    plan page's note, for a file read on its own."""
+    if best is None or best["eligible"]:
+        return ""
+    text = _("%(route)s: not eligible. %(reason)s.") % {
+        "route": best["label"],
+        "reason": best["reason"],
+    }
+    other = best["otherwise"]
+    if other:
+        text += " " + other["text"]
+        if other["uncertain"]:
+            text += f" ({_('to be confirmed with your OPCO')})"
+        text += " " + _("Source: %(url)s") % {"url": other["source"]}
+    return text
 
 
 def plan_about_sheet(plan: ActionPlan, language: str) -> list[list[Any]]:

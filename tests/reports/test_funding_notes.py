@@ -11,36 +11,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from reports.document import report_context
-from reports.models import ActionPlan, FundingRules, PlanItem
+from reports.models import ActionPlan, FundingRules
 from reports.pdf import render_pdf
 from tests.reports.test_pdf import pdf_text, squeeze
 from tests.reports.test_plan import plan_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = "Pas de financement pour une entreprise de 250 à 499 salariés"
-
-
-@pytest.fixture
-def large(funding_rules, submitted):
-    """The submitted diagnostic of a company of 250 to 499 employees, whose plan has a
-    third line: two lines (A-ONE-01, A-ONE-02) are funded first by the plan's funds, which
-    such a company does not get; the third (B-TWO-01) only by the CPF, for certifying
-    training, which it is not."""
-    type(submitted).objects.filter(pk=submitted.pk).update(headcount_band="250_499")
-    plan = ActionPlan.objects.get(diagnostic=submitted)
-    PlanItem.objects.create(
-        plan=plan,
-        company=plan.company,
-        action=plan.catalogue.actions.get(code="A-ONE-02"),
-        competency_code="A.ONE",
-        competencies=["A.ONE"],
-        priority=3,
-        horizon=PlanItem.Horizon.YEAR1,
-        position=99,
-        people=2,
-    )
-    submitted.refresh_from_db()
-    return submitted
 
 
 def _by_size(rows):
@@ -114,17 +91,6 @@ def test_lines_that_a_route_funds_have_no_funding_note(funding_rules, submitted)
 
 OTHERWISE = "l’OPCO ne peut financer ces formations au titre du plan que sur les contributions"
 LEGAL_SOURCE = "article-l6332-1-2"
-
-
-@pytest.fixture
-def large_v3(large):
-    """The same company under the funding rules version 3, whose skills development plan
-    rule says what a company of 50 employees or more may use instead of the pooled funds."""
-    rules, _ = FundingRules.publish(
-        text=(ROOT / "reports/funding/funding-2026-v3.yaml").read_text()
-    )
-    ActionPlan.objects.filter(diagnostic=large).update(funding_rules=rules)
-    return large
 
 
 def test_the_pdf_says_once_what_a_larger_company_may_use_instead(large_v3):

@@ -165,3 +165,41 @@ def test_the_export_reads_no_yaml_source(plan, client_for, company_a):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url(plan, format="xlsx")).status_code == 200
     assert not [q["sql"] for q in queries.captured_queries if '."source"' in q["sql"]]
+
+
+def test_a_line_no_route_funds_says_why_and_what_else_the_company_may_use(
+    large_v3, client_for, company_a
+):
+    """A file read on its own says, for each line its routes refuse, what the plan page's
+    note says: why, and what a company of this size may use instead, with its source."""
+    plan = ActionPlan.objects.get(diagnostic=large_v3)
+    header, *lines = workbook(client_for(company_a.admin).get(url(plan, format="xlsx")))[
+        "Plan d’action"
+    ]
+    assert header[-1] == "Pourquoi aucun financement"
+    why = {line[0]: line[-1] for line in lines}
+    for code in ("A-ONE-01", "A-ONE-02"):
+        assert why[code].startswith(
+            "Plan de développement des compétences : non éligible. Pas de financement pour "
+            "une entreprise de 250 à 499 salariés (réservé aux entreprises de 1 à 49 salariés). "
+            "À partir de 50 salariés, l’OPCO ne peut financer ces formations"
+        )
+        assert why[code].endswith(
+            "(à confirmer auprès de votre OPCO) Source : https://juriblio.fr/codes/code-du-travail"
+            "/partie-legislative/sixieme-partie/livre-iii/titre-iii/chapitre-ii/section-1"
+            "/sous-section-1/article-l6332-1-2"
+        )
+    assert why["B-TWO-01"].startswith(
+        "Compte personnel de formation (co-financement) : non éligible. Réservé aux formations "
+        "certifiantes."
+    )
+
+
+def test_a_funded_line_has_no_reason_to_give(plan, client_for, company_a):
+    _header, *lines = workbook(client_for(company_a.admin).get(url(plan, format="xlsx")))[
+        "Plan d’action"
+    ]
+    rows, _totals = plan_rows(plan, "fr")
+    funded = [r["action_code"] for r in rows if r["best_route"]["eligible"]]
+    assert funded
+    assert all(line[-1] is None for line in lines if line[0] in funded)
