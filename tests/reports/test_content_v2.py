@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -13,10 +14,11 @@ import yaml
 from django.core.management import call_command
 
 from diagnostics import services as diagnostic_services
+from diagnostics.definition import HEADCOUNT_BANDS
 from diagnostics.loader import parse_questionnaire
 from reports import services
 from reports.catalogue import DEFAULT_POLICY, parse_catalogue
-from reports.funding import parse_funding_rules
+from reports.funding import estimate_line, parse_funding_rules
 from reports.models import FundingRules
 from tests.reports.test_planning import answer_at
 
@@ -49,13 +51,16 @@ def test_the_version_2_files_load_against_every_shipped_questionnaire():
     assert CATALOGUE.policy == DEFAULT_POLICY
 
 
-def test_funding_rules_version_3_keeps_version_2_and_says_what_else_a_larger_company_may_use():
-    """Version 3 changes no rule of version 2: it only tells a company of 50 employees or
-    more, which the skills development plan's pooled funds refuse, what its OPCO may still
-    fund the plan from, with the article it rests on, to be confirmed with the OPCO."""
+def test_funding_rules_version_3_keeps_version_2_but_for_the_plan_and_fne():
+    """Version 3 changes two rules of version 2. The skills development plan's now tells a
+    company of 50 employees or more, which its pooled funds refuse, what its OPCO may still
+    fund the plan from, with the article it rests on, to be confirmed with the OPCO.
+    FNE-Formation, with no 2026 budget known, no longer counts an amount: its lines are
+    eligible, the amount to be confirmed."""
     v3 = parse_funding_rules((ROOT / "reports/funding/funding-2026-v3.yaml").read_text())
     assert (v3.key, v3.version, v3.checked_on) == (RULES.key, 3, RULES.checked_on)
-    assert [replace(rule, otherwise=None) for rule in v3.rules] == list(RULES.rules)
+    kept = [rule for rule in RULES.rules if rule.route != "fne"]
+    assert [replace(rule, otherwise=None) for rule in v3.rules if rule.route != "fne"] == kept
     assert [rule.route for rule in v3.rules if rule.otherwise] == ["plan_developpement"]
     (plan,) = v3.for_route("plan_developpement")
     assert plan.headcount_in == ("1_9", "10_49")
@@ -63,6 +68,23 @@ def test_funding_rules_version_3_keeps_version_2_and_says_what_else_a_larger_com
     assert plan.otherwise.source.endswith("/article-l6332-1-2")
     assert "art. L. 6332-1-2" in plan.otherwise.text["fr"]
     assert "art. L. 6332-1-2" in plan.otherwise.text["en"]
+    (fne,) = v3.for_route("fne")
+    assert (fne.uncertain, fne.has_amount, fne.headcount_in) == (True, False, ())
+    assert "Aucune enveloppe 2026 connue" in fne.note["fr"]
+    for band in HEADCOUNT_BANDS:
+        estimate = estimate_line(
+            v3,
+            routes=["fne"],
+            headcount_band=band,
+            idcc="",
+            hours=21,
+            people=2,
+            cost=3000,
+            certifying=False,
+            on=date(2026, 12, 6),
+        )
+        assert (estimate.eligible, estimate.costed, estimate.uncertain) == (True, False, True)
+        assert (estimate.estimated_funding, estimate.remaining_cost) == (0, 3000)
 
 
 def test_the_industry_questionnaire_stays_answerable():
