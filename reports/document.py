@@ -286,6 +286,8 @@ def _totals(
             "remaining_min": sum(r["remaining_min"] for r in group),
             "remaining_max": sum(r["remaining_max"] for r in group),
             "salary": sum(r["salary"] or 0 for r in group),
+            # every line eligible with no amount (a route whose rule gives none): not "0 €"
+            "not_estimated": bool(group) and all(r["not_estimated"] for r in group),
         }
 
     by_route: dict[str, list[dict[str, Any]]] = {}

@@ -440,6 +440,17 @@ def test_a_route_without_an_amount_is_not_shown_as_zero(
     cells = re.findall(r'<td class="text-end">(.*?)</td>', line, re.S)
     assert any(cell.startswith("not estimated") for cell in cells)
     assert not any(cell.startswith("0&nbsp;€") for cell in cells)
+    # The costs by route, on the page and in the PDF, say the same of that route's lines.
+    route = "Personal training account (co-funding)"
+    (total,) = re.findall(rf'<th scope="row">{re.escape(route)}</th>(.*?)</tr>', page, re.S)
+    funding = re.findall(r"<td[^>]*>(.*?)</td>", total, re.S)[2]
+    assert funding.startswith("not estimated<abbr")
+    context = report_context(diagnostic, "en", 1)
+    html = render_to_string("reports/pdf.html", context)
+    (total,) = re.findall(rf'<th scope="row">{re.escape(route)}</th>(.*?)</tr>', html, re.S)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", total, re.S)[2] == "not estimated*"
+    by_route = {t["label"]: t for t in context["totals"]["by_route"]}
+    assert by_route[route]["not_estimated"]
 
 
 def test_amounts_under_last_year_s_funding_rules_are_to_be_confirmed(
