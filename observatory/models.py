@@ -38,6 +38,9 @@ class PlanLineFact(models.Model):
     funding_max = models.PositiveIntegerField()
     remaining_min = models.PositiveIntegerField()
     remaining_max = models.PositiveIntegerField()
+    # Eligible under its best route, whose rule gives no amount: its funding is not
+    # estimated (0 here), which the pages say rather than "0 €".
+    uncosted = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
@@ -78,6 +81,7 @@ class Aggregate(models.Model):
     funding_max = models.BigIntegerField()
     remaining_min = models.BigIntegerField()
     remaining_max = models.BigIntegerField()
+    uncosted_lines = models.BigIntegerField(default=0, db_default=0)  # of `lines`
     refreshed_at = models.DateTimeField()
 
     class Meta:

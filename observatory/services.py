@@ -55,11 +55,13 @@ MEASURES = (
     "COUNT(DISTINCT company_id) AS companies, COUNT(*) AS lines, SUM(hours) AS hours, "
     "SUM(cost_min) AS cost_min, SUM(cost_max) AS cost_max, "
     "SUM(funding_min) AS funding_min, SUM(funding_max) AS funding_max, "
-    "SUM(remaining_min) AS remaining_min, SUM(remaining_max) AS remaining_max"
+    "SUM(remaining_min) AS remaining_min, SUM(remaining_max) AS remaining_max, "
+    "SUM(CASE WHEN uncosted THEN 1 ELSE 0 END) AS uncosted_lines"
 )
 COLUMNS = (
     "questionnaire_id, period, region, branch, dimension, key, status, priority, companies, "
-    "lines, hours, cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max"
+    "lines, hours, cost_min, cost_max, funding_min, funding_max, remaining_min, remaining_max, "
+    "uncosted_lines"
 )
 # The slices every figure is also computed for: Aggregate column -> the facts' column. A
 # dimension grouped by the slice's own column is not split by it, and facts with a blank
@@ -300,6 +302,7 @@ def _facts(plan: ActionPlan, items: list[dict[str, Any]], on: date) -> list[dict
                 "funding_max": funding.funding_max if funding else 0,
                 "remaining_min": funding.remaining_min if funding else cost_min,
                 "remaining_max": funding.remaining_max if funding else cost_max,
+                "uncosted": best is not None and not best.costed,
             }
         )
     return facts

@@ -339,6 +339,9 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
             "status_label": status_label[r["status"]],
             **{m: r[m] for m in METRICS},
             "hours": round(r["hours"]),
+            "uncosted_lines": r["uncosted_lines"],
+            # every line eligible under a route whose rule gives no amount: not "0 €"
+            "not_estimated": r["lines"] > 0 and r["uncosted_lines"] == r["lines"],
         }
 
     totals = [

@@ -250,8 +250,9 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
         _("Estimated funding (high)"),
         _("Remaining cost (low)"),
         _("Remaining cost (high)"),
+        _("Lines whose funding is not estimated"),
     ]
-    keys = tables.METRICS
+    keys = (*tables.METRICS, "uncosted_lines")
     totals = [
         ["", _("All lines"), r["status_label"], *(r[m] for m in keys)]
         for r in context["funding"]["totals"]

@@ -694,3 +694,57 @@ def test_the_funding_to_secure_sets_apart_the_accepted_lines_whose_quarter_is_ov
     totals = sheet_rows(client_for(operator).get(reverse("observatory:export"), export))
     totals = totals["Toutes les lignes, par statut"]
     assert totals[-1][1].startswith("Financement OPCO estimé à réserver")
+
+
+def test_a_route_whose_rule_gives_no_amount_is_not_estimated_rather_than_0(
+    submit_companies, settings, client_for, operator
+):
+    """The personal training account is eligible for a certifying action, but its rule
+    gives no amount: its rows say "non chiffré", as the plans do, not "0 €"; the export
+    counts those lines in its last column. (A route with amounts keeps them: the test of
+    the funding to secure at both ends of the cost ranges.)"""
+    from reports.services import import_catalogue
+    from tests.samples import SMALL_CATALOGUE
+
+    import_catalogue(
+        text=SMALL_CATALOGUE.replace("version: 1", "version: 2", 1).replace(
+            "funding: [cpf]\n", "funding: [cpf]\n    certifying: true\n", 1
+        )
+    )
+    settings.BENCHMARK_MIN_COMPANIES = 1
+    submit_companies(2)
+    for item in PlanItem.objects.select_related("plan__catalogue"):  # a line of B-TWO-01 too
+        PlanItem.objects.create(
+            plan=item.plan,
+            company=item.company,
+            action=item.plan.catalogue.actions.get(code="B-TWO-01"),
+            competency_code="B.TWO",
+            competencies=["B.TWO"],
+            priority=3,
+            horizon=PlanItem.Horizon.YEAR1,
+            position=99,
+            people=1,
+        )
+    refresh_observatory()
+    assert not PlanLineFact.objects.filter(action_code="A-ONE-01", uncosted=True).exists()
+    facts = PlanLineFact.objects.filter(action_code="B-TWO-01")
+    assert facts.count() == 2
+    assert all(f.route == "cpf" and f.uncosted and f.funding_max == 0 for f in facts)
+    response = client_for(operator).get(FUNDING)
+    (routes,) = [t for t in response.context["funding"]["tables"] if t["dimension"] == "route"]
+    cpf = [r for r in routes["rows"] if r["key"] == "cpf"]
+    assert cpf
+    assert all(r["not_estimated"] and r["uncosted_lines"] == r["lines"] for r in cpf)
+    page = response.text.replace("&nbsp;", " ")
+    label = "Compte personnel de formation (co-financement)"
+    cells = re.findall(rf'<th scope="row">{re.escape(label)}</th>(.*?)</tr>', page, re.S)
+    assert cells
+    for row in cells:
+        funding = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3]
+        assert funding.startswith("non chiffré<abbr")
+    export = client_for(operator).get(reverse("observatory:export") + "?table=funding&format=xlsx")
+    rows = sheet_rows(export)["Par dispositif de financement"]
+    assert rows[0][-1] == "Lignes au financement non chiffré"
+    cpf_rows = [row for row in rows[1:] if row and row[0] == "cpf"]
+    assert cpf_rows
+    assert all(row[-1] == row[4] > 0 for row in cpf_rows)  # every line of the route
