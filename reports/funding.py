@@ -167,7 +167,6 @@ RULE_OPTIONAL = (
     "min_level",
 )
 ELIGIBILITY_KEYS = ("headcount_in", "idcc_in", "min_hours", "max_hours", "certifying_only")
-OTHERWISE_KEYS = ("text", "source", "uncertain")
 FUNDING_KEYS = (
     "per_hour",
     "share",

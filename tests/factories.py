@@ -74,3 +74,20 @@ def save_answers(diagnostic, user, answers=GAP_ANSWERS) -> None:
             user=user,
             base_version=0,
         )
+
+
+def add_plan_line(plan, action_code: str, competency: str, *, people: int = 1):
+    """A line added to `plan` by hand, last, low priority, in the first 12 months."""
+    from reports.models import PlanItem
+
+    return PlanItem.objects.create(
+        plan=plan,
+        company=plan.company,
+        action=plan.catalogue.actions.get(code=action_code),
+        competency_code=competency,
+        competencies=[competency],
+        priority=3,
+        horizon=PlanItem.Horizon.YEAR1,
+        position=99,
+        people=people,
+    )

@@ -15,8 +15,8 @@ from accounts.models import Company, Region
 from observatory.models import Aggregate, PlanLineFact
 from observatory.services import COLUMNS, aggregate_sql
 from observatory.tasks import refresh_observatory
-from reports.models import PlanItem
-from tests.factories import UserFactory
+from reports.models import ActionPlan, PlanItem
+from tests.factories import UserFactory, add_plan_line
 from tests.observatory.test_exports import sheet_rows
 
 NEEDS = reverse("observatory:needs")
@@ -713,18 +713,8 @@ def test_a_route_whose_rule_gives_no_amount_is_not_estimated_rather_than_0(
     )
     settings.BENCHMARK_MIN_COMPANIES = 1
     submit_companies(2)
-    for item in PlanItem.objects.select_related("plan__catalogue"):  # a line of B-TWO-01 too
-        PlanItem.objects.create(
-            plan=item.plan,
-            company=item.company,
-            action=item.plan.catalogue.actions.get(code="B-TWO-01"),
-            competency_code="B.TWO",
-            competencies=["B.TWO"],
-            priority=3,
-            horizon=PlanItem.Horizon.YEAR1,
-            position=99,
-            people=1,
-        )
+    for plan in ActionPlan.objects.select_related("catalogue", "company"):
+        add_plan_line(plan, "B-TWO-01", "B.TWO")  # its rule gives no amount
     refresh_observatory()
     assert not PlanLineFact.objects.filter(action_code="A-ONE-01", uncosted=True).exists()
     facts = PlanLineFact.objects.filter(action_code="B-TWO-01")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.models import ActionPlan, FundingRules, PlanItem
+from reports.models import ActionPlan, FundingRules
+from tests.factories import add_plan_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,18 +19,7 @@ def large(funding_rules, submitted):
     such a company does not get; the third (B-TWO-01) only by the CPF, for certifying
     training, which it is not."""
     type(submitted).objects.filter(pk=submitted.pk).update(headcount_band="250_499")
-    plan = ActionPlan.objects.get(diagnostic=submitted)
-    PlanItem.objects.create(
-        plan=plan,
-        company=plan.company,
-        action=plan.catalogue.actions.get(code="A-ONE-02"),
-        competency_code="A.ONE",
-        competencies=["A.ONE"],
-        priority=3,
-        horizon=PlanItem.Horizon.YEAR1,
-        position=99,
-        people=2,
-    )
+    add_plan_line(ActionPlan.objects.get(diagnostic=submitted), "A-ONE-02", "A.ONE", people=2)
     submitted.refresh_from_db()
     return submitted
 

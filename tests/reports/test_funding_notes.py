@@ -129,6 +129,8 @@ def test_the_pages_say_what_a_larger_company_may_use_instead_with_its_source(
     assert LEGAL_SOURCE in notes
     if where == "plan":  # and in the details of each line the plan's funds refuse
         assert html.count(OTHERWISE) == 3
+        # after the route's reason and its source, each statement with its own source
+        assert html.count('financer-projets/" rel="noopener noreferrer">source</a>. À partir') == 2
 
 
 def test_a_route_that_funds_the_line_says_nothing_of_what_else_to_use(funding_rules, submitted):
