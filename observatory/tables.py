@@ -405,6 +405,18 @@ def funding_tables(rows: list[dict[str, Any]], labels: Labels) -> dict[str, Any]
         "to_secure_min": sum(t["funding_min"] for t in planned),
         "to_secure": sum(t["funding_max"] for t in planned),
         "to_secure_shown": bool(planned),
+        # Eligible lines whose rule gives no amount, so counted in none of the amounts above
+        # (to price with the OPCO); their routes, as far as the route table shows them.
+        "to_secure_uncosted": sum(t["uncosted_lines"] for t in planned),
+        "uncosted_routes": list(
+            dict.fromkeys(
+                r["label"]
+                for t in tables
+                if t["dimension"] == "route"
+                for r in t["rows"]
+                if r["status"] in ("proposed", "accepted") and r["uncosted_lines"]
+            )
+        ),
         # Part of the amount to secure only when the accepted lines are counted in it.
         "overdue_shown": bool(over) and any(t["status"] == "accepted" for t in planned),
         "overdue_min": sum(r["funding_min"] for r in over),

@@ -142,6 +142,7 @@ def test_the_funding_to_secure_is_given_at_both_ends_of_the_cost_ranges(
     assert not any(re.search(r"(\d[\d ]*)–\1 €|\d–\d", row) for row in rows)
     no_funding = [row for row in rows if re.search(r">0 €</td>", row)]
     assert no_funding  # the lines no route funds: 0 €, not "0–0 €"
+    assert "data-uncosted" not in page  # every eligible line has an amount
     # The charts plot one figure a bar: their title says which end.
     charts = [t["chart"] for t in funding.context["funding"]["tables"] if t["chart"]]
     assert charts
@@ -732,6 +733,14 @@ def test_a_route_whose_rule_gives_no_amount_is_not_estimated_rather_than_0(
     for row in cells:
         funding = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3]
         assert funding.startswith("non chiffré<abbr")
+    # The funding to secure says how many eligible lines it leaves out, and their routes.
+    planned = [t for t in response.context["funding"]["totals"] if t["status"] != "done"]
+    uncosted = sum(t["uncosted_lines"] for t in planned)
+    assert uncosted == PlanLineFact.objects.filter(uncosted=True).count() == 2
+    assert (
+        "Ce montant ne compte pas 2 lignes éligibles dont le dispositif de financement ne "
+        f"donne pas de montant, à confirmer auprès de l’OPCO. Dispositifs : {label}." in page
+    )
     export = client_for(operator).get(reverse("observatory:export") + "?table=funding&format=xlsx")
     rows = sheet_rows(export)["Par dispositif de financement"]
     assert rows[0][-1] == "Lignes au financement non chiffré"
