@@ -551,9 +551,9 @@ def report_context(diagnostic: Diagnostic, language: str, number: int) -> dict[s
 def funding_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Why the lines no route funds get nothing, each reason once: a company of 250
     employees would otherwise read the same sentence in every line's cell. Numbers the
-    distinct (route, reason) pairs in the order of the lines and sets each such line's
-    `funding_note` to its number."""
-    notes: dict[tuple[str, str], dict[str, Any]] = {}
+    distinct (route, reason, what the company may do instead) in the order of the lines and
+    sets each such line's `funding_note` to its number."""
+    notes: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
         best = row["best_route"]
         if best and not best["eligible"]:

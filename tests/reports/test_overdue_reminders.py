@@ -24,6 +24,9 @@ from reports.tasks import (
 )
 from tests.conftest import wait_for
 from tests.factories import MembershipFactory
+from tests.reports.test_request_reminders import (
+    assert_reads_no_yaml_source_and_each_language_once,
+)
 
 TODAY = timezone.localdate
 
@@ -163,13 +166,4 @@ def test_the_worker_sends_the_reminders_of_lines_past_their_quarter(
 
 
 def test_the_reminder_reads_no_yaml_source_and_each_language_once(plan, line, company_a):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    MembershipFactory(company=company_a.company, role=Membership.Role.ADMIN)  # French too
-    with CaptureQueriesContext(connection) as queries:
-        assert remind_overdue_lines(plan.pk) == 2
-    assert not [q["sql"] for q in queries.captured_queries if '."source"' in q["sql"]]
-    assert not [q["sql"] for q in queries.captured_queries if '."results"' in q["sql"]]
-    lines_read = [q for q in queries.captured_queries if 'FROM "reports_planitem"' in q["sql"]]
-    assert len(lines_read) == 2  # the due lines locked, then the plan's lines once
+    assert_reads_no_yaml_source_and_each_language_once(remind_overdue_lines, plan, company_a)

@@ -153,16 +153,22 @@ def test_the_worker_sends_the_request_reminders(live_worker, plan, line, company
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in body
 
 
-def test_the_reminder_reads_no_yaml_source_and_each_language_once(plan, line, company_a):
+def assert_reads_no_yaml_source_and_each_language_once(remind, plan, company) -> None:
+    """`remind(plan.pk)` e-mails an English and a French admin of `company`, reading no
+    document source and no frozen results (the e-mail lists lines, not their reasons), and
+    the plan's lines once for both languages."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    MembershipFactory(company=company_a.company, role=Membership.Role.ADMIN)  # French too
+    MembershipFactory(company=company.company, role=Membership.Role.ADMIN)  # French too
     with CaptureQueriesContext(connection) as queries:
-        assert remind_funding_requests(plan.pk) == 2
+        assert remind(plan.pk) == 2
     assert not [q["sql"] for q in queries.captured_queries if '."source"' in q["sql"]]
-    # Nor the diagnostic's frozen results: the e-mail lists lines, not their reasons.
     assert not [q["sql"] for q in queries.captured_queries if '."results"' in q["sql"]]
     lines_read = [q for q in queries.captured_queries if 'FROM "reports_planitem"' in q["sql"]]
     assert len(lines_read) == 2  # the due lines locked, then the plan's lines once
+
+
+def test_the_reminder_reads_no_yaml_source_and_each_language_once(plan, line, company_a):
+    assert_reads_no_yaml_source_and_each_language_once(remind_funding_requests, plan, company_a)
     assert len({m.body.split("\n\n")[1] for m in mail.outbox}) == 1  # the same lines listed
