@@ -274,7 +274,8 @@ def _funding_sheets(context: dict[str, Any]) -> list[tuple[str, list[list[Any]]]
 def _to_secure_rows(funding: dict[str, Any]) -> list[list[Any]]:
     """The amounts the page gives above its tables, as the totals sheet's last lines, in
     its funding columns: the funding to secure and, of it, what is for accepted lines
-    whose quarter is over."""
+    whose quarter is over; then how many eligible lines it leaves out, their funding not
+    estimated."""
     if not funding["to_secure_shown"]:
         return []
     blank = [""] * 6  # status to the cost (high)
@@ -299,6 +300,11 @@ def _to_secure_rows(funding: dict[str, Any]) -> list[list[Any]]:
                 funding["overdue"],
             )
         )
+    if funding["to_secure_uncosted"]:  # their count in the last column, as in the tables
+        label = _("Not counted in this amount: eligible lines whose funding route gives no amount")
+        if funding["uncosted_routes"]:
+            label += f" ({', '.join(funding['uncosted_routes'])})"
+        rows.append(["", label, *blank, "", "", "", "", funding["to_secure_uncosted"]])
     if funding["to_secure_partial"]:
         rows.append(
             [

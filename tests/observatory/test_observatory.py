@@ -742,7 +742,15 @@ def test_a_route_whose_rule_gives_no_amount_is_not_estimated_rather_than_0(
         f"donne pas de montant, à confirmer auprès de l’OPCO. Dispositifs : {label}." in page
     )
     export = client_for(operator).get(reverse("observatory:export") + "?table=funding&format=xlsx")
-    rows = sheet_rows(export)["Par dispositif de financement"]
+    sheets = sheet_rows(export)
+    # The totals sheet says it too, the count in its column of lines not estimated.
+    left_out = sheets["Toutes les lignes, par statut"][-1]
+    assert left_out[1] == (
+        "Ne sont pas comptées dans ce montant : les lignes éligibles dont le dispositif de "
+        f"financement ne donne pas de montant ({label})"
+    )
+    assert left_out[-1] == 2
+    rows = sheets["Par dispositif de financement"]
     assert rows[0][-1] == "Lignes au financement non chiffré"
     cpf_rows = [row for row in rows[1:] if row and row[0] == "cpf"]
     assert cpf_rows
