@@ -142,6 +142,7 @@ YEAR1_FIELDS = (
     "year1_remaining_min",
     "year1_remaining_max",
     "year1_requests_to_file",
+    "year1_uncosted_lines",
 )
 
 
@@ -150,7 +151,8 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
     (`items`, with their actions), as the plan keeps them for the lists that show many
     plans: the sums of the year-one rows of `plan_rows`, without making the rows, and the
     accepted lines a route may fund whose funding request is still to file (as
-    `funding_requests` counts them). `plan` may be unsaved: only its catalogue, funding
+    `funding_requests` counts them), and the lines whose route is eligible but gives no
+    amount (left out of the funding). `plan` may be unsaved: only its catalogue, funding
     rules, diagnostic and company are read."""
     catalogue = plan.catalogue.spec
     lines = _plan_lines(catalogue, items)
@@ -167,6 +169,8 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
         if funding:
             figures["year1_funding_min"] += funding.funding_min
             figures["year1_funding"] += funding.funding_max
+            if funding.best and not funding.best.costed:  # `costed` is False only if eligible
+                figures["year1_uncosted_lines"] += 1
         figures["year1_remaining_min"] += funding.remaining_min if funding else low
         figures["year1_remaining_max"] += funding.remaining_max if funding else high
     return figures
@@ -288,6 +292,11 @@ def _totals(
             "salary": sum(r["salary"] or 0 for r in group),
             # every line eligible with no amount (a route whose rule gives none): not "0 €"
             "not_estimated": bool(group) and all(r["not_estimated"] for r in group),
+            # the eligible lines the funding leaves out, for lack of an amount, and their routes
+            "uncosted_lines": sum(1 for r in group if r["not_estimated"]),
+            "uncosted_routes": list(
+                dict.fromkeys(r["best_route"]["label"] for r in group if r["not_estimated"])
+            ),
         }
 
     by_route: dict[str, list[dict[str, Any]]] = {}

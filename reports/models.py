@@ -168,6 +168,9 @@ class ActionPlan(models.Model):
     year1_remaining_max = models.PositiveIntegerField(null=True, blank=True)
     # Accepted first-year lines a route may fund with no funding request filed yet.
     year1_requests_to_file = models.PositiveIntegerField(null=True, blank=True)
+    # Counted first-year lines whose route is eligible but gives no amount (CPF, POE, ...):
+    # the funding above leaves them out.
+    year1_uncosted_lines = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

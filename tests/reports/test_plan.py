@@ -453,6 +453,41 @@ def test_a_route_without_an_amount_is_not_shown_as_zero(
     assert by_route[route]["not_estimated"]
 
 
+def test_the_funding_says_which_eligible_lines_it_leaves_out(
+    client_for, company_a, start, en, funding_rules
+):
+    """A line the personal training account may fund counts 0 € in the funding: the plan's
+    costs, the PDF's costs and summary, and the company's home say that the estimated
+    funding leaves it out, and why, rather than showing 0 € alone."""
+    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
+    services.import_catalogue(
+        text=SMALL_CATALOGUE_V2.replace(
+            "funding: [plan_developpement]\n    obligation: true",
+            "funding: [cpf]\n    certifying: true\n    obligation: true",
+        )
+    )
+    diagnostic = submitted_without_duerp(start(questionnaire), company_a.admin)
+    client = client_for(company_a.admin)
+    sentence = (
+        "The estimated funding leaves out 1 eligible line whose funding route gives no "
+        "amount: to be confirmed with your OPCO. Routes: Personal training account "
+        "(co-funding)."
+    )
+    page = client.get(plan_url(diagnostic)).text
+    assert re.findall(r"<p[^>]*data-uncosted>(.*?)</p>", page, re.S) == [sentence]
+    html = render_to_string("reports/pdf.html", report_context(diagnostic, "en", 1))
+    assert re.findall(r"<p[^>]*data-uncosted>(.*?)</p>", html, re.S) == [sentence, sentence]
+    # The first-year figures kept on the plan count it, for the home page.
+    plan = ActionPlan.objects.get(diagnostic=diagnostic)
+    assert plan.year1_uncosted_lines == 1
+    home = client.get(reverse("home")).text
+    (note,) = re.findall(r"<p[^>]*data-uncosted>(.*?)</p>", home, re.S)
+    assert note == sentence.removesuffix(" Routes: Personal training account (co-funding).")
+    # A plan whose lines all have an amount says nothing of the kind.
+    ActionPlan.objects.filter(pk=plan.pk).update(year1_uncosted_lines=0)
+    assert "data-uncosted" not in client.get(reverse("home")).text
+
+
 def test_amounts_under_last_year_s_funding_rules_are_to_be_confirmed(
     client_for, company_a, funding_rules, submitted, en, monkeypatch
 ):

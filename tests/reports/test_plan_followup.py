@@ -144,6 +144,13 @@ def test_refresh_command_fills_the_figures_of_older_plans(plan):
     plan.refresh_from_db()
     assert plan.year1_requests_to_file == 0
     assert "1 plan" in out.getvalue()
+    # Plans kept before the lines whose funding is not estimated were counted.
+    ActionPlan.objects.filter(pk=plan.pk).update(year1_uncosted_lines=None)
+    out = io.StringIO()
+    call_command("refresh_plan_figures", "--missing", stdout=out)
+    plan.refresh_from_db()
+    assert plan.year1_uncosted_lines == 0
+    assert "1 plan" in out.getvalue()
 
 
 def test_a_plan_that_cannot_be_computed_does_not_stop_the_refresh(

@@ -16,10 +16,11 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Compute again the first-year cost, estimated funding, remaining cost and funding "
-        "requests to file that each plan keeps for the advisors' portfolio: once after "
-        "upgrading (plans made before these figures were kept show none, or the upper "
-        "funding only), or to follow dated funding rules. Changes nothing else; running it "
+        "Compute again the first-year cost, estimated funding, remaining cost, funding "
+        "requests to file and lines whose funding is not estimated that each plan keeps "
+        "for the advisors' portfolio and the company's home: once after upgrading (plans "
+        "made before these figures were kept show none, or only some), or to follow dated "
+        "funding rules. Changes nothing else; running it "
         "twice gives the same figures. A plan whose figures cannot be computed is logged "
         "and left as it is: the web tier runs this at start-up, which one plan's data must "
         "not stop."
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 Q(year1_cost_max__isnull=True)
                 | Q(year1_funding_min__isnull=True)
                 | Q(year1_requests_to_file__isnull=True)
+                | Q(year1_uncosted_lines__isnull=True)
             )
         count = failed = 0
         for plan in plans.iterator(chunk_size=200):
