@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from diagnostics import services as diagnostic_services
 from reports import services
 from reports.catalogue import DEFAULT_POLICY
+from reports.models import FundingRules
 from tests.reports.test_planning import SPEC, answers_at
 from tests.samples import SMALL_CATALOGUE_V2, SMALL_V2
 
@@ -81,11 +82,15 @@ def test_profiles_get_plans_an_advisor_would_sign(tmp_path, published, name):
         assert 0 <= line["estimated_funding"] <= line["cost_max"]
         assert (line["funded_by"] is None) == (line["estimated_funding"] == 0)
         assert line["remaining_cost"] == line["cost_max"] - line["estimated_funding"]
+        if line["not_estimated"]:  # eligible with no amount: no funding counted
+            assert line["estimated_funding"] == 0
+            assert any(r["eligible"] for r in line["routes"])
         for route in line["routes"]:
             assert 0 <= route["estimated_funding"] <= line["cost_max"]
             if not route["eligible"]:
                 assert route["estimated_funding"] == 0
                 assert route["reason"]
+    assert plan["totals"]["uncosted_lines"] == sum(line["not_estimated"] for line in lines)
     if levels in (0, 1) and band not in DEFAULT_POLICY.long_headcount_in:
         assert all(line["hours"] <= LONG_HOURS for line in year1)
 
@@ -104,6 +109,24 @@ def test_a_small_company_gets_funding_and_a_large_one_is_told_why_not(tmp_path, 
     assert plan_routes
     assert all(not route["eligible"] for route in plan_routes)
     assert "1 to 49" in plan_routes[0]["reason"]
+
+
+def test_lines_whose_route_gives_no_amount_are_counted_apart(tmp_path, published):
+    """Under rules version 3 FNE-Formation is eligible with no amount: a large company's
+    lines it would fund count 0 € and say so, and the totals count them, as the plan page."""
+    FundingRules.publish(text=(ROOT / "reports/funding/funding-2026-v3.yaml").read_text())
+    plan = simulate(tmp_path, as_yaml(1), headcount="250_499")
+    assert plan["funding_rules"]["version"] == 3
+    uncosted = [line for line in plan["lines"] if line["not_estimated"]]
+    assert uncosted
+    for line in uncosted:
+        assert line["estimated_funding"] == 0
+        eligible = {r["route"] for r in line["routes"] if r["eligible"]}
+        assert eligible
+        assert eligible <= {"fne", "cpf", "poe", "vae", "clea"}
+    assert plan["totals"]["uncosted_lines"] == len(uncosted)
+    year1 = sum(1 for line in uncosted if line["horizon"] == "year1")
+    assert plan["totals"]["by_horizon"]["year1"]["uncosted_lines"] == year1
 
 
 def test_a_company_not_concerned_gets_no_line_for_it(tmp_path, db):

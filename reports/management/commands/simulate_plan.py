@@ -120,6 +120,8 @@ class Command(BaseCommand):
                         funding.best.route if funding and funding.best and funding.funding else None
                     ),
                     "estimated_funding": funding.funding if funding else 0,
+                    # eligible, but its route's rule gives no amount: counted as 0 above
+                    "not_estimated": bool(funding and funding.best and not funding.best.costed),
                     "remaining_cost": funding.remaining_max if funding else cost_max,
                     "compliance": line.compliance,
                 }
@@ -160,6 +162,8 @@ def totals(lines: list[dict[str, Any]]) -> dict[str, Any]:
             "cost_max": sum(line["cost_max"] for line in group),
             "estimated_funding": sum(line["estimated_funding"] for line in group),
             "remaining_cost": sum(line["remaining_cost"] for line in group),
+            # the eligible lines the funding leaves out, as the plan page says
+            "uncosted_lines": sum(1 for line in group if line["not_estimated"]),
         }
 
     by_route: dict[str, list[dict[str, Any]]] = {}
