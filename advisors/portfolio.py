@@ -49,6 +49,7 @@ PLAN_FIGURES = (
     "year1_remaining_min",
     "year1_remaining_max",
     "year1_requests_to_file",
+    "year1_uncosted_lines",
     "validated_at",
     "changed_since_validation_at",
 )
@@ -256,6 +257,7 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
         _("Funding requests to file"),
         _("Review"),
         _("Accepted lines past their quarter"),
+        _("Year-one lines whose funding is not estimated"),
     ]
     for c in rows.iterator(chunk_size=2000):
         yield [
@@ -278,4 +280,5 @@ def export_rows(rows: QuerySet[Company]) -> Iterator[list[Any]]:
             c.year1_requests_to_file,
             str(states[c.state]),
             c.overdue_lines,
+            c.year1_uncosted_lines,
         ]

@@ -102,6 +102,29 @@ def test_row_shows_the_index_its_change_the_plan_figures_and_the_review(
     assert company_a.company.name not in page
 
 
+def test_row_says_which_first_year_lines_its_funding_leaves_out(
+    client_for, advisor, company_a, submitted
+):
+    """A company whose first-year lines include eligible ones with no amount (kept with
+    the plan's figures) reads "excluding 3 lines not estimated" under its funding, and its
+    export counts them in a last column; a company without any says nothing."""
+    client = client_for(advisor)
+    client.cookies["django_language"] = "en"
+    assert "data-uncosted" not in client.get(portfolio_url()).text
+    ActionPlan.objects.filter(diagnostic=submitted).update(year1_uncosted_lines=3)
+    page = client.get(portfolio_url()).text
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if company_a.company.name in r)
+    cost, funding, _remaining = re.findall(r'<td class="text-end">(.*?)</td>', row, re.S)[1:]
+    assert cost.startswith("700")
+    assert funding.endswith(
+        '<br><span class="small" data-uncosted>excluding 3 lines not estimated</span>'
+    )
+    header, *rows = exported(client, reverse("advisors:portfolio_export"))
+    assert header[-1] == "Year-one lines whose funding is not estimated"
+    row = next(r for r in rows if r[0] == company_a.company.name)
+    assert row[-1] == "3"
+
+
 def test_change_since_the_previous_diagnostic(client_for, advisor, company_a, submitted, start):
     from diagnostics.models import Diagnostic
 
