@@ -419,11 +419,9 @@ def test_a_fixed_unit_price_is_written_once(client_for, company_a, start, en):
     assert "400 – 400" not in line
 
 
-def test_a_route_without_an_amount_is_not_shown_as_zero(
-    client_for, company_a, start, en, funding_rules
-):
-    """The personal training account is eligible for a certifying action, but its rule
-    gives no amount: the plan says "not estimated", not "0 €"."""
+def submitted_with_a_cpf_line(start, user):
+    """A diagnostic submitted with its one plan line funded by the personal training account
+    alone: eligible (a certifying action), with no amount in the rules."""
     questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
     services.import_catalogue(
         text=SMALL_CATALOGUE_V2.replace(
@@ -431,7 +429,15 @@ def test_a_route_without_an_amount_is_not_shown_as_zero(
             "funding: [cpf]\n    certifying: true\n    obligation: true",
         )
     )
-    diagnostic = submitted_without_duerp(start(questionnaire), company_a.admin)
+    return submitted_without_duerp(start(questionnaire), user)
+
+
+def test_a_route_without_an_amount_is_not_shown_as_zero(
+    client_for, company_a, start, en, funding_rules
+):
+    """The personal training account is eligible for a certifying action, but its rule
+    gives no amount: the plan says "not estimated", not "0 €"."""
+    diagnostic = submitted_with_a_cpf_line(start, company_a.admin)
     page = client_for(company_a.admin).get(plan_url(diagnostic)).text
     line = next(
         row for row in re.findall(r'id="line-[^"]+".*?</tr>', page, re.S) if "C-SAFE-01" in row
@@ -459,14 +465,7 @@ def test_the_funding_says_which_eligible_lines_it_leaves_out(
     """A line the personal training account may fund counts 0 € in the funding: the plan's
     costs, the PDF's costs and summary, and the company's home say that the estimated
     funding leaves it out, and why, rather than showing 0 € alone."""
-    questionnaire, _ = diagnostic_services.import_questionnaire(text=SMALL_V2)
-    services.import_catalogue(
-        text=SMALL_CATALOGUE_V2.replace(
-            "funding: [plan_developpement]\n    obligation: true",
-            "funding: [cpf]\n    certifying: true\n    obligation: true",
-        )
-    )
-    diagnostic = submitted_without_duerp(start(questionnaire), company_a.admin)
+    diagnostic = submitted_with_a_cpf_line(start, company_a.admin)
     client = client_for(company_a.admin)
     sentence = (
         "The estimated funding leaves out 1 eligible line whose funding route gives no "

@@ -123,34 +123,24 @@ def test_refresh_command_fills_the_figures_of_older_plans(plan):
 
     from django.core.management import call_command
 
-    ActionPlan.objects.filter(pk=plan.pk).update(year1_cost_min=None, year1_cost_max=None)
-    out = io.StringIO()
-    call_command("refresh_plan_figures", "--missing", stdout=out)
-    plan.refresh_from_db()
-    assert (plan.year1_cost_min, plan.year1_cost_max) == (700, 1100)
-    assert "1 plan" in out.getvalue()
+    def refreshed_without(*fields: str) -> ActionPlan:
+        """The plan after `refresh_plan_figures --missing`, those figures being missing."""
+        ActionPlan.objects.filter(pk=plan.pk).update(**dict.fromkeys(fields))
+        out = io.StringIO()
+        call_command("refresh_plan_figures", "--missing", stdout=out)
+        assert "1 plan" in out.getvalue()
+        return ActionPlan.objects.get(pk=plan.pk)
+
+    refreshed = refreshed_without("year1_cost_min", "year1_cost_max")
+    assert (refreshed.year1_cost_min, refreshed.year1_cost_max) == (700, 1100)
     # Plans kept before the low end of the funding was: their other figures are there.
-    ActionPlan.objects.filter(pk=plan.pk).update(year1_funding_min=None)
-    out = io.StringIO()
-    call_command("refresh_plan_figures", "--missing", stdout=out)
-    plan.refresh_from_db()
-    assert plan.year1_funding_min is not None
-    assert plan.year1_remaining_min == plan.year1_cost_min - plan.year1_funding_min
-    assert "1 plan" in out.getvalue()
-    # Plans kept before the funding requests were counted.
-    ActionPlan.objects.filter(pk=plan.pk).update(year1_requests_to_file=None)
-    out = io.StringIO()
-    call_command("refresh_plan_figures", "--missing", stdout=out)
-    plan.refresh_from_db()
-    assert plan.year1_requests_to_file == 0
-    assert "1 plan" in out.getvalue()
-    # Plans kept before the lines whose funding is not estimated were counted.
-    ActionPlan.objects.filter(pk=plan.pk).update(year1_uncosted_lines=None)
-    out = io.StringIO()
-    call_command("refresh_plan_figures", "--missing", stdout=out)
-    plan.refresh_from_db()
-    assert plan.year1_uncosted_lines == 0
-    assert "1 plan" in out.getvalue()
+    refreshed = refreshed_without("year1_funding_min")
+    assert refreshed.year1_funding_min is not None
+    assert refreshed.year1_remaining_min == refreshed.year1_cost_min - refreshed.year1_funding_min
+    # Plans kept before the funding requests, then the lines whose funding is not
+    # estimated, were counted.
+    assert refreshed_without("year1_requests_to_file").year1_requests_to_file == 0
+    assert refreshed_without("year1_uncosted_lines").year1_uncosted_lines == 0
 
 
 def test_a_plan_that_cannot_be_computed_does_not_stop_the_refresh(

@@ -17,13 +17,12 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Compute again the first-year cost, estimated funding, remaining cost, funding "
-        "requests to file and lines whose funding is not estimated that each plan keeps "
-        "for the advisors' portfolio and the company's home: once after upgrading (plans "
-        "made before these figures were kept show none, or only some), or to follow dated "
-        "funding rules. Changes nothing else; running it "
-        "twice gives the same figures. A plan whose figures cannot be computed is logged "
-        "and left as it is: the web tier runs this at start-up, which one plan's data must "
-        "not stop."
+        "requests to file and lines whose funding is not estimated that each plan keeps for "
+        "the advisors' portfolio and the company's home: once after upgrading (plans made "
+        "before these figures were kept show none, or only some), or to follow dated funding "
+        "rules. Changes nothing else; running it twice gives the same figures. A plan whose "
+        "figures cannot be computed is logged and left as it is: the web tier runs this at "
+        "start-up, which one plan's data must not stop."
     )
 
     def add_arguments(self, parser: Any) -> None:
