@@ -302,7 +302,7 @@ def _facts(plan: ActionPlan, items: list[dict[str, Any]], on: date) -> list[dict
                 "funding_max": funding.funding_max if funding else 0,
                 "remaining_min": funding.remaining_min if funding else cost_min,
                 "remaining_max": funding.remaining_max if funding else cost_max,
-                "uncosted": best is not None and not best.costed,
+                "uncosted": bool(funding and funding.uncosted),
             }
         )
     return facts

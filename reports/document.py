@@ -103,7 +103,7 @@ def plan_rows(
                 "estimated_funding": funding.funding if funding else None,
                 # The best route is eligible but its rule gives no amount: "not estimated",
                 # not "0 €" (the figures count it as 0).
-                "not_estimated": bool(funding and funding.best and not funding.best.costed),
+                "not_estimated": bool(funding and funding.uncosted),
                 "funding_min": funding.funding_min if funding else None,
                 "remaining_min": funding.remaining_min if funding else cost_min,
                 "remaining_max": funding.remaining_max if funding else cost_max,
@@ -169,8 +169,7 @@ def year1_figures(plan: ActionPlan, items: Sequence[PlanItem]) -> dict[str, int]
         if funding:
             figures["year1_funding_min"] += funding.funding_min
             figures["year1_funding"] += funding.funding_max
-            if funding.best and not funding.best.costed:  # `costed` is False only if eligible
-                figures["year1_uncosted_lines"] += 1
+            figures["year1_uncosted_lines"] += int(funding.uncosted)
         figures["year1_remaining_min"] += funding.remaining_min if funding else low
         figures["year1_remaining_max"] += funding.remaining_max if funding else high
     return figures
@@ -279,6 +278,7 @@ def _totals(
     counted = [row for row in rows if row["status_code"] in COUNTED_STATUSES]
 
     def total(group: list[dict[str, Any]], label: str) -> dict[str, Any]:
+        uncosted = [r for r in group if r["not_estimated"]]
         return {
             "label": label,
             "lines": len(group),
@@ -290,13 +290,11 @@ def _totals(
             "remaining_min": sum(r["remaining_min"] for r in group),
             "remaining_max": sum(r["remaining_max"] for r in group),
             "salary": sum(r["salary"] or 0 for r in group),
-            # every line eligible with no amount (a route whose rule gives none): not "0 €"
-            "not_estimated": bool(group) and all(r["not_estimated"] for r in group),
             # the eligible lines the funding leaves out, for lack of an amount, and their routes
-            "uncosted_lines": sum(1 for r in group if r["not_estimated"]),
-            "uncosted_routes": list(
-                dict.fromkeys(r["best_route"]["label"] for r in group if r["not_estimated"])
-            ),
+            "uncosted_lines": len(uncosted),
+            "uncosted_routes": list(dict.fromkeys(r["best_route"]["label"] for r in uncosted)),
+            # every line eligible with no amount (a route whose rule gives none): not "0 €"
+            "not_estimated": bool(group) and len(uncosted) == len(group),
         }
 
     by_route: dict[str, list[dict[str, Any]]] = {}

@@ -847,6 +847,12 @@ class LineFunding:
     def funding(self) -> int:
         return self.funding_max
 
+    @property
+    def uncosted(self) -> bool:
+        """Eligible under its best route, whose rule gives no amount: the funding counted is
+        0, and every figure says the line is left out rather than showing "0 €"."""
+        return self.best is not None and not self.best.costed  # `costed`: False only if eligible
+
 
 def fund_plan(
     rules: FundingRulesDef,

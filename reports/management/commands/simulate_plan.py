@@ -121,7 +121,7 @@ class Command(BaseCommand):
                     ),
                     "estimated_funding": funding.funding if funding else 0,
                     # eligible, but its route's rule gives no amount: counted as 0 above
-                    "not_estimated": bool(funding and funding.best and not funding.best.costed),
+                    "not_estimated": bool(funding and funding.uncosted),
                     "remaining_cost": funding.remaining_max if funding else cost_max,
                     "compliance": line.compliance,
                 }
