@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from audit.models import Entry
@@ -73,7 +73,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Register a company; a new user (or the logged-in one) becomes its first admin."""
     existing_user = request.user if request.user.is_authenticated else None
@@ -121,7 +121,7 @@ def switch_company(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
@@ -135,7 +135,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @access.company_member_required(admin=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def company_profile(request: HttpRequest) -> HttpResponse:
     company = request.membership.company
     form = CompanyProfileForm(request.POST or None, instance=company)
@@ -149,7 +149,7 @@ def company_profile(request: HttpRequest) -> HttpResponse:
 
 
 @access.company_member_required
-@require_http_methods(["GET"])
+@require_safe
 def members(request: HttpRequest) -> HttpResponse:
     return _render_members(request, InviteForm())
 
@@ -221,12 +221,12 @@ def change_role(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @access.company_member_required(admin=True, lookup=access.get_company_membership)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_member(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Remove someone from the company, from a page that says who and what it does: a post
     without that page's `confirm` leads to it and removes no one."""
     target = access.get_company_membership(request.membership, public_id)
-    if request.method == "GET" or request.POST.get("confirm") != "1":
+    if request.method != "POST" or request.POST.get("confirm") != "1":
         return render(
             request,
             "accounts/remove_member.html",
@@ -252,7 +252,7 @@ def remove_member(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("accounts:members")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Accept an invitation: join with the logged-in account or create one."""
     found = services.find_invitation(token)
@@ -326,7 +326,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 @access.company_member_required(admin=True)
-@require_http_methods(["GET"])
+@require_safe
 def company_log(request: HttpRequest) -> HttpResponse:
     """The company's audit log, for its administrators: newest first, filtered, paginated."""
     form = LogFilterForm(request.GET or None)
@@ -357,7 +357,7 @@ def company_log(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt  # the signed token is the credential; mail clients post it without cookies
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reminders_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Stop the reminders (re-assessment, funding requests) from the link of an e-mail,
     without logging in.

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts.access import advisor_required, get_portfolio_company
@@ -50,7 +50,7 @@ PAGE_SIZE = 50
 
 
 @advisor_required
-@require_http_methods(["GET"])
+@require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
@@ -74,7 +74,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 @advisor_required
-@require_http_methods(["GET"])
+@require_safe
 def portfolio_export(request: HttpRequest) -> HttpResponse:
     """The portfolio as the page lists it, with its filters and order but every page of
     it, as CSV or XLSX."""
@@ -102,14 +102,14 @@ def _invalid_filters(request: HttpRequest, form: Any) -> HttpResponse:
 
 
 @advisor_required
-@require_http_methods(["GET"])
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "advisors/queue.html", {"page": page})
 
 
 @advisor_required
-@require_http_methods(["GET"])
+@require_safe
 def company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The company's profile, members and history: every diagnostic, each domain's
     evolution, and what was planned against what was done."""
@@ -128,7 +128,7 @@ def company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @advisor_required
-@require_http_methods(["GET"])
+@require_safe
 def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     diagnostic = get_portfolio_diagnostic(request.user, public_id)
     if diagnostic.is_draft:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .models import Entry
 
 
-def record(action: str, **kwargs: Any) -> Entry:
+def record(action: str, **kwargs: Any) -> Entry | None:
     """Append an entry; see audit.services.record for the arguments."""
     from .services import record as _record
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from axes.helpers import get_client_ip_address
 
-from .models import Entry
+from .models import Action, Entry
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
+
+
+# Actions that say someone read something (a page, a file, a table). A HEAD request (a link
+# checker's, a monitor's) gets the headers alone: it read nothing, so nothing is recorded.
+READS = frozenset(
+    {Action.ADVISOR_VIEW, Action.REPORT_DOWNLOADED, Action.TABLE_EXPORTED, Action.DATA_EXPORTED}
+)
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -33,10 +40,12 @@ def record(
     target: object = "",
     detail: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
-) -> Entry:
+) -> Entry | None:
     """Append an entry. `detail` holds identifiers and codes only: never a password, a
-    token or an answer's text."""
+    token or an answer's text. Nothing is appended for a read asked with HEAD (READS)."""
     request = request or current_request.get()
+    if request is not None and request.method == "HEAD" and action in READS:
+        return None
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

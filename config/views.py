@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe
 
 from accounts.access import current_membership
 from accounts.i18n import current_language
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
-@require_http_methods(["GET"])
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
@@ -32,14 +32,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", home_context(membership, request.user, current_language()))
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness probe, and the minimal view that benchmarks compare against."""
     return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def readyz(request: HttpRequest) -> HttpResponse:
     """Readiness probe: 200 when PostgreSQL, the broker and the media storage answer, else
     503 naming the one that failed. Touches neither the session nor the user."""

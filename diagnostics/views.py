@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import company_member_required, current_membership
 from accounts.i18n import current_language
@@ -47,7 +47,7 @@ def _list_context(request: HttpRequest, form: StartDiagnosticForm | None) -> dic
 
 
 @company_member_required
-@require_http_methods(["GET"])
+@require_safe
 def diagnostic_list(request: HttpRequest) -> HttpResponse:
     company_id = request.membership.company_id
     form = StartDiagnosticForm(company_id=company_id) if request.membership.is_admin else None
@@ -82,7 +82,7 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
 
 
 @company_member_required
-@require_http_methods(["GET"])
+@require_safe
 def overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     diagnostic = get_company_diagnostic(request.membership, public_id, with_answers_of=request.user)
     if not diagnostic.is_draft:
@@ -93,7 +93,7 @@ def overview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @keeps_unsaved_post
 @company_member_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def domain_page(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpResponse:
     """One page per domain. Works without JavaScript; autosave.js saves each answer as given."""
     if request.method == "POST":
@@ -180,7 +180,7 @@ def _to_results(
 
 
 @company_member_required(admin=True, lookup=get_company_diagnostic)
-@require_http_methods(["GET"])
+@require_safe
 def confirm_submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Before submitting: what submitting does, who has answered what, and what is still
     unanswered. Works without JavaScript; its form posts to `reports:submit`, which freezes
@@ -249,7 +249,7 @@ def autosave(request: HttpRequest, public_id: uuid.UUID, code: str) -> HttpRespo
     return JsonResponse(payload)
 
 
-@require_http_methods(["GET"])
+@require_safe
 def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe
 
 from .identity import identity
 
@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 
-@require_http_methods(["GET"])
+@require_safe
 def legal_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "legal/legal_notice.html", {"site": identity()})
 
 
-@require_http_methods(["GET"])
+@require_safe
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     context = {
         "site": identity(),
@@ -44,7 +44,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "legal/privacy_notice.html", context)
 
 
-@require_http_methods(["GET"])
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     site = identity()
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 import audit
 from accounts.access import advisor_required, get_portfolio_company
@@ -68,7 +68,7 @@ def _context(request: HttpRequest) -> dict[str, Any] | HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def needs(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if not isinstance(context, dict):
@@ -77,7 +77,7 @@ def needs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def funding(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if not isinstance(context, dict):
@@ -88,7 +88,7 @@ def funding(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_tables(request: HttpRequest) -> HttpResponse:
     tables.check_access(request.user)
     form = TableExportForm(request.GET)
@@ -319,7 +319,7 @@ def _to_secure_rows(funding: dict[str, Any]) -> list[list[Any]]:
 
 
 @advisor_required
-@require_GET
+@require_safe
 def export_company(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     company = get_portfolio_company(request.user, public_id)
     form = ExportForm(request.GET)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.models import Report
 
@@ -35,7 +35,7 @@ def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 @staff_only
-@require_http_methods(["GET"])
+@require_safe
 def pipeline(request: HttpRequest) -> HttpResponse:
     return render(request, "operations/pipeline.html", {"pipeline": pipeline_state()})
 

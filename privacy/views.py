@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import SESSION_COMPANY_KEY, company_member_required
 from accounts.services import AccountError
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def my_data(request: HttpRequest) -> HttpResponse:
     """The person's personal data, as a JSON file."""
     data = services.export_personal_data(user=request.user)
@@ -39,7 +39,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     status = 200
@@ -58,7 +58,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 
 @company_member_required(admin=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def close_company(request: HttpRequest) -> HttpResponse:
     company = request.membership.company
     form = CloseCompanyForm(request.POST or None, company=company)

@@ -422,7 +422,7 @@ def _touch(plan: ActionPlan, *, content: bool) -> None:
     plan.refresh_from_db()
     if content and plan.changed_since_validation_at == now:  # the first change since
         entry = audit.record(Action.PLAN_CHANGED, company=plan.company_id, target=plan.public_id)
-        if entry.actor_id is not None:
+        if entry is not None and entry.actor_id is not None:
             ActionPlan.objects.filter(pk=plan.pk).update(changed_since_validation_by=entry.actor_id)
             plan.changed_since_validation_by_id = entry.actor_id
         transaction.on_commit(partial(enqueue_change_notice, plan.pk))

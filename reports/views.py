@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts.access import company_member_required
@@ -56,7 +56,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The action plan: company admins edit the items, following advisors comment and validate."""
     diagnostic = get_visible_diagnostic(request.user, public_id)
@@ -134,7 +134,7 @@ def plan_funding_rules(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
 
 
 @login_required
-@require_GET
+@require_safe
 def export_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The plan as a spreadsheet (CSV or XLSX), for whoever may read the plan."""
     form = ExportForm(request.GET)
@@ -260,7 +260,7 @@ def request_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Status of a PDF: refreshes itself (no JavaScript) until it is ready or failed."""
     current = get_visible_report(request.user, public_id)
@@ -294,7 +294,7 @@ def _outdated(latest_ready: Report | None, versions: list[Report]) -> bool:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     current = get_visible_report(request.user, public_id)
     if not current.is_ready or not current.file:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership
@@ -287,3 +290,62 @@ def test_portfolio_query_count_does_not_grow_with_companies(
     with django_assert_max_num_queries(7):  # the session read included
         response = client.get(reverse("advisors:portfolio"))
     assert response.text.count("/advisor/companies/") == 16
+
+
+# Sample values for the identifiers that are not company objects (answering 404 is enough:
+# HEAD must answer it too).
+OTHER_IDENTIFIERS = {
+    "public_id": uuid.UUID(int=1),
+    "token": "not-a-token",
+    "uidb64": "MQ",
+    "code": "A",
+}
+
+
+def _visitors(company):
+    """Who may open every page between them: nobody logged in, the company's admin who is
+    also its advisor, an operator admin."""
+    company.company.advisors.add(company.admin)
+    company.admin.is_advisor = True
+    company.admin.save()
+    visitors = {"anonymous": Client(), "admin and advisor": Client(), "operator": Client()}
+    visitors["admin and advisor"].force_login(company.admin)
+    visitors["operator"].force_login(UserFactory(is_staff=True, is_superuser=True))
+    return visitors
+
+
+def test_every_page_answers_head_as_it_answers_get(company_a):
+    """Uptime monitors and link checkers ask with HEAD (RFC 9110: a server that answers GET
+    answers HEAD): the same status, type and redirect as GET, on every route, for everyone
+    (the server sends no body)."""
+    objects = foreign_objects(company_a)  # the visitors' own objects here
+    assert default_storage.save("reports/x.pdf", ContentFile(b"%PDF-1.7")) == "reports/x.pdf"
+    visitors = _visitors(company_a)
+    answered = set()
+    for name, pattern in _routes():
+        kwargs = objects[name][0] if name in objects else {}
+        for converter in pattern.pattern.converters:
+            kwargs.setdefault(converter, OTHER_IDENTIFIERS[converter])
+        url = reverse(name, kwargs=kwargs)
+        for who, client in visitors.items():
+            get = client.get(url)
+            head = client.head(url)
+            assert head.status_code == get.status_code, (name, who)
+            assert head.get("Content-Type") == get.get("Content-Type"), (name, who)
+            assert head.get("Location") == get.get("Location"), (name, who)
+            if get.status_code == 200:
+                answered.add(name)
+    assert {
+        "home",
+        "accounts:login",
+        "accounts:signup",
+        "accounts:members",
+        "diagnostics:list",
+        "diagnostics:overview",
+        "reports:download",
+        "advisors:portfolio",
+        "advisors:company",
+        "observatory:needs",
+        "operations:pipeline",
+        "legal:privacy",
+    } <= answered

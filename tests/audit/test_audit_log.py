@@ -136,6 +136,44 @@ def test_report_request_download_advisor_view_and_validation_are_recorded(
     assert_no_secret("Texte de l’avis")
 
 
+@pytest.mark.quality("G3")
+def test_a_head_request_records_no_read_but_records_a_denial(
+    client_for, company_a, advisor, submitted, outsider
+):
+    """A link checker's HEAD gets the headers alone: no view, download or export is
+    recorded; a HEAD on another company's object is still an access denial."""
+    report = Report.objects.create(
+        company=company_a.company, diagnostic=submitted, number=1, source_fingerprint="x"
+    )
+    report.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    Report.objects.filter(pk=report.pk).update(status="ready", file=report.file.name)
+    reads = [
+        reverse("reports:download", args=[report.public_id]),
+        reverse("advisors:company", args=[company_a.company.public_id]),
+        reverse("diagnostics:results", args=[submitted.public_id]),
+        reverse("advisors:portfolio_export") + "?format=csv",
+        reverse("observatory:company_export", args=[company_a.company.public_id]),
+    ]
+    client = client_for(advisor)
+    for url in reads:
+        assert client.head(url).status_code == 200, url
+    assert actions() == []
+    for url in reads:
+        client.get(url)
+    assert actions() == [
+        "report_downloaded",
+        "advisor_view",
+        "advisor_view",
+        "table_exported",
+        "advisor_view",
+        "table_exported",
+    ]
+
+    assert client_for(outsider).head(reads[0]).status_code == 404
+    denial = Entry.objects.get(action=Action.ACCESS_DENIED)
+    assert denial.detail == {"status": 404, "object": str(report.public_id), "method": "HEAD"}
+
+
 def test_members_looking_at_their_own_results_leave_no_advisor_trace(
     client_for, company_a, submitted
 ):
