@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -26,6 +27,8 @@ from .document import domain_comments, funding_notes, funding_rules_message, pla
 from .forms import PlanItemForm, PlanSettingsForm, posted_lines
 from .models import ActionPlan, PlanItem, Report
 from .sheets import plan_sheets
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import uuid
@@ -295,14 +298,36 @@ def _outdated(latest_ready: Report | None, versions: list[Report]) -> bool:
 
 @login_required
 @require_safe
-def download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
+def download(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     current = get_visible_report(request.user, public_id)
     if not current.is_ready or not current.file:
         raise Http404
+    try:
+        pdf = current.file.open("rb")
+    except FileNotFoundError:  # lost from the storage: the row says ready
+        logger.error("The PDF of report %s is missing: %s", current.public_id, current.file.name)
+        return _unavailable(request, current, missing=True)
+    except OSError:  # the storage does not answer (a network disk, a bucket)
+        logger.warning("The PDF of report %s cannot be read", current.public_id, exc_info=True)
+        return _unavailable(request, current, missing=False)
     audit.record(Action.REPORT_DOWNLOADED, company=current.company_id, target=current.public_id)
     return FileResponse(
-        current.file.open("rb"),
+        pdf,
         as_attachment=True,
         filename=f"plan-actions-{current.company.siret}-v{current.number}.pdf",
         content_type="application/pdf",
     )
+
+
+def _unavailable(request: HttpRequest, report: Report, *, missing: bool) -> HttpResponse:
+    """A page instead of the file: 404 for a file the storage has lost (a new version can
+    be made at once), 503 for a storage that does not answer (try again)."""
+    response = render(
+        request,
+        "reports/download_unavailable.html",
+        {"report": report, "missing": missing},
+        status=404 if missing else 503,
+    )
+    if not missing:
+        response["Retry-After"] = "120"
+    return response
