@@ -1,12 +1,16 @@
-"""Downloading a PDF whose file the storage has lost, or cannot read at the moment."""
+"""Downloading a PDF whose file the storage has lost, or cannot read at the moment, and
+finding such files."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from audit.models import Action, Entry
@@ -75,3 +79,34 @@ def test_a_storage_that_does_not_answer_asks_to_try_again(
     assert [r.levelno for r in ours] == [logging.WARNING]  # Django logs the 503 itself
     assert not Entry.objects.filter(action=Action.REPORT_DOWNLOADED).exists()
     assert Report.objects.get(pk=ready.pk).is_ready  # nothing changed
+
+
+def test_check_report_files_lists_the_lost_files_and_fails(company_a, ready):
+    kept = Report.objects.create(
+        company=company_a.company, diagnostic=ready.diagnostic, number=2, source_fingerprint="x"
+    )
+    kept.file.save("plan-2.pdf", ContentFile(b"%PDF-1.7 two"), save=False)
+    Report.objects.filter(pk=kept.pk).update(status="ready", file=kept.file.name)
+    out = io.StringIO()
+    call_command("check_report_files", stdout=out)
+    assert out.getvalue().splitlines() == ["2 PDF file(s) checked, 0 missing."]
+
+    default_storage.delete(ready.file.name)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 PDF file"):
+        call_command("check_report_files", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"{company_a.company.name} (SIRET {company_a.company.siret}), diagnostic "
+        f"{ready.diagnostic.public_id}, version 1: {ready.file.name} is missing",
+        "2 PDF file(s) checked, 1 missing.",
+    ]
+    assert Report.objects.get(pk=ready.pk).is_ready  # nothing changed
+
+
+def test_check_report_files_says_when_the_storage_does_not_answer(ready, monkeypatch):
+    def refuse(storage, name):
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    monkeypatch.setattr(FileSystemStorage, "exists", refuse)
+    with pytest.raises(CommandError, match="The media storage does not answer"):
+        call_command("check_report_files", stdout=io.StringIO())
