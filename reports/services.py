@@ -537,12 +537,28 @@ def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Repo
     """Save a report request and enqueue its rendering once the transaction commits.
 
     If the broker is down, the request stays pending and the sweeper enqueues it later.
+    If the same PDF (the same results, plan and language) is already waiting or being
+    made, that version is returned and no other is made: a second click, a colleague's
+    request or a form sent again does not make a duplicate.
     """
     with transaction.atomic():
         locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
         if locked.is_draft:
             raise PlanError(_("A report is made once the diagnostic is submitted."))
         plan_for(locked)
+        source = fingerprint(locked, language)
+        in_progress = (
+            Report.objects.filter(
+                diagnostic=locked,
+                language=language,
+                source_fingerprint=source,
+                status__in=(Report.Status.PENDING, Report.Status.RUNNING),
+            )
+            .order_by("-number")
+            .first()
+        )
+        if in_progress is not None:
+            return in_progress
         last = Report.objects.filter(diagnostic=locked).aggregate(n=Max("number"))["n"] or 0
         report = Report.objects.create(
             company_id=locked.company_id,
@@ -550,7 +566,7 @@ def request_report(*, diagnostic: Diagnostic, user: User, language: str) -> Repo
             number=last + 1,
             language=language,
             requested_by=user,
-            source_fingerprint=fingerprint(locked, language),
+            source_fingerprint=source,
         )
         audit.record(
             Action.REPORT_REQUESTED, actor=user, company=report.company_id, target=report.public_id

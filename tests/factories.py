@@ -10,6 +10,7 @@ from accounts.models import Company, HeadcountBand, Membership, Region, User
 from accounts.validators import luhn_ok
 from diagnostics import services as diagnostic_services
 from diagnostics.scoring import AnswerValue
+from reports.models import Report
 
 _siret_seq = itertools.count(1)
 
@@ -57,6 +58,19 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     role = Membership.Role.MEMBER
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A version of a diagnostic's PDF, waiting unless told otherwise; nothing is enqueued
+    (services.request_report makes one version of a PDF at a time)."""
+
+    class Meta:
+        model = Report
+
+    company = factory.LazyAttribute(lambda report: report.diagnostic.company)
+    number = factory.Sequence(lambda n: n + 1)
+    language = "fr"
+    source_fingerprint = "test"
 
 
 # Answers to the small questionnaire (tests/samples.py) that leave a gap on both competencies.

@@ -12,11 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
 from reports.models import Report
 from reports.tasks import sweep_reports
 from tests.conftest import start_worker, stop_worker, wait_for
-from tests.factories import UserFactory
+from tests.factories import ReportFactory, UserFactory
 
 PAGE = "/operator/pipeline/"
 
@@ -43,10 +42,7 @@ def operator(db):
 def reports(company_a, submitted, purge):
     """One report in each state, with ages and attempts."""
     now = timezone.now()
-    made = [
-        services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
-        for _ in range(4)
-    ]
+    made = [ReportFactory(diagnostic=submitted, requested_by=company_a.admin) for _ in range(4)]
     pending, running, failed, old_failure = made
     Report.objects.filter(pk=pending.pk).update(created_at=now - timedelta(hours=2))
     Report.objects.filter(pk=running.pk).update(

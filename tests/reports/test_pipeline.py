@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
+from audit.models import Action, Entry
 from diagnostics.models import Diagnostic
 from reports import services
 from reports.models import Report
@@ -137,6 +138,38 @@ def test_rolled_back_request_enqueues_nothing(company_a, submitted, purge):
     assert queue_length() == 0
     services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
     assert queue_length() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asking_again_while_the_same_pdf_is_made_leads_to_it(
+    company_a, submitted, purge, client_for
+):
+    """A second click, a colleague's request or a form sent again while the same PDF waits
+    or is being made: no second version, one task, one request in the audit log."""
+    url = reverse("reports:request", args=[submitted.public_id])
+    first = client_for(company_a.member).post(url)
+    report = Report.objects.get()
+    second = client_for(company_a.admin).post(url)
+    assert first["Location"] == second["Location"]
+    assert first["Location"] == reverse("reports:report", args=[report.public_id])
+    assert Report.objects.count() == 1
+    assert queue_length() == 1
+    assert Entry.objects.filter(action=Action.REPORT_REQUESTED).count() == 1
+
+    def ask(language="fr"):
+        return services.request_report(
+            diagnostic=submitted, user=company_a.admin, language=language
+        )
+
+    assert ask("en").number == 2  # another language: another PDF
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING)
+    assert ask() == report
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.READY)
+    again = ask()  # once made, asking again makes a new version
+    assert again.number == 3
+    Report.objects.filter(pk=again.pk).update(source_fingerprint="0" * 64)  # plan changed
+    assert ask().number == 4
+    assert queue_length() == 4
 
 
 @pytest.mark.live_worker

@@ -584,6 +584,7 @@ def test_the_migration_keeps_up_to_date_pdfs_up_to_date(company_a, funding_rules
     before, after = migration._fingerprints(apps, submitted, "fr")
     assert after == services.fingerprint(submitted, "fr") != before
     current = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
+    Report.objects.filter(pk=current.pk).update(status=Report.Status.READY)  # then a new one
     stale = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
     Report.objects.filter(pk=current.pk).update(source_fingerprint=before)
     Report.objects.filter(pk=stale.pk).update(source_fingerprint="0" * 64)

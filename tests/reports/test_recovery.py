@@ -19,6 +19,7 @@ from reports.models import Report
 from reports.recovery import reclaim_orphans, renderer_is_gone
 from reports.tasks import _lease
 from tests.conftest import start_worker, stop_worker, wait_for
+from tests.factories import ReportFactory
 
 HOST = socket.gethostname()
 
@@ -80,14 +81,14 @@ def test_renderers_of_other_hosts_are_never_judged():
 @pytest.mark.django_db(transaction=True)
 def test_reclaim_requeues_orphans_only(company_a, submitted, purge):
     def running(claimed_by, attempts=1):
-        report = services.request_report(diagnostic=submitted, user=company_a.admin, language="fr")
-        Report.objects.filter(pk=report.pk).update(
+        return ReportFactory(
+            diagnostic=submitted,
+            requested_by=company_a.admin,
             status=Report.Status.RUNNING,
             claimed_by=claimed_by,
             started_at=timezone.now(),
             attempts=attempts,
         )
-        return report
 
     orphan = running(f"{HOST}:{dead_pid()}")
     exhausted = running(f"{HOST}:{dead_pid()}", attempts=settings.REPORT_MAX_ATTEMPTS)
