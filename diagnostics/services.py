@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Membership, User
+from accounts.models import Company, Membership, User
 from accounts.rows import bulk_insert
 from documents.services import publish_version
 
@@ -24,6 +24,7 @@ from .models import Answer, Diagnostic, Question, Questionnaire, Score, question
 from .scoring import AnswerValue, Results, consolidate, is_answered, score, visible_questions
 
 if TYPE_CHECKING:
+    import uuid
     from datetime import datetime
 
     from .definition import Domain
@@ -84,27 +85,58 @@ def start_diagnostic(
     mode: str,
     copy_from: Diagnostic | None = None,
 ) -> Diagnostic:
-    """Start a diagnostic: one INSERT, atomic by itself. A re-assessment may start from the
-    answers of `copy_from` (a submitted diagnostic of the same company, answered the same
-    way), each copied answer to be confirmed: then the copy shares the INSERT's
-    transaction."""
+    """Start a diagnostic. A re-assessment may start from the answers of `copy_from` (a
+    submitted diagnostic of the same company, answered the same way), each copied answer
+    to be confirmed.
+
+    One diagnostic at a time is in progress per questionnaire version and way of
+    answering: if the company has one (a second click on the start button, a form sent
+    again, two admins at once), DiagnosticInProgressError names it and nothing is started.
+    The company's row is locked before that check (which then sees what another start
+    committed meanwhile) until the INSERT commits."""
     company = membership.company
-    fields = {
-        "company": company,
-        "questionnaire": questionnaire,
-        "mode": mode,
-        "sector": company.sector,
-        "headcount_band": company.headcount_band,
-        "started_by": membership.user,
-    }
-    if copy_from is None:
-        return Diagnostic.objects.create(**fields)
-    if copy_from.company_id != company.pk or copy_from.is_draft or copy_from.mode != mode:
+    if copy_from is not None and (
+        copy_from.company_id != company.pk or copy_from.is_draft or copy_from.mode != mode
+    ):
         raise ValueError("Answers are copied from a submitted diagnostic answered alike.")
     with transaction.atomic():
-        diagnostic = Diagnostic.objects.create(copied_from=copy_from, **fields)
-        _copy_answers(copy_from, diagnostic)
+        # Apart from the check: a statement waiting for the lock reads as of its start. "No
+        # key": the rows that refer to the company (answers being saved) are not held up.
+        Company.objects.select_for_update(no_key=True).filter(pk=company.pk).values_list("pk").get()
+        found = (
+            Diagnostic.objects.filter(
+                company=company,
+                questionnaire=questionnaire,
+                mode=mode,
+                status=Diagnostic.Status.DRAFT,
+            )
+            .order_by("-created_at", "-pk")
+            .values_list("public_id", flat=True)
+            .first()
+        )
+        if found is not None:
+            raise DiagnosticInProgressError(found)
+        diagnostic = Diagnostic.objects.create(
+            company=company,
+            questionnaire=questionnaire,
+            mode=mode,
+            sector=company.sector,
+            headcount_band=company.headcount_band,
+            started_by=membership.user,
+            copied_from=copy_from,
+        )
+        if copy_from is not None:
+            _copy_answers(copy_from, diagnostic)
     return diagnostic
+
+
+class DiagnosticInProgressError(Exception):
+    """The company already has a diagnostic in progress on that questionnaire version, answered
+    that way: `public_id` is its own."""
+
+    def __init__(self, public_id: uuid.UUID) -> None:
+        super().__init__(str(public_id))
+        self.public_id = public_id
 
 
 def _copy_answers(source: Diagnostic, target: Diagnostic) -> int:

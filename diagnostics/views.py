@@ -60,12 +60,22 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
     form = StartDiagnosticForm(request.POST, company_id=request.membership.company_id)
     if not form.is_valid():
         return render(request, "diagnostics/list.html", _list_context(request, form), status=400)
-    diagnostic = services.start_diagnostic(
-        membership=request.membership,
-        questionnaire=form.cleaned_data["questionnaire"],
-        mode=form.cleaned_data["mode"],
-        copy_from=form.cleaned_data["copy_from"],
-    )
+    try:
+        diagnostic = services.start_diagnostic(
+            membership=request.membership,
+            questionnaire=form.cleaned_data["questionnaire"],
+            mode=form.cleaned_data["mode"],
+            copy_from=form.cleaned_data["copy_from"],
+        )
+    except services.DiagnosticInProgressError as exc:
+        messages.info(
+            request,
+            _(
+                "A diagnostic on this questionnaire, answered this way, is already in "
+                "progress: here it is. Nothing else was started."
+            ),
+        )
+        return redirect("diagnostics:overview", exc.public_id)
     if diagnostic.copied_from_id:
         messages.success(
             request,

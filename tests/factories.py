@@ -9,6 +9,7 @@ import factory
 from accounts.models import Company, HeadcountBand, Membership, Region, User
 from accounts.validators import luhn_ok
 from diagnostics import services as diagnostic_services
+from diagnostics.models import Diagnostic
 from diagnostics.scoring import AnswerValue
 from reports.models import Report
 
@@ -58,6 +59,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     role = Membership.Role.MEMBER
+
+
+class DiagnosticFactory(factory.django.DjangoModelFactory):
+    """A diagnostic in progress of `company` on `questionnaire`, as start_diagnostic makes
+    it but without looking for one in progress first: for tests that need several."""
+
+    class Meta:
+        model = Diagnostic
+
+    mode = "collective"
+    sector = factory.LazyAttribute(lambda diagnostic: diagnostic.company.sector)
+    headcount_band = factory.LazyAttribute(lambda diagnostic: diagnostic.company.headcount_band)
 
 
 class ReportFactory(factory.django.DjangoModelFactory):

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership
 from diagnostics import services
 from diagnostics.answering import domain_urls
 from diagnostics.models import Answer, Diagnostic
 from diagnostics.scoring import AnswerValue
+from reports import services as report_services
 
 
 def save_url(diagnostic, code):
@@ -77,6 +81,61 @@ def test_start_with_bad_input_is_refused(client_for, company_a, small_questionna
 
 def test_start_refuses_get(client_for, company_a):
     assert client_for(company_a.admin).get(reverse("diagnostics:start")).status_code == 405
+
+
+def test_starting_again_leads_to_the_diagnostic_in_progress(
+    client_for, company_a, small_questionnaire, start, catalogue
+):
+    """A second click on the start button, or the form sent again: one diagnostic in
+    progress, which colleagues answer together; another way of answering starts another."""
+    client = client_for(company_a.admin)
+    data = {"questionnaire": small_questionnaire.pk, "mode": "collective"}
+    first = client.post(reverse("diagnostics:start"), data)
+    draft = Diagnostic.objects.get()
+    assert first["Location"] == reverse("diagnostics:overview", args=[draft.public_id])
+    again = client.post(reverse("diagnostics:start"), data, follow=True)
+    assert again.redirect_chain == [(first["Location"], 302)]
+    assert (
+        "Un diagnostic sur ce questionnaire, avec cette façon de répondre, est déjà en cours"
+        in (again.text)
+    )
+    assert Diagnostic.objects.count() == 1
+
+    client.post(reverse("diagnostics:start"), {**data, "mode": "individual"})
+    assert Diagnostic.objects.filter(mode="individual").count() == 1
+    give(draft, company_a.admin, "A.ONE.Q1", AnswerValue(1))
+    report_services.submit(diagnostic=draft, user=company_a.admin)
+    client.post(reverse("diagnostics:start"), data)  # the next one, once it is submitted
+    assert Diagnostic.objects.filter(mode="collective", status="draft").exclude(pk=draft.pk)
+    with pytest.raises(services.DiagnosticInProgressError):
+        start(small_questionnaire, mode="individual")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_starts_at_once_start_one_diagnostic(company_a, small_questionnaire):
+    admin = Membership.objects.get(user=company_a.admin)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def go():
+        barrier.wait()
+        try:
+            diagnostic = services.start_diagnostic(
+                membership=admin, questionnaire=small_questionnaire, mode="collective"
+            )
+            outcomes.append(diagnostic.public_id)
+        except services.DiagnosticInProgressError as exc:
+            outcomes.append(exc.public_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    started = Diagnostic.objects.get()
+    assert outcomes == [started.public_id, started.public_id]
 
 
 # --- answering page -------------------------------------------------------------------------
@@ -475,7 +534,6 @@ def test_autosave_after_the_facts_are_kept_still_checks_company_status_and_exist
     another company's member still gets 404, a submitted diagnostic still refuses the
     save, and a deleted one answers 404 and is forgotten."""
     from diagnostics import access
-    from reports import services as report_services
 
     client = client_for(company_a.member)
     url = save_url(diagnostic, "A.ONE.Q1")
@@ -524,7 +582,6 @@ def test_a_page_post_after_the_facts_are_kept_still_checks_company_status_and_ex
     with nothing changed (with answers to save or with none valid), a deleted diagnostic
     answers 404 and is forgotten, and a refused answer shows the page again."""
     from diagnostics import access
-    from reports import services as report_services
 
     client = client_for(company_a.member)
     page = domain_url(diagnostic, "B")
@@ -609,7 +666,6 @@ def test_answers_read_with_the_diagnostic_are_those_read_on_their_own(
     """A page that reads (the overview, a domain page) gets the diagnostic and the
     respondent's answers in one query, and sees exactly what the separate read gives:
     their own answers in individual mode, never a colleague's."""
-    from accounts.models import Membership
     from diagnostics.access import get_company_diagnostic
     from diagnostics.answering import own_answers
 
@@ -696,12 +752,11 @@ def test_the_written_out_diagnostic_read_gives_the_orms_object(
 
     from accounts.models import Membership
     from diagnostics.access import get_company_diagnostic
-    from reports import services as report_services
 
-    draft = start(small_questionnaire)
     submitted = start(small_questionnaire)
     give(submitted, company_a.admin, "A.ONE.Q1", AnswerValue(1))
     report_services.submit(diagnostic=submitted, user=company_a.admin)
+    draft = start(small_questionnaire)
     membership = Membership.objects.select_related("company").get(user=company_a.member)
     for diagnostic in (draft, submitted):
         for user in (None, company_a.member):
@@ -725,8 +780,6 @@ def test_a_page_of_a_submitted_diagnostic_says_who_submitted_it_and_when(
 ):
     from django.utils import timezone, translation
     from django.utils.formats import date_format
-
-    from reports import services as report_services
 
     company_a.admin.full_name = "Zoé Admin"
     company_a.admin.save()
@@ -752,7 +805,6 @@ def test_a_page_saved_after_the_submission_says_its_answers_were_not_saved(
     client_for, company_a, diagnostic, en
 ):
     from accounts.models import User
-    from reports import services as report_services
 
     client = client_for(company_a.member)
     assert client.get(domain_url(diagnostic, "B")).status_code == 200

@@ -28,8 +28,9 @@ EXPECTED = {
     # questionnaires (read once for the select's two walks), the last submitted diagnostic
     # (whether to offer starting from its answers)
     "list": 5,
-    # the session, the last submitted diagnostic, the chosen questionnaire, the INSERT
-    "start": 4,
+    # the session, the last submitted diagnostic, the chosen questionnaire, BEGIN, the
+    # company (locked), its diagnostic in progress on that version, the INSERT, COMMIT
+    "start": 8,
     # the session, the diagnostic with the answers
     "overview": 2,
     "domain GET": 2,

@@ -15,6 +15,7 @@ from diagnostics import services
 from diagnostics.forms import PostedAnswer
 from diagnostics.models import Answer
 from diagnostics.scoring import AnswerValue
+from tests.factories import DiagnosticFactory
 
 QHSE_TWO = ["QHSE.QUAL.Q1", "QHSE.SST.Q1"]
 on_postgresql = pytest.mark.skipif(
@@ -68,7 +69,9 @@ def test_page_save_runs_the_same_statements_for_2_and_8_questions(
     save(warm, domain, page_answers(domain), company_a.member)  # the per-process caches
     counts = {}
     for size, codes in (("2", QHSE_TWO), ("8", list(page_answers(domain)))):
-        diagnostic = start(default_questionnaire)
+        diagnostic = DiagnosticFactory(
+            company=company_a.company, questionnaire=default_questionnaire
+        )
         half = codes[: len(codes) // 2]
         save(diagnostic, domain, page_answers(domain, half, "1"), company_a.member)
         mixed = page_answers(domain, codes, "3")
@@ -79,7 +82,7 @@ def test_page_save_runs_the_same_statements_for_2_and_8_questions(
         changed.update(page_answers(domain, half, "4", base=2))
         with CaptureQueriesContext(connection) as updated:
             assert save(diagnostic, domain, changed, company_a.member).saved
-        other = start(default_questionnaire)
+        other = DiagnosticFactory(company=company_a.company, questionnaire=default_questionnaire)
         with CaptureQueriesContext(connection) as created:
             assert save(other, domain, page_answers(domain, codes), company_a.member).saved
         counts[size] = (len(both), len(updated), len(created))
@@ -97,7 +100,9 @@ def test_page_post_runs_the_same_statements_for_2_and_8_questions(
     domain = default_questionnaire.spec.domain("QHSE")
 
     def post_page(codes):
-        diagnostic = start(default_questionnaire)
+        diagnostic = DiagnosticFactory(
+            company=company_a.company, questionnaire=default_questionnaire
+        )
         url = reverse("diagnostics:domain", args=[diagnostic.public_id, "QHSE"])
         data = {}
         for code, answer in page_answers(domain, codes).items():
