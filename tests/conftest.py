@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -313,6 +314,27 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+def run_together(call: Callable[[], object], times: int = 2) -> list:
+    """Call `call` from `times` threads released at the same moment, each with its own
+    database connection (closed after): its results, in the order they came."""
+    barrier = threading.Barrier(times)
+    results = []
+
+    def go():
+        barrier.wait()
+        try:
+            results.append(call())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 # --- Browser tests (pytest-playwright with Debian's Chromium) -----------------------------

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -14,6 +12,7 @@ from diagnostics.answering import domain_urls
 from diagnostics.models import Answer, Diagnostic
 from diagnostics.scoring import AnswerValue
 from reports import services as report_services
+from tests.conftest import run_together
 
 
 def save_url(diagnostic, code):
@@ -114,26 +113,16 @@ def test_starting_again_leads_to_the_diagnostic_in_progress(
 @pytest.mark.django_db(transaction=True)
 def test_two_starts_at_once_start_one_diagnostic(company_a, small_questionnaire):
     admin = Membership.objects.get(user=company_a.admin)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def go():
-        barrier.wait()
+    def start_it():
         try:
-            diagnostic = services.start_diagnostic(
+            return services.start_diagnostic(
                 membership=admin, questionnaire=small_questionnaire, mode="collective"
-            )
-            outcomes.append(diagnostic.public_id)
+            ).public_id
         except services.DiagnosticInProgressError as exc:
-            outcomes.append(exc.public_id)
-        finally:
-            connection.close()
+            return exc.public_id
 
-    threads = [threading.Thread(target=go) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(start_it)
     started = Diagnostic.objects.get()
     assert outcomes == [started.public_id, started.public_id]
 

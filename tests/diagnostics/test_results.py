@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -10,6 +8,7 @@ from django.urls import reverse
 from diagnostics import services
 from diagnostics.models import Answer, Diagnostic, Score
 from diagnostics.scoring import AnswerValue
+from tests.conftest import run_together
 from tests.factories import MembershipFactory
 
 
@@ -94,25 +93,11 @@ def test_double_submission_submits_once(client_for, company_a, diagnostic):
 def test_concurrent_submissions_submit_once(company_a, start, small_questionnaire):
     diagnostic = start(small_questionnaire)
     fill(diagnostic, company_a.member)
-    outcomes = []
-    barrier = threading.Barrier(2)
-
-    def go():
-        barrier.wait()
-        try:
-            outcomes.append(
-                services.submit_diagnostic(
-                    diagnostic=Diagnostic.objects.get(pk=diagnostic.pk), user=company_a.admin
-                )
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=go) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_together(
+        lambda: services.submit_diagnostic(
+            diagnostic=Diagnostic.objects.get(pk=diagnostic.pk), user=company_a.admin
+        )
+    )
     assert sorted(outcomes) == [False, True]
     assert Score.objects.filter(diagnostic=diagnostic, level="overall").count() == 1
 
