@@ -140,8 +140,9 @@ def test_report_request_download_advisor_view_and_validation_are_recorded(
 def test_a_head_request_records_no_read_but_records_a_denial(
     client_for, company_a, advisor, submitted, outsider
 ):
-    """A link checker's HEAD gets the headers alone: no view, download or export is
-    recorded; a HEAD on another company's object is still an access denial."""
+    """A link checker's HEAD gets the headers alone: no view, download or export (of a
+    table or of one's own data) is recorded; a HEAD on another company's object is still
+    an access denial."""
     report = Report.objects.create(
         company=company_a.company, diagnostic=submitted, number=1, source_fingerprint="x"
     )
@@ -153,6 +154,7 @@ def test_a_head_request_records_no_read_but_records_a_denial(
         reverse("diagnostics:results", args=[submitted.public_id]),
         reverse("advisors:portfolio_export") + "?format=csv",
         reverse("observatory:company_export", args=[company_a.company.public_id]),
+        reverse("privacy:my_data"),
     ]
     client = client_for(advisor)
     for url in reads:
@@ -167,6 +169,7 @@ def test_a_head_request_records_no_read_but_records_a_denial(
         "table_exported",
         "advisor_view",
         "table_exported",
+        "data_exported",
     ]
 
     assert client_for(outsider).head(reads[0]).status_code == 404

@@ -29,13 +29,6 @@ def ready(company_a, submitted):
     return report
 
 
-def test_the_file_is_downloaded(client_for, company_a, ready):
-    response = client_for(company_a.member).get(reverse("reports:download", args=[ready.public_id]))
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.7 test"
-    assert Entry.objects.filter(action=Action.REPORT_DOWNLOADED).count() == 1
-
-
 def test_a_file_lost_from_the_storage_says_so_and_offers_a_new_version(
     client_for, company_a, ready, caplog
 ):
