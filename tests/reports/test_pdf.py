@@ -7,6 +7,7 @@ renders the context reports.document builds from a submitted diagnostic.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import re
@@ -726,6 +727,55 @@ def test_falls_back_to_an_untagged_pdf_when_the_variant_fails(monkeypatch, caplo
     assert "/MarkInfo" not in reader.trailer["/Root"]
     assert "Page 1 / " in pdf_text(pdf)
     assert "falling back" in caplog.text
+
+
+# --- (f) The garbage collector during a render ---------------------------------------------
+
+
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The generation of every collection the cyclic garbage collector runs, in order."""
+    seen: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.collect()  # nothing left over from the tests before
+    gc.callbacks.append(record)
+    yield seen
+    gc.callbacks.remove(record)
+
+
+def test_a_render_sets_off_no_collection_and_frees_its_cycles_when_done(collections):
+    """Left on, the collector runs hundreds of times during the demo report's render, full
+    collections of the whole process included, for the cycles the render makes."""
+    html = render_html(sample_context(n_domains=3, n_items=3))
+    collections.clear()
+    pdf = render_pdf(html)
+    assert pdf.pages >= 3
+    assert collections == [1]  # the young generations, once, when the render is done
+    assert gc.isenabled()
+    assert gc.collect() < 100  # the render's cycles (thousands) are already freed
+
+
+def test_the_collector_comes_back_when_a_render_fails(collections):
+    with pytest.raises(Exception, match="static file"):
+        render_pdf("<html lang=fr><title>x</title><p>x</p></html>", stylesheets=["css/nope.css"])
+    assert gc.isenabled()
+    assert collections == [1]
+
+
+def test_a_collector_turned_off_by_the_caller_stays_off(collections):
+    html = render_html(sample_context(n_domains=1, n_items=1))
+    collections.clear()
+    gc.disable()
+    try:
+        render_pdf(html)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert collections == []
 
 
 # --- With real data -----------------------------------------------------------------------
