@@ -21,12 +21,14 @@ answers are drawn by a seeded generator, the same in both).
    Celery task, run in-process with render_report.apply() (claim, render, storage save in
    a temporary MEDIA_ROOT, mark ready, locmem e-mail; DEBUG off).
 2. Memory: the whole task --reports times in this process (a new Report row each time),
-   with VmRSS read from /proc/self/status after each. Prints only; asserts nothing.
+   with VmRSS read from /proc/self/status after each, and the garbage collector's
+   collections and CPU time per report. Prints only; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import runpy
@@ -271,6 +273,17 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
         )
 
     print(f"\nMemory: whole task {args.reports} times in one process (each a new Report row)")
+    collections = [0, 0, 0]  # by generation: 2 is a full collection
+    collecting = [0.0, 0.0]  # CPU seconds in the collector; when the current one started
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting[1] = time.process_time()
+        else:
+            collections[info["generation"]] += 1
+            collecting[0] += time.process_time() - collecting[1]
+
+    gc.callbacks.append(collector)
     rss_start = rss_mb()
     rss_warm = rss_peak = rss_start
     total_pages = 0
@@ -287,6 +300,7 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
         if i % 50 == 0 or i == args.reports:
             print(f"  {i:4d} reports: RSS {rss:6.1f} MB, {time.perf_counter() - start:6.0f} s")
     elapsed = time.perf_counter() - start
+    gc.callbacks.remove(collector)
     print(
         f"RSS before the loop: {rss_start:.1f} MB; after {args.warm}: {rss_warm:.1f} MB; "
         f"at the end: {rss:.1f} MB; peak: {rss_peak:.1f} MB"
@@ -299,6 +313,11 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
         f"throughput: {args.reports / elapsed:.2f} reports/s, {total_pages / elapsed:.1f} "
         f"pages/s; task median {statistics.median(task_times):.3f} s, "
         f"max {max(task_times):.3f} s; load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"garbage collector, per report: {collections[2] / args.reports:.1f} full and "
+        f"{(collections[0] + collections[1]) / args.reports:.1f} young collections, "
+        f"{collecting[0] / args.reports:.3f} s of CPU"
     )
 
 
