@@ -14,7 +14,8 @@ the given questionnaire and catalogue files instead of every default one, so tha
 checkouts whose default content differs render the same questions and actions (the demo's
 answers are drawn by a seeded generator, the same in both).
 
-1. Timings (median and min of --runs interleaved rounds after 2 warm-ups) of the same HTML
+1. Timings (median and min of --runs interleaved rounds after 2 warm-ups, and the median
+   of the process's CPU time, which another tenant of the machine moves less) of the same HTML
    rendered by a bare WeasyPrint call (without and with static/css/report.css, default
    fetcher, no PDF variant), by reports.pdf.render_pdf (safe fetcher, PDF/UA-1; also its
    layout and PDF writing apart), by make_pdf (context and template too) and by the whole
@@ -101,21 +102,28 @@ def counting(call: Callable[[], object], pages: int) -> Callable[[], int]:
 
 def timed(runs: int, cases: list[tuple[str, Callable[[], int]]]) -> dict[str, dict]:
     """Each func returns the page count. 2 untimed warm-ups each, then `runs` rounds that
-    call every case once in turn, so that background load is spread over all cases."""
+    call every case once in turn, so that background load is spread over all cases; the
+    heap is collected, untimed, before each call."""
     for _ in range(2):
         for _, func in cases:
             func()
     times: dict[str, list[float]] = {name: [] for name, _ in cases}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in cases}
     pages: dict[str, int] = {}
     for _ in range(runs):
         for name, func in cases:
-            start = time.perf_counter()
+            # Each case starts from a collected heap: a case does not pay for the garbage
+            # the one before left (the bare renders run with the collector on).
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
             pages[name] = func()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
     results = {}
     for name, values in times.items():
         median = statistics.median(values)
         results[name] = {"median": median, "min": min(values), "pages": pages[name]}
+        results[name]["cpu"] = statistics.median(cpu[name])
         results[name]["pps"] = pages[name] / median
     return results
 
@@ -132,8 +140,14 @@ def main() -> None:
         default=[],
         help="load only these two files (paths in the checkout) instead of the default content",
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="after the set-up, run the whole task once per 'task' line on stdin "
+        "(used by bench/compare_reports.py)",
+    )
     args = parser.parse_args()
-    if not 0 < args.warm < args.reports:
+    if not args.serve and not 0 < args.warm < args.reports:
         parser.error("need 0 < --warm < --reports")
 
     sys.path.insert(0, str(ROOT))
@@ -167,7 +181,11 @@ def main() -> None:
         from django.conf import settings
 
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        run(args, *set_up_data(args.content))
+        diagnostic, plan, user = set_up_data(args.content)
+        if args.serve:
+            serve(diagnostic, user)
+        else:
+            run(args, diagnostic, plan, user)
     finally:
         shutil.rmtree(media_root, ignore_errors=True)
         if own_database:
@@ -177,15 +195,12 @@ def main() -> None:
             recreate_database(create=False)
 
 
-def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None:
+def whole_task(diagnostic: Any, user: Any) -> tuple[Callable[[], Any], Callable[[Any], int]]:
+    """new_report() makes a Report row to render; task(report) runs the whole Celery task
+    on it in this process and returns its page count (the file and e-mail are dropped)."""
     from django.core import mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from weasyprint import CSS, HTML
 
-    from reports.document import make_pdf, report_context
     from reports.models import Report
-    from reports.pdf import PDF_VARIANT, StaticOnlyFetcher, render_pdf
     from reports.tasks import render_report
 
     last = Report.objects.filter(diagnostic=diagnostic).order_by("-number").first()
@@ -209,6 +224,35 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
         row.file.storage.delete(row.file.name)
         mail.outbox = []
         return row.pages
+
+    return new_report, task
+
+
+def serve(diagnostic: Any, user: Any) -> None:
+    """For bench/compare_reports.py: "ready" on stdout, then for each "task" line on stdin
+    the whole task once, answered with "<seconds> <CPU seconds> <pages>"; stops at EOF.
+    No collection between tasks, as in a worker rendering reports back to back."""
+    new_report, task = whole_task(diagnostic, user)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() != "task":
+            raise SystemExit(f"unknown command {line.strip()!r}")
+        report = new_report()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        pages = task(report)
+        wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        print(f"{wall:.4f} {cpu:.4f} {pages}", flush=True)
+
+
+def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import CSS, HTML
+
+    from reports.document import make_pdf, report_context
+    from reports.pdf import PDF_VARIANT, StaticOnlyFetcher, render_pdf
+
+    new_report, task = whole_task(diagnostic, user)
 
     def build_html() -> str:
         with translation.override("fr"):
@@ -258,14 +302,14 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
         f"HTML {len(html) / 1024:.0f} KB; {os.cpu_count()} CPU cores; "
         f"load average {os.getloadavg()[0]:.2f}; RSS {rss_mb():.0f} MB"
     )
-    print(f"\n{args.runs} interleaved runs each after 2 warm-ups (seconds)")
-    print(f"{'case':<46} {'median':>7} {'min':>7} {'pages':>5} {'pages/s':>7}")
+    print(f"\n{args.runs} interleaved runs each after 2 warm-ups (seconds; CPU: median)")
+    print(f"{'case':<46} {'median':>7} {'min':>7} {'CPU':>7} {'pages':>5} {'pages/s':>7}")
     results = timed(args.runs, cases)
     for name, _ in cases:
         r = results[name]
         pps = f"{r['pps']:7.1f}" if r["pages"] else f"{'':>7}"
         pages = r["pages"] or ""
-        print(f"{name:<46} {r['median']:7.3f} {r['min']:7.3f} {pages:>5} {pps}")
+        print(f"{name:<46} {r['median']:7.3f} {r['min']:7.3f} {r['cpu']:7.3f} {pages:>5} {pps}")
     base = results[cases[1][0]]["median"]
     for name, _ in (cases[2], cases[7], cases[8]):
         print(
@@ -283,6 +327,7 @@ def run(args: argparse.Namespace, diagnostic: Any, plan: Any, user: Any) -> None
             collections[info["generation"]] += 1
             collecting[0] += time.process_time() - collecting[1]
 
+    gc.collect()  # the timings' garbage is not the loop's
     gc.callbacks.append(collector)
     rss_start = rss_mb()
     rss_warm = rss_peak = rss_start
