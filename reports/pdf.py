@@ -113,8 +113,8 @@ def _stylesheet_url(stylesheet: str) -> str:
 def collector_held_off() -> Iterator[None]:
     """Python's cyclic garbage collector held off for the block, then run on young objects.
 
-    A render allocates about a million objects and leaves some 78,000 of them in reference
-    cycles (the demo report: WeasyPrint's boxes, styles and layout attempts). With the
+    A render leaves some 78,000 objects in reference cycles (the demo report: WeasyPrint's
+    styles, which point at their parents, the two trees of the HTML, boxes). With the
     collector on, they outlive the young generations' collections while the render runs,
     and set off about two full collections per render, each of which walks every object of
     the process (Django's, WeasyPrint's modules...): a sixth to a fifth of the render's CPU.
@@ -122,8 +122,9 @@ def collector_held_off() -> Iterator[None]:
     still in the youngest) frees the same cycles for a fraction of that
     (docs/performance.md, "The collector held off during the render").
 
-    A process-wide switch: a caller that already turned the collector off keeps it off,
-    and nothing is collected for it. The collector comes back if the block fails (a soft
+    A process-wide switch, fit for a worker process that renders one report at a time: a
+    caller that already turned the collector off keeps it off, and nothing is collected
+    for it. The collector comes back if the block fails (a soft
     time limit included).
     """
     if not gc.isenabled():
