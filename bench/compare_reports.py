@@ -73,7 +73,7 @@ class Checkout:
 
 
 def quartiles(values: list[float]) -> str:
-    q1, q2, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    q1, q2, q3 = statistics.quantiles(values, n=4)
     return f"{q1:.2f} / {q2:.2f} / {q3:.2f}"
 
 
