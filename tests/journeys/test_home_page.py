@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from diagnostics.models import Diagnostic, Score
-from reports.models import ActionPlan
+from reports.models import ActionPlan, Report
+from tests.factories import ReportFactory
 from tests.journeys.conftest import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,6 +43,20 @@ def test_the_home_page_passes_the_accessibility_check(
     assert page.locator("main svg[role=img]").count() == 1
     assert page.locator("main [data-next-steps] li").count() >= 1
     a11y.check(page, "home")
+
+
+def test_on_a_phone_a_long_badge_wraps_inside_the_page(live_server, browser, company_a, submitted):
+    """Bootstrap keeps a badge on one line: "Plus à jour : le plan ou les résultats ont
+    changé depuis" was 385 px wide and pushed a 360 px page sideways."""
+    ReportFactory(diagnostic=submitted, status=Report.Status.READY, pages=3)  # out of date
+    company_a.admin.set_password(PASSWORD)
+    company_a.admin.save()
+    page = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 800}).new_page()
+    log_in(page, live_server.url, company_a.admin.email)
+    badge = page.locator("main .badge", has_text="Plus à jour")
+    assert badge.count() == 1
+    assert badge.bounding_box()["height"] > 30  # on two lines or more
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_a_re_assessment_starts_from_the_previous_answers_and_confirms_them(
