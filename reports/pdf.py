@@ -124,8 +124,7 @@ def collector_held_off() -> Iterator[None]:
 
     A process-wide switch, fit for a worker process that renders one report at a time: a
     caller that already turned the collector off keeps it off, and nothing is collected
-    for it. The collector comes back if the block fails (a soft
-    time limit included).
+    for it. The collector comes back if the block fails (a soft time limit included).
     """
     if not gc.isenabled():
         yield
