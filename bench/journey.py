@@ -29,8 +29,10 @@ rounds alternate so that both checkouts meet the background load of the moment: 
 within a round, not across runs. Completions are counted in requests (those finished in
 the window over the requests of one journey); the server's CPU per completion (gunicorn
 workers and their PostgreSQL backends, from /proc) moves less with the background load
-than the throughput does. The databases are dropped at the end. Prints only; asserts
-nothing.
+than the throughput does. Beside it, the CPU of the clients (this script's threads) and of
+Redis per completion: on one machine they share its cores with the server, so a faster
+server gets a smaller share of them. The databases are dropped at the end. Prints only;
+asserts nothing.
 
 Sessions are read from the database, as in a deployment that sets no CACHE_URL; with
 CACHE_URL naming a shared cache (e.g. CACHE_URL=redis://127.0.0.1:6379/15), both the
@@ -321,7 +323,9 @@ def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]
     """Each client runs journeys back to back until the deadline. Completions are counted
     in requests: those finished before the deadline over the requests of one journey, so a
     journey under way at the deadline counts for its part. `cpu` gives the server's CPU
-    seconds so far (gunicorn workers and their PostgreSQL backends)."""
+    seconds so far (gunicorn workers and their PostgreSQL backends). The CPU of the
+    clients (this process) and of Redis is measured over the same window: on a machine
+    that runs them beside the server, it is CPU the server does not get."""
     browsers = [Browser(port, session, data["csrf"]) for session in data["sessions"]]
     per_journey = 5 + 2 * len(data["pages"])
     errors: list[str] = []
@@ -340,13 +344,15 @@ def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(browsers))]
     for thread in threads:
         thread.start()
-    cpu_before = cpu()
+    cpu_before, clients_before, redis_before = cpu(), time.process_time(), redis_cpu()
     stop_at[0] = time.perf_counter() + seconds
     for browser in browsers:
         browser.deadline = stop_at[0]
     barrier.wait()
     time.sleep(max(0.0, stop_at[0] - time.perf_counter()))
     cpu_used = cpu() - cpu_before
+    clients_used = time.process_time() - clients_before
+    redis_used = redis_cpu() - redis_before
     for thread in threads:
         thread.join()
     merged: dict[str, list[float]] = defaultdict(list)
@@ -364,9 +370,30 @@ def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]
         "answers/s": sum(b.answers for b in browsers) / seconds,
         "completions": completions,
         "cpu ms": cpu_used * 1000 / completions if completions else 0.0,
+        "clients cpu ms": clients_used * 1000 / completions if completions else 0.0,
+        "redis cpu ms": redis_used * 1000 / completions if completions else 0.0,
         "percentiles": percentiles,
         "errors": Counter(errors),
     }
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat from the state on (nothing if the process is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    return text.rsplit(")", 1)[1].split()
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes."""
+    ticks = sum(int(f[11]) + int(f[12]) for pid in pids if (f := _stat(pid)))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
 
 
 def server_cpu(server: subprocess.Popen, database: str) -> Callable[[], float]:
@@ -374,30 +401,28 @@ def server_cpu(server: subprocess.Popen, database: str) -> Callable[[], float]:
     backends connected to the bench database (read from /proc)."""
     import psycopg
 
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def stat(pid: int) -> list[str]:
-        try:
-            text = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            return []
-        return text.rsplit(")", 1)[1].split()  # from the state field on
-
     def used() -> float:
-        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
-        workers = [pid for pid in pids if (s := stat(pid)) and int(s[1]) == server.pid]
+        workers = [pid for pid in _pids() if (s := _stat(pid)) and int(s[1]) == server.pid]
         with psycopg.connect(SERVER_DB_URL, autocommit=True) as conn:
             rows = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
             ).fetchall()
-        total = 0
-        for pid in [server.pid, *workers, *(pid for (pid,) in rows)]:
-            fields = stat(pid)
-            if fields:
-                total += int(fields[11]) + int(fields[12])
-        return total / tick
+        return _cpu_seconds([server.pid, *workers, *(pid for (pid,) in rows)])
 
     return used
+
+
+def redis_cpu() -> float:
+    """CPU seconds used so far by the machine's redis-server processes (0 where Redis runs
+    elsewhere: this figure is then not measured)."""
+    redis = []
+    for pid in _pids():
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "redis-server":
+                redis.append(pid)
+        except OSError:
+            continue
+    return _cpu_seconds(redis)
 
 
 # --- Orchestration -------------------------------------------------------------------------
@@ -555,6 +580,10 @@ def print_round(name: str, round_: int, ceiling: dict, result: dict) -> None:
         f"(errors {ceiling['errors']}); journey {result['completions/s']:.2f} completions/s, "
         f"{result['answers/s']:.0f} answers/s ({result['completions']:.1f} completions), "
         f"server CPU {result['cpu ms']:.0f} ms per completion, errors {dict(result['errors']) or 0}"
+    )
+    print(
+        f"    beside the server, per completion: clients' CPU {result['clients cpu ms']:.0f} ms, "
+        f"Redis's {result['redis cpu ms']:.0f} ms"
     )
     print(
         "    p50/p95 ms: "
