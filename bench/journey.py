@@ -28,11 +28,11 @@ the journey, with the same number of client threads sending requests back to bac
 rounds alternate so that both checkouts meet the background load of the moment: compare
 within a round, not across runs. Completions are counted in requests (those finished in
 the window over the requests of one journey); the server's CPU per completion (gunicorn
-workers and their PostgreSQL backends, from /proc) moves less with the background load
-than the throughput does. Beside it, the CPU of the clients (this script's threads) and of
-Redis per completion: on one machine they share its cores with the server, so a faster
-server gets a smaller share of them. The databases are dropped at the end. Prints only;
-asserts nothing.
+workers and their PostgreSQL backends, from /proc, also printed apart) moves less with the
+background load than the throughput does. Beside it, the CPU of the clients (this
+script's threads) and of Redis per completion: on one machine they share its cores with
+the server, so a faster server gets a smaller share of them. The databases are dropped
+at the end. Prints only; asserts nothing.
 
 Sessions are read from the database, as in a deployment that sets no CACHE_URL; with
 CACHE_URL naming a shared cache (e.g. CACHE_URL=redis://127.0.0.1:6379/15), both the
@@ -319,13 +319,15 @@ def run_healthz(port: int, clients: int, seconds: float) -> dict:
     return {"rps": sum(counts) / (time.perf_counter() - start), "errors": sum(errors)}
 
 
-def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]) -> dict:
+def run_journeys(
+    port: int, data: dict, seconds: float, cpu: Callable[[], tuple[float, float]]
+) -> dict:
     """Each client runs journeys back to back until the deadline. Completions are counted
     in requests: those finished before the deadline over the requests of one journey, so a
     journey under way at the deadline counts for its part. `cpu` gives the server's CPU
-    seconds so far (gunicorn workers and their PostgreSQL backends). The CPU of the
-    clients (this process) and of Redis is measured over the same window: on a machine
-    that runs them beside the server, it is CPU the server does not get."""
+    seconds so far: gunicorn's, and its PostgreSQL backends' (`server_cpu_parts`). The CPU
+    of the clients (this process) and of Redis is measured over the same window: on a
+    machine that runs them beside the server, it is CPU the server does not get."""
     browsers = [Browser(port, session, data["csrf"]) for session in data["sessions"]]
     per_journey = 5 + 2 * len(data["pages"])
     errors: list[str] = []
@@ -350,7 +352,7 @@ def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]
         browser.deadline = stop_at[0]
     barrier.wait()
     time.sleep(max(0.0, stop_at[0] - time.perf_counter()))
-    cpu_used = cpu() - cpu_before
+    cpu_used = [after - before for after, before in zip(cpu(), cpu_before, strict=True)]
     clients_used = time.process_time() - clients_before
     redis_used = redis_cpu() - redis_before
     for thread in threads:
@@ -369,7 +371,9 @@ def run_journeys(port: int, data: dict, seconds: float, cpu: Callable[[], float]
         "completions/s": completions / seconds,
         "answers/s": sum(b.answers for b in browsers) / seconds,
         "completions": completions,
-        "cpu ms": cpu_used * 1000 / completions if completions else 0.0,
+        "cpu ms": sum(cpu_used) * 1000 / completions if completions else 0.0,
+        "gunicorn cpu ms": cpu_used[0] * 1000 / completions if completions else 0.0,
+        "postgres cpu ms": cpu_used[1] * 1000 / completions if completions else 0.0,
         "clients cpu ms": clients_used * 1000 / completions if completions else 0.0,
         "redis cpu ms": redis_used * 1000 / completions if completions else 0.0,
         "percentiles": percentiles,
@@ -396,20 +400,27 @@ def _pids() -> list[int]:
     return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
 
 
-def server_cpu(server: subprocess.Popen, database: str) -> Callable[[], float]:
-    """CPU seconds (user + system) used so far by gunicorn's workers and by the PostgreSQL
-    backends connected to the bench database (read from /proc)."""
+def server_cpu_parts(server: subprocess.Popen, database: str) -> Callable[[], tuple[float, float]]:
+    """CPU seconds (user + system) used so far by gunicorn (its master and workers) and by
+    the PostgreSQL backends connected to the bench database, apart (read from /proc)."""
     import psycopg
 
-    def used() -> float:
+    def used() -> tuple[float, float]:
         workers = [pid for pid in _pids() if (s := _stat(pid)) and int(s[1]) == server.pid]
         with psycopg.connect(SERVER_DB_URL, autocommit=True) as conn:
             rows = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
             ).fetchall()
-        return _cpu_seconds([server.pid, *workers, *(pid for (pid,) in rows)])
+        return _cpu_seconds([server.pid, *workers]), _cpu_seconds([pid for (pid,) in rows])
 
     return used
+
+
+def server_cpu(server: subprocess.Popen, database: str) -> Callable[[], float]:
+    """CPU seconds (user + system) used so far by gunicorn's workers and by the PostgreSQL
+    backends connected to the bench database (read from /proc)."""
+    parts = server_cpu_parts(server, database)
+    return lambda: sum(parts())
 
 
 def redis_cpu() -> float:
@@ -555,7 +566,7 @@ def main() -> None:
                 try:
                     run_healthz(port, args.clients, 1.0)  # warm-up
                     ceiling = run_healthz(port, args.clients, args.seconds)
-                    cpu = server_cpu(server, target["database"])
+                    cpu = server_cpu_parts(server, target["database"])
                     run_journeys(port, target["data"], 3.0, cpu)  # warm-up
                     result = run_journeys(port, target["data"], args.seconds, cpu)
                 finally:
@@ -579,7 +590,9 @@ def print_round(name: str, round_: int, ceiling: dict, result: dict) -> None:
         f"[{name}] round {round_}: healthz {ceiling['rps']:.0f} req/s "
         f"(errors {ceiling['errors']}); journey {result['completions/s']:.2f} completions/s, "
         f"{result['answers/s']:.0f} answers/s ({result['completions']:.1f} completions), "
-        f"server CPU {result['cpu ms']:.0f} ms per completion, errors {dict(result['errors']) or 0}"
+        f"server CPU {result['cpu ms']:.0f} ms per completion (gunicorn "
+        f"{result['gunicorn cpu ms']:.0f}, PostgreSQL {result['postgres cpu ms']:.0f}), "
+        f"errors {dict(result['errors']) or 0}"
     )
     print(
         f"    beside the server, per completion: clients' CPU {result['clients cpu ms']:.0f} ms, "
