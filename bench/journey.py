@@ -367,15 +367,19 @@ def run_journeys(
         cuts = statistics.quantiles(values, n=100) if len(values) > 1 else [0.0] * 99
         percentiles[kind] = (cuts[49] * 1000, cuts[94] * 1000)
     completions = sum(b.requests for b in browsers) / per_journey
+
+    def ms_per_completion(cpu_seconds: float) -> float:
+        return cpu_seconds * 1000 / completions if completions else 0.0
+
     return {
         "completions/s": completions / seconds,
         "answers/s": sum(b.answers for b in browsers) / seconds,
         "completions": completions,
-        "cpu ms": sum(cpu_used) * 1000 / completions if completions else 0.0,
-        "gunicorn cpu ms": cpu_used[0] * 1000 / completions if completions else 0.0,
-        "postgres cpu ms": cpu_used[1] * 1000 / completions if completions else 0.0,
-        "clients cpu ms": clients_used * 1000 / completions if completions else 0.0,
-        "redis cpu ms": redis_used * 1000 / completions if completions else 0.0,
+        "cpu ms": ms_per_completion(sum(cpu_used)),
+        "gunicorn cpu ms": ms_per_completion(cpu_used[0]),
+        "postgres cpu ms": ms_per_completion(cpu_used[1]),
+        "clients cpu ms": ms_per_completion(clients_used),
+        "redis cpu ms": ms_per_completion(redis_used),
         "percentiles": percentiles,
         "errors": Counter(errors),
     }
@@ -417,8 +421,7 @@ def server_cpu_parts(server: subprocess.Popen, database: str) -> Callable[[], tu
 
 
 def server_cpu(server: subprocess.Popen, database: str) -> Callable[[], float]:
-    """CPU seconds (user + system) used so far by gunicorn's workers and by the PostgreSQL
-    backends connected to the bench database (read from /proc)."""
+    """The sum of `server_cpu_parts`: gunicorn's and its PostgreSQL backends' CPU seconds."""
     parts = server_cpu_parts(server, database)
     return lambda: sum(parts())
 
