@@ -16,9 +16,9 @@ throughput does. Before that, in-process with the
 test client, it counts the SQL statements of one autosave and times 5 runs of 200 updates
 (and their time in SQL), which moves less with the machine's other load. Prints only.
 
-Sessions are read from the database, as in a deployment that sets no CACHE_URL; with
-CACHE_URL naming a shared cache (e.g. CACHE_URL=redis://127.0.0.1:6379/15), both the
-in-process count and the served app read them from it instead.
+Sessions are read from the database, whatever CACHE_URL says. Checkouts older than that
+choice read them through the cache named by CACHE_URL (e.g.
+CACHE_URL=redis://127.0.0.1:6379/15): the figures of docs/performance.md set it.
 """
 
 from __future__ import annotations

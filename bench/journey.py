@@ -34,11 +34,11 @@ script's threads) and of Redis per completion: on one machine they share its cor
 the server, so a faster server gets a smaller share of them. The databases are dropped
 at the end. Prints only; asserts nothing.
 
-Sessions are read from the database, as in a deployment that sets no CACHE_URL; with
-CACHE_URL naming a shared cache (e.g. CACHE_URL=redis://127.0.0.1:6379/15), both the
-in-process count and the served checkouts read them from it instead. Checkouts older than
-that choice (such as the one of when the issue was filed) always read sessions through the
-cache, each process's own when CACHE_URL is not set: to compare like with like, set it.
+Sessions are read from the database, whatever CACHE_URL says. Older checkouts read them
+through the cache: the one of when the issue was filed always does, from each process's own
+memory when CACHE_URL is not set (where a logout in one worker leaves the session open in
+the others). Set CACHE_URL (e.g. CACHE_URL=redis://127.0.0.1:6379/15) so that such a
+checkout reads them from a cache every worker shares, as it would be deployed.
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@
 Django's ``RedisCacheClient`` makes a new ``redis.Redis`` object for every cache call
 (``get_client``). With redis-py 8 that object builds its table of some 170 response
 callbacks each time: about 0.1 ms of CPU per call, more than the round trip to a local
-Redis, paid on every request that reads its session from the cache. The client holds no
-connection of its own (it takes one from its pool for each command), so one client per
-pool serves every call; the cache object itself is per thread (``django.core.cache.caches``),
-and the pool replaces its connections after a fork.
+Redis. The client holds no connection of its own (it takes one from its pool for each
+command), so one client per pool serves every call; the cache object itself is per thread
+(``django.core.cache.caches``), and the pool replaces its connections after a fork.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ backend its own query. The kept rows are dropped when the next session store is 
 is at the start of every request (SessionMiddleware), so they never outlive the request
 that read them.
 
-Two engines, as Django's: `accounts.sessions.db` (the database) and
-`accounts.sessions.cached_db` (a shared cache in front of the database). On a cache hit
-nothing is read from the database, and the backend reads the user itself.
+The engine is `accounts.sessions.db`, whatever the cache: the request reads the database
+for its user anyway, and a cache in front of the sessions would only add its own round trip
+to that statement (and make logged-in pages depend on the cache being up).
 """
 
 from __future__ import annotations

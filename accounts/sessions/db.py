@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from ..models import Session
 
 
-class SessionReadWithUser:
-    """What both engines add to Django's: the session model with the user id column,
-    written on every save, and the read of the package. Mixed in before Django's store."""
+# The class keeps Django's name: the name salts the signature of the session data, so
+# sessions signed by Django's store still read.
+class SessionStore(db.SessionStore):
+    """Django's database store, with the session model's user id column written on every
+    save, and the read of the package."""
 
     def __init__(self, session_key: str | None = None) -> None:
         forget_session_user()  # a new store: a new request, nothing kept from the last one
@@ -42,9 +44,3 @@ class SessionReadWithUser:
         if session is None:
             self._session_key = None
         return session
-
-
-# The class keeps Django's name: the name salts the signature of the session data, so
-# sessions signed by Django's store still read.
-class SessionStore(SessionReadWithUser, db.SessionStore):
-    pass

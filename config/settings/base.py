@@ -152,20 +152,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # one client per pool
-# Sessions are read from the cache and written through to the database only when the cache
-# is one that every server process shares (CACHE_URL, e.g. Redis). A cache of each process's
-# own (locmem, the default) would go on serving a session that another process has ended:
-# after a logout, the workers that had read the session would still let its cookie in.
-PROCESS_LOCAL_CACHES = {
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-}
-# Either way the session's read brings its user and their memberships (accounts.sessions).
-SESSION_ENGINE = (
-    "accounts.sessions.db"
-    if CACHES["default"]["BACKEND"] in PROCESS_LOCAL_CACHES
-    else "accounts.sessions.cached_db"
-)
+# Sessions are read from the database, whatever the cache: one statement reads the session
+# with its user and their memberships (accounts.sessions), which every logged-in request
+# needs afresh. A shared cache in front of it (Django's cached_db) would add a round trip to
+# that statement and make logged-in pages fail while the cache is down; a cache of each
+# process's own would go on serving a session that a logout in another process has ended.
+SESSION_ENGINE = "accounts.sessions.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

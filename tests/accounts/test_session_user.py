@@ -145,24 +145,6 @@ def test_what_changed_since_the_last_request_holds_on_the_next(client_for, compa
         assert response.wsgi_request.user.loaded_memberships == []
 
 
-@postgresql
-def test_with_a_cache_the_read_on_a_miss_still_brings_the_user(client_for, company_a, settings):
-    settings.SESSION_ENGINE = "accounts.sessions.cached_db"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import caches
-
-    caches["default"].clear()
-    client = client_for(company_a.member)
-    caches["default"].clear()  # a miss: the session and the user from one statement
-    with CaptureQueriesContext(connection) as miss:
-        assert client.get(reverse("accounts:members")).status_code == 200
-    with CaptureQueriesContext(connection) as hit:  # the session from the cache
-        assert client.get(reverse("accounts:members")).status_code == 200
-    assert len(hit) == len(miss)
-    assert not [q for q in hit.captured_queries if "accounts_session" in q["sql"]]
-    assert Session.objects.get(pk=session_key(client)).user_id == company_a.member.pk
-
-
 def test_the_upgrade_carries_open_sessions_over_with_their_user(client, company_a):
     """Sessions in Django's table before the upgrade still log their user in after it."""
     from django.contrib.sessions.backends.db import SessionStore as DjangoStore

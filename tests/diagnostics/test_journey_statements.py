@@ -21,8 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 # Per request of each kind; a domain page's GET and POST are the same for every domain.
 # Each request starts with one statement: its session, read with the user and their
-# memberships (accounts.sessions; with CACHE_URL set, the session comes from the cache and
-# the user with the memberships from that statement).
+# memberships (accounts.sessions).
 EXPECTED = {
     # the session, the number of diagnostics (pages), a page of them, the start form's
     # questionnaires (read once for the select's two walks), the last submitted diagnostic
