@@ -39,22 +39,7 @@ def test_logout_ends_the_session_in_every_server_process(transactional_db, compa
         before = [get(port, members, session)[0] for _ in range(REQUESTS)]
         assert before == [200] * REQUESTS
         _status, set_cookie, page = get(port, members, session)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        csrf = re.search(r"csrftoken=([^;]+)", set_cookie).group(1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request(
-            "POST",
-            reverse("accounts:logout"),
-            body=f"csrfmiddlewaretoken={token}",
-            headers={
-                "Cookie": f"{session}; csrftoken={csrf}",
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        logout = conn.getresponse()
-        logout.read()
-        conn.close()
-        assert logout.status == 302
+        assert log_out(port, session, page, set_cookie) == 302
         after = [get(port, members, session)[0] for _ in range(REQUESTS)]
         assert after == [302] * REQUESTS
     finally:
@@ -95,9 +80,20 @@ def test_logged_in_pages_do_not_need_the_cache(transactional_db, company_a, tmp_
         status, set_cookie, page = get(port, members, session)
         assert status == 200
         assert company_a.member.email in page
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        csrf = re.search(r"csrftoken=([^;]+)", set_cookie).group(1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        assert log_out(port, session, page, set_cookie) == 302
+        assert get(port, members, session)[0] == 302
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def log_out(port: int, session: str, page: str, set_cookie: str) -> int:
+    """POST the logout form of `page` (a page served with `set_cookie`) with the session
+    cookie `session`: the status."""
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    csrf = re.search(r"csrftoken=([^;]+)", set_cookie).group(1)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
         conn.request(
             "POST",
             reverse("accounts:logout"),
@@ -107,11 +103,8 @@ def test_logged_in_pages_do_not_need_the_cache(transactional_db, company_a, tmp_
                 "Content-Type": "application/x-www-form-urlencoded",
             },
         )
-        logout = conn.getresponse()
-        logout.read()
-        conn.close()
-        assert logout.status == 302
-        assert get(port, members, session)[0] == 302
+        response = conn.getresponse()
+        response.read()
+        return response.status
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        conn.close()
