@@ -6,10 +6,10 @@ Run from the repository root:
 Creates (and drops at the end) a PostgreSQL database "autodiag_bench"; with DATABASE_URL
 set, it uses that database instead and leaves the bench data in it. It serves the project
 with gunicorn (DEBUG off) on a free loopback port, then runs two phases with the same
-client threads, each with its own http.client connection: GET /healthz/ (the ceiling),
-then autosave POSTs on an individual diagnostic (each client answers its own answer set,
-so there are no conflicts between clients). Gunicorn's sync workers close the connection
-after each response, so http.client reconnects every time. Each phase also prints the
+client threads, one connection per request, as gunicorn's sync workers close each one
+(the load generator of bench/journey.py): GET /healthz/ (the ceiling), then autosave
+POSTs on an individual diagnostic (each client answers its own answer set, so there are
+no conflicts between clients). Each phase also prints the
 server's CPU per request (gunicorn's workers and their PostgreSQL backends, from /proc),
 and the ratio of the two, which moves less with the machine's other load than the
 throughput does. Before that, in-process with the
@@ -24,7 +24,6 @@ CACHE_URL=redis://127.0.0.1:6379/15): the figures of docs/performance.md set it.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -41,7 +40,12 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-from journey import server_cpu  # bench/ is on the path when a bench script runs
+from journey import (
+    HTTPError,
+    exchange,
+    healthz,
+    server_cpu,
+)  # bench/ is on the path when a bench script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "autodiag_bench"
@@ -171,13 +175,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def healthz(conn: http.client.HTTPConnection) -> int:
-    conn.request("GET", "/healthz/")
-    response = conn.getresponse()
-    response.read()
-    return response.status
-
-
 def start_gunicorn(port: int, workers: int, database_url: str) -> subprocess.Popen:
     env = dict(os.environ)
     env.pop("DJANGO_ENV", None)  # development settings, with DEBUG turned off below
@@ -197,7 +194,7 @@ def start_gunicorn(port: int, workers: int, database_url: str) -> subprocess.Pop
         if server.poll() is not None:
             raise RuntimeError("gunicorn exited at start-up")
         try:
-            if healthz(http.client.HTTPConnection("127.0.0.1", port, timeout=2)) == 200:
+            if healthz(port, timeout=2) == 200:
                 return server
         except OSError:
             time.sleep(0.2)
@@ -205,14 +202,14 @@ def start_gunicorn(port: int, workers: int, database_url: str) -> subprocess.Pop
     raise RuntimeError("gunicorn did not answer /healthz/ within 30 s")
 
 
-# A request function sends one request on the connection and returns the HTTP status.
-Request = Callable[[http.client.HTTPConnection], int]
+# A request function sends one request and returns the HTTP status.
+Request = Callable[[], int]
 
 
 def run_phase(
     port: int, requesters: list[Request], seconds: float, cpu: Callable[[], float] | None = None
 ) -> dict:
-    """Each requester in its own thread with its own connection, until the deadline. `cpu`
+    """Each requester in its own thread, until the deadline. `cpu`
     gives the server's CPU seconds so far (gunicorn workers and their PostgreSQL backends)."""
     latencies: list[list[float]] = [[] for _ in requesters]
     statuses: list[Counter[int | str]] = [Counter() for _ in requesters]
@@ -220,18 +217,15 @@ def run_phase(
     deadline = 0.0
 
     def loop(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         barrier.wait()
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                statuses[i][requesters[i](conn)] += 1
-            except (OSError, http.client.HTTPException, ValueError):
+                statuses[i][requesters[i]()] += 1
+            except (OSError, HTTPError, ValueError):
                 statuses[i]["exception"] += 1
-                conn.close()  # reconnects on the next request
                 continue
             latencies[i].append(time.perf_counter() - start)
-        conn.close()
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(requesters))]
     for thread in threads:
@@ -259,29 +253,30 @@ def run_phase(
     }
 
 
-def autosave_requester(data: dict, session: str, offset: int) -> Request:
+def autosave_requester(port: int, data: dict, session: str, offset: int) -> Request:
     """Cycles through the maturity questions with changing values and the last version seen;
     on a 409 the returned (current) version is taken, as autosave.js does."""
     codes = data["codes"]
     versions = dict.fromkeys(codes, 0)
     count = offset
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"sessionid={session}; csrftoken={data['csrf']}",
-        "X-CSRFToken": data["csrf"],
-    }
+    headers = (
+        f"Host: 127.0.0.1:{port}\r\nConnection: close\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Cookie: sessionid={session}; csrftoken={data['csrf']}\r\n"
+        f"X-CSRFToken: {data['csrf']}\r\n"
+    )
 
-    def request(conn: http.client.HTTPConnection) -> int:
+    def request() -> int:
         nonlocal count
         code = codes[count % len(codes)]
         body = urlencode({"value": str(count % 5), "version": versions[code]})
         count += 1
-        conn.request("POST", f"/diagnostics/{data['public_id']}/answers/{code}/", body, headers)
-        response = conn.getresponse()
-        content = response.read()
-        if response.status in (200, 409):
+        path = f"/diagnostics/{data['public_id']}/answers/{code}/"
+        head = f"POST {path} HTTP/1.1\r\n{headers}Content-Length: {len(body)}\r\n\r\n"
+        status, _, content = exchange(port, (head + body).encode(), timeout=10)
+        if status in (200, 409):
             versions[code] = json.loads(content)["version"]
-        return response.status
+        return status
 
     return request
 
@@ -332,8 +327,11 @@ def main() -> None:
             f"{len(data['codes'])} maturity questions"
         )
         phases = [
-            ("healthz", [healthz] * args.clients),
-            ("autosave", [autosave_requester(data, s, i) for i, s in enumerate(data["sessions"])]),
+            ("healthz", [lambda: healthz(port)] * args.clients),
+            (
+                "autosave",
+                [autosave_requester(port, data, s, i) for i, s in enumerate(data["sessions"])],
+            ),
         ]
         results = {}
         for name, requesters in phases:

@@ -242,12 +242,13 @@ class HTTPError(Exception):
     """A response the load generator cannot read."""
 
 
-def exchange(port: int, request: bytes, timeout: float = 30.0) -> tuple[int, list[str]]:
+def exchange(port: int, request: bytes, timeout: float = 30.0) -> tuple[int, list[str], bytes]:
     """Sends one request on a new connection and reads the response to its end (the
     request asks the server to close; sync gunicorn workers close each connection anyway).
-    Returns the status and the header lines. Plain sockets rather than http.client, whose
-    header parsing (the e-mail parser) costs the load generator, which shares the server's
-    cores, more CPU than the rest of its work."""
+    Returns the status, the header lines and the body (as sent: Django's CommonMiddleware
+    gives every response its Content-Length, so none comes in chunks). Plain sockets
+    rather than http.client, whose header parsing (the e-mail parser) costs the load
+    generator, which shares the server's cores, more CPU than the rest of its work."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(request)
         chunks = []
@@ -261,7 +262,7 @@ def exchange(port: int, request: bytes, timeout: float = 30.0) -> tuple[int, lis
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
         raise HTTPError(f"bad status line {lines[0]!r}")
-    return int(parts[1]), lines[1:]
+    return int(parts[1]), lines[1:], response[end + 4 :]
 
 
 def healthz_request(port: int) -> bytes:
@@ -295,7 +296,7 @@ class Browser:
                 f"Content-Length: {len(body.encode())}\r\n"
             )
         start = time.perf_counter()
-        status, headers = exchange(self.port, (head + "\r\n" + body).encode())
+        status, headers, _ = exchange(self.port, (head + "\r\n" + body).encode())
         end = time.perf_counter()
         self.latencies[kind].append(end - start)
         if end <= self.deadline:
