@@ -9,12 +9,12 @@ with gunicorn (DEBUG off) on a free loopback port, then runs two phases with the
 client threads, one connection per request, as gunicorn's sync workers close each one
 (the load generator of bench/journey.py): GET /healthz/ (the ceiling), then autosave
 POSTs on an individual diagnostic (each client answers its own answer set, so there are
-no conflicts between clients). Each phase also prints the
-server's CPU per request (gunicorn's workers and their PostgreSQL backends, from /proc),
-and the ratio of the two, which moves less with the machine's other load than the
-throughput does. Before that, in-process with the
-test client, it counts the SQL statements of one autosave and times 5 runs of 200 updates
-(and their time in SQL), which moves less with the machine's other load. Prints only.
+no conflicts between clients). Each phase also prints the server's CPU per request
+(gunicorn's workers and their PostgreSQL backends, from /proc), and the ratio of the
+two, which moves less with the machine's other load than the throughput does. Before
+that, in-process with the test client, it counts the SQL statements of one autosave and
+times 5 runs of 200 updates (and their time in SQL), which moves less with the machine's
+other load. Prints only.
 
 Sessions are read from the database, whatever CACHE_URL says. Checkouts older than that
 choice read them through the cache named by CACHE_URL (e.g.
@@ -40,12 +40,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-from journey import (
-    HTTPError,
-    exchange,
-    healthz,
-    server_cpu,
-)  # bench/ is on the path when a bench script runs
+# bench/ is on the path when a bench script runs
+from journey import HTTPError, exchange, healthz, server_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "autodiag_bench"
@@ -196,7 +192,7 @@ def start_gunicorn(port: int, workers: int, database_url: str) -> subprocess.Pop
         try:
             if healthz(port, timeout=2) == 200:
                 return server
-        except OSError:
+        except (OSError, HTTPError):
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not answer /healthz/ within 30 s")
@@ -209,8 +205,8 @@ Request = Callable[[], int]
 def run_phase(
     port: int, requesters: list[Request], seconds: float, cpu: Callable[[], float] | None = None
 ) -> dict:
-    """Each requester in its own thread, until the deadline. `cpu`
-    gives the server's CPU seconds so far (gunicorn workers and their PostgreSQL backends)."""
+    """Each requester in its own thread, until the deadline. `cpu` gives the server's CPU
+    seconds so far (gunicorn workers and their PostgreSQL backends)."""
     latencies: list[list[float]] = [[] for _ in requesters]
     statuses: list[Counter[int | str]] = [Counter() for _ in requesters]
     barrier = threading.Barrier(len(requesters) + 1)

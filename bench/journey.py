@@ -518,7 +518,7 @@ def start_gunicorn(root: Path, env: dict[str, str], workers: int) -> tuple[subpr
         try:
             if healthz(port, timeout=2) == 200:
                 return server, port
-        except OSError:
+        except (OSError, HTTPError):
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not answer /healthz/ within 30 s")
